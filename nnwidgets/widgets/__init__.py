@@ -1,0 +1,6 @@
+"""Widgets: thin anywidget classes that bind the engine to the views in ``js/``."""
+
+from .attribution import Attribution
+from .base import Widget
+
+__all__ = ["Attribution", "Widget"]

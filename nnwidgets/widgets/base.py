@@ -1,0 +1,69 @@
+"""What every nnwidgets widget shares: error display, request sequence numbers,
+one-message updates, and a static PNG in the display bundle."""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+from matplotlib.figure import Figure
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+log = logging.getLogger("nnwidgets")
+
+
+class Widget(anywidget.AnyWidget):
+    """Base class: subclasses implement ``to_figure`` and their own traits."""
+
+    error = t.Unicode("", help="Message shown in the view when the last request failed.").tag(sync=True)
+    _seq = t.Int(0, help="Sequence number of the request the current state answers.").tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        unknown = [k for k in kwargs if not self.has_trait(k)]
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {unknown}")
+        super().__init__(**kwargs)
+
+    def to_figure(self) -> Figure:
+        """The view as a matplotlib Figure (for papers, CI logs, static front ends)."""
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        # The PNG is what nbconvert, GitHub and other front ends without the widget
+        # manager show; JupyterLab prefers the live view's mime type.
+        try:
+            data["image/png"] = figure_png(self.to_figure())
+        except Exception as exc:  # a broken static form must not hide the live view
+            log.warning("nnwidgets: static figure failed: %s", exc)
+        return data, metadata
+
+    def _answer(self, seq: int, compute) -> None:
+        """Run ``compute`` (which sets traits) for request ``seq`` as one message.
+
+        Any error is shown in the view instead of reaching the kernel.
+        """
+        try:
+            with self.hold_sync():
+                compute()
+                self.error = ""
+                self._seq = seq
+        except Exception as exc:
+            with self.hold_sync():
+                self.error = f"{type(exc).__name__}: {exc}"
+                self._seq = seq
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> str:
+    """A Figure as a base64 PNG string, the form Jupyter display bundles carry."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    return base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up everything (see setup.sh) and open the quickstart notebook in JupyterLab.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/jupyter lab notebooks/01_quickstart.ipynb "$@"

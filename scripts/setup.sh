@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install everything nnwidgets needs on a fresh machine, idempotently:
+#   - a virtual environment in .venv with the CPU build of torch (pinned here,
+#     not in the package: a bare `torch` would pull a CUDA build of several GB),
+#   - nnwidgets itself, editable (building it runs the esbuild front-end build),
+#     with its test and demo extras,
+#   - the front end's npm dev dependencies (vitest, typescript),
+#   - with --browser, Debian's Chromium for the real-browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) want_browser=1 ;;
+    *) echo "usage: scripts/setup.sh [--browser]" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  "$PY" -m venv .venv
+fi
+echo "== installing torch (CPU) and nnwidgets[test,demo]"
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[test,demo]"
+
+echo "== installing the front end's dev dependencies"
+(cd js && npm ci --no-audit --no-fund --loglevel=error)
