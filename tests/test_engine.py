@@ -172,6 +172,7 @@ def test_device_mismatch_is_an_error(quad):
         nw.attribute(quad, meta, "gradient", 0)
 
 
+@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_stays_on_cuda():  # pragma: no cover - runs on the GPU machine only
     model = TinyCNN().cuda().eval()

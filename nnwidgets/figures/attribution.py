@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure  # noqa: F401  (return type)
 
 from .colormap import composite, display_image
+from .figure import ViewFigure
 
 
 def top_classes(probs: np.ndarray, k: int, target: int) -> list[int]:
@@ -37,7 +38,7 @@ def attribution_figure(
     title: str,
 ) -> Figure:
     """Input with the attribution overlay, a colour bar, and the top predictions."""
-    fig = Figure(figsize=(7.2, 3.4), layout="constrained")
+    fig = ViewFigure(figsize=(7.2, 3.4), layout="constrained")
     ax_img, ax_bar = fig.subplots(1, 2, width_ratios=[1.0, 1.0])
     picture = composite(display_image(image, *display_range), amap, lut, lo, hi, opacity)
     ax_img.imshow(picture, interpolation="nearest")

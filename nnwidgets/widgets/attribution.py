@@ -60,7 +60,8 @@ class Attribution(Widget):
     _scale = t.Float(1.0).tag(sync=True)
     _signed = t.Bool(True).tag(sync=True)
     _probs = t.Dict().tag(sync=True)
-    _request = t.Dict().tag(sync=True)
+    # Requests come from the view; echoing them back would be a wasted message.
+    _request = t.Dict().tag(sync=True, echo_update=False)
 
     def __init__(
         self,

@@ -1,0 +1,80 @@
+// Pixel math for the attribution canvas, kept free of DOM so it is unit-tested.
+
+import { lutIndex } from "../lib/colormap";
+
+/** Longest side the image is scaled up to, in CSS pixels. */
+export const DISPLAY_SIZE = 288;
+
+/** Integer upscale factor: whole pixels per cell keep the cells crisp and equal. */
+export function displayScale(height: number, width: number): number {
+  return Math.max(1, Math.floor(DISPLAY_SIZE / Math.max(height, width, 1)));
+}
+
+/**
+ * RGBA bytes of the input [C, H, W] as the viewer should see it: gray for one
+ * channel, RGB for three, the channel mean otherwise (no colour meaning).
+ * Values map to 0..255 with the same rounding as the LUT so a pixel equals
+ * what Python's static figure shows.
+ */
+export function baseImage(
+  data: ArrayLike<number>,
+  shape: readonly number[],
+  lo: number,
+  hi: number,
+): Uint8ClampedArray {
+  const [c = 0, height = 0, width = 0] = shape;
+  const n = height * width;
+  const out = new Uint8ClampedArray(n * 4);
+  for (let i = 0; i < n; i++) {
+    let r: number;
+    let g: number;
+    let b: number;
+    if (c === 3) {
+      r = lutIndex(data[i]!, lo, hi);
+      g = lutIndex(data[n + i]!, lo, hi);
+      b = lutIndex(data[2 * n + i]!, lo, hi);
+    } else {
+      let sum = 0;
+      for (let k = 0; k < c; k++) sum += data[k * n + i]!;
+      r = g = b = lutIndex(c === 1 ? sum : sum / c, lo, hi);
+    }
+    const o = i * 4;
+    out[o] = r;
+    out[o + 1] = g;
+    out[o + 2] = b;
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * out = (1 - a) * base + a * lutRGB with a = opacity * lutAlpha / 255, per
+ * pixel; the result is opaque. Colormaps with transparent rows (e.g. zero
+ * attribution) let the input show through there.
+ */
+export function blend(
+  base: Uint8ClampedArray,
+  map: ArrayLike<number>,
+  lut: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  opacity: number,
+  out: Uint8ClampedArray = new Uint8ClampedArray(base.length),
+): Uint8ClampedArray {
+  const op = Math.min(1, Math.max(0, Number.isFinite(opacity) ? opacity : 0));
+  for (let i = 0; i < map.length; i++) {
+    const row = lutIndex(map[i]!, lo, hi) * 4;
+    const a = (op * lut[row + 3]!) / 255;
+    const o = i * 4;
+    out[o] = (1 - a) * base[o]! + a * lut[row]!;
+    out[o + 1] = (1 - a) * base[o + 1]! + a * lut[row + 1]!;
+    out[o + 2] = (1 - a) * base[o + 2]! + a * lut[row + 2]!;
+    out[o + 3] = 255;
+  }
+  return out;
+}
+
+/** Colour range of the map: symmetric around 0 for signed methods. */
+export function mapRange(scale: number, signed: boolean): [number, number] {
+  return signed ? [-scale, scale] : [0, scale];
+}

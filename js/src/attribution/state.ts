@@ -1,0 +1,119 @@
+// Read and validate everything one drawing needs from the model. Problems are
+// collected, not thrown, so the view can show them and keep the last good
+// drawing on screen.
+
+import type { NumericArray } from "../lib/codec";
+import { checkLut } from "../lib/colormap";
+import { mapRange } from "./image";
+import {
+  readArray, readInt, readNumber, readString, readStrings, readTitles, TraitError, type AnyModel,
+} from "./model";
+
+export interface DrawState {
+  seq: number;
+  input: NumericArray;
+  channels: number;
+  height: number;
+  width: number;
+  display: [number, number];
+  map: NumericArray;
+  lut: NumericArray;
+  range: [number, number];
+  probs: NumericArray;
+  labels: string[];
+  predicted: number;
+  target: number;
+  method: string;
+  methods: string[];
+  titles: Record<string, string>;
+  topK: number;
+}
+
+export interface ReadResult {
+  state: DrawState | null;
+  problems: string[];
+}
+
+function attempt<T>(problems: string[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof TraitError)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
+}
+
+function readDisplayRange(model: AnyModel): [number, number] {
+  const v = model.get("_display_range");
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    return [v[0] as number, v[1] as number];
+  }
+  throw new TraitError(`_display_range must be [lo, hi] numbers, got ${JSON.stringify(v) ?? String(v)}`);
+}
+
+export function readState(model: AnyModel): ReadResult {
+  const problems: string[] = [];
+  const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
+  const input = attempt(problems, () => readArray(model, "_input", 3));
+  const map = attempt(problems, () => readArray(model, "_map", 2));
+  const lut = attempt(problems, () => {
+    const arr = readArray(model, "_lut", 2);
+    if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
+      throw new TraitError(`_lut must be uint8 of shape [256, 4], got ${arr.dtype} [${arr.shape.join(", ")}]`);
+    }
+    checkLut(arr.data);
+    return arr;
+  });
+  const probs = attempt(problems, () => readArray(model, "_probs", 1));
+  const scale = attempt(problems, () => {
+    const s = readNumber(model, "_scale");
+    if (!(s > 0)) throw new TraitError(`_scale must be > 0, got ${s}`);
+    return s;
+  });
+  const display = attempt(problems, () => readDisplayRange(model));
+  const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
+  const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;
+  const topK = attempt(problems, () => readInt(model, "top_k", 5)) ?? 5;
+
+  if (input) {
+    const [c, hgt, wid] = input.shape as [number, number, number];
+    if (c < 1 || hgt < 1 || wid < 1) problems.push(`_input is empty: shape [${input.shape.join(", ")}]`);
+    if (map && (map.shape[0] !== hgt || map.shape[1] !== wid)) {
+      problems.push(`_map has shape [${map.shape.join(", ")}] but the input is ${hgt}×${wid}`);
+    }
+  }
+  if (probs && (target < 0 || target >= probs.data.length)) {
+    problems.push(`target ${target} is outside the ${probs.data.length} classes`);
+  }
+
+  if (problems.length || !input || !map || !lut || !probs || scale === undefined || !display) {
+    return { state: null, problems };
+  }
+  return {
+    problems,
+    state: {
+      seq,
+      input: input.data,
+      channels: input.shape[0]!,
+      height: input.shape[1]!,
+      width: input.shape[2]!,
+      display,
+      map: map.data,
+      lut: lut.data,
+      range: mapRange(scale, model.get("_signed") === true),
+      probs: probs.data,
+      labels: readStrings(model, "labels"),
+      predicted,
+      target,
+      method: readString(model, "method"),
+      methods: readStrings(model, "methods"),
+      titles: readTitles(model, "method_titles"),
+      topK,
+    },
+  };
+}
+
+export function titleOf(state: Pick<DrawState, "titles">, method: string): string {
+  return state.titles[method] ?? method;
+}

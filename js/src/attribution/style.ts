@@ -1,0 +1,79 @@
+// Styles ship inside the bundle so the widget is a single offline .js file.
+// Colours use JupyterLab theme variables with light-theme fallbacks, so the
+// widget follows light and dark themes and still looks right outside Lab.
+
+export const STYLE_ID = "nnw-attribution-style";
+
+export const CSS = `
+.nnw-attribution {
+  --nnw-fg: var(--jp-ui-font-color1, #222);
+  --nnw-muted: var(--jp-ui-font-color2, #666);
+  --nnw-bg: var(--jp-layout-color1, #fff);
+  --nnw-bg2: var(--jp-layout-color2, #f2f2f2);
+  --nnw-border: var(--jp-border-color2, #ddd);
+  --nnw-accent: var(--jp-brand-color1, #1976d2);
+  --nnw-error: var(--jp-error-color1, #d32f2f);
+  font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
+  font-size: var(--jp-ui-font-size1, 13px);
+  color: var(--nnw-fg);
+  display: inline-flex;
+  flex-direction: column;
+  gap: 6px;
+  padding: 6px 0;
+  max-width: 100%;
+  box-sizing: border-box;
+}
+.nnw-attribution * { box-sizing: border-box; }
+.nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
+.nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
+.nnw-method {
+  font: inherit; color: var(--nnw-fg); background: var(--nnw-bg);
+  border: 1px solid var(--nnw-border); border-radius: 3px; padding: 2px 4px;
+}
+.nnw-opacity { width: 110px; accent-color: var(--nnw-accent); }
+.nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+.nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; }
+.nnw-canvas {
+  display: block; cursor: crosshair; image-rendering: pixelated;
+  max-width: 100%; height: auto; outline: 1px solid var(--nnw-border);
+}
+.nnw-cbar { display: flex; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+.nnw-colorbar {
+  flex: 1; min-width: 60px; height: 10px; image-rendering: pixelated;
+  outline: 1px solid var(--nnw-border);
+  /* a checkerboard shows where the colormap is transparent */
+  background: repeating-conic-gradient(var(--nnw-bg2) 0 25%, var(--nnw-bg) 0 50%) 0 0 / 8px 8px;
+}
+.nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
+.nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
+.nnw-side-title { color: var(--nnw-muted); }
+.nnw-bars { display: flex; flex-direction: column; gap: 3px; }
+.nnw-bar {
+  position: relative; display: flex; justify-content: space-between; gap: 8px;
+  width: 100%; padding: 3px 6px; font: inherit; color: var(--nnw-fg); text-align: left;
+  background: var(--nnw-bg); border: 1px solid var(--nnw-border); border-radius: 3px;
+  cursor: pointer; overflow: hidden;
+}
+.nnw-bar:hover { border-color: var(--nnw-accent); }
+.nnw-bar:focus-visible { outline: 2px solid var(--nnw-accent); outline-offset: 1px; }
+.nnw-bar-fill {
+  position: absolute; left: 0; top: 0; bottom: 0;
+  background: var(--nnw-accent); opacity: 0.18; pointer-events: none;
+}
+.nnw-bar-label, .nnw-bar-value { position: relative; }
+.nnw-bar-label { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-bar-value { flex-shrink: 0; white-space: nowrap; font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+.nnw-bar.nnw-target { border-color: var(--nnw-accent); box-shadow: inset 3px 0 0 var(--nnw-accent); font-weight: 600; }
+/* on the value, not the label, so truncating a long label cannot hide it */
+.nnw-bar.nnw-predicted .nnw-bar-value::before { content: "\\2605  "; color: var(--nnw-accent); }
+.nnw-bar.nnw-pending { border-style: dashed; }
+.nnw-attribution.nnw-busy .nnw-canvas { opacity: 0.75; transition: opacity 0.2s 0.15s; }
+.nnw-status { color: var(--nnw-muted); }
+.nnw-error {
+  color: var(--nnw-fg); background: rgba(211, 47, 47, 0.1);
+  border: 1px solid var(--nnw-error); border-left-width: 4px; border-radius: 3px;
+  padding: 4px 8px; white-space: pre-wrap; max-width: 600px;
+}
+.nnw-error[hidden] { display: none; }
+`;

@@ -1,0 +1,124 @@
+"""Start an isolated JupyterLab and drive it in headless Debian Chromium.
+
+Facts this relies on (see ../shared/browser-testing.md): the toolbar's idle
+marker appears before the kernel is connected, so cells are run through
+``jupyterapp.commands`` after ``sessionContext.ready``; and a view is drawn
+when its canvas carries ``data-rendered``, not after a fixed time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Lab:
+    """A JupyterLab server on a free loopback port with its own config, data and runtime dirs."""
+
+    def __init__(self, workdir: Path, root: Path) -> None:
+        self.workdir = workdir
+        self.root = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+        self.log = workdir / "jupyterlab.log"
+
+    def start(self, timeout: float = 60.0) -> None:
+        env = dict(os.environ)
+        for name in ("config", "data", "runtime", "ipython"):
+            (self.workdir / name).mkdir(parents=True, exist_ok=True)
+        env.update(
+            JUPYTER_CONFIG_DIR=str(self.workdir / "config"),
+            JUPYTER_DATA_DIR=str(self.workdir / "data"),
+            JUPYTER_RUNTIME_DIR=str(self.workdir / "runtime"),
+            IPYTHONDIR=str(self.workdir / "ipython"),
+            JUPYTER_PLATFORM_DIRS="1",
+        )
+        labconfig = self.workdir / "config" / "labconfig"
+        labconfig.mkdir(parents=True, exist_ok=True)
+        # The news pop-up would cover the page.
+        (labconfig / "page_config.json").write_text(
+            json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+        )
+        cmd = [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+            "--ip=127.0.0.1", f"--port={self.port}",
+            "--ServerApp.token=", "--ServerApp.password=",
+            "--LabApp.expose_app_in_browser=True",
+            f"--ServerApp.root_dir={self.root}",
+        ]
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.25)
+        raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def copy_notebooks(src: Path, dst: Path) -> None:
+    """Run copies, so the lab's autosave never writes into the repository."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for nb in src.glob("*.ipynb"):
+        shutil.copy(nb, dst / nb.name)
+
+
+RUN_ALL = """async () => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.sessionContext.ready;
+  await panel.context.ready;
+  await app.commands.execute('notebook:run-all-cells');
+}"""
+
+NOTEBOOK_OPEN = """() => {
+  const app = window.jupyterapp;
+  const w = app && app.shell && app.shell.currentWidget;
+  return !!(w && w.sessionContext && w.content && w.content.widgets && w.content.widgets.length);
+}"""
+
+
+def open_and_run(page, lab: Lab, notebook: str, timeout_ms: int = 60_000) -> None:
+    """Open a notebook in the lab and run all its cells once its kernel is ready."""
+    # ?reset: start from an empty workspace, not with tabs an earlier test left open
+    page.goto(f"{lab.url}/lab/tree/{notebook}?reset")
+    page.wait_for_function(NOTEBOOK_OPEN, timeout=timeout_ms)
+    page.evaluate(RUN_ALL)
