@@ -159,7 +159,9 @@ def test_lut_and_compositing_arithmetic():
     assert out.tolist() == [[[178, 50, 50], [100, 100, 100]]]
     signed = lookup_table("RdBu_r", signed=True)
     assert signed.shape == (256, 4) and signed.dtype == np.uint8
-    assert signed[0, 3] == 255 and signed[255, 3] == 255 and signed[127, 3] <= 2
+    assert signed[0, 3] == 255 and signed[255, 3] == 255 and signed[127, 3] < 20
+    # transparent at zero, more opaque with magnitude on both sides
+    assert np.all(np.diff(signed[128:, 3].astype(int)) >= 0) and np.all(np.diff(signed[:128, 3].astype(int)) <= 0)
 
 
 @pytest.mark.parametrize(

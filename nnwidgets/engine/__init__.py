@@ -1,19 +1,21 @@
 """The engine: torch only. Hooks, targets and attribution methods, usable without any widget."""
 
+from . import methods as _methods  # noqa: F401  (registers every method)
 from .attribute import attribute
 from .capture import capture
 from .errors import ExplanationInputError, ModelCallError
-from .methods import METHODS, TITLES, UNSIGNED, Explanation
+from .explanation import Explanation
+from .registry import METHODS, MethodInfo, register
 from .state import preserved
 
 __all__ = [
     "METHODS",
-    "TITLES",
-    "UNSIGNED",
     "Explanation",
     "ExplanationInputError",
+    "MethodInfo",
     "ModelCallError",
     "attribute",
     "capture",
     "preserved",
+    "register",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
-from .errors import ExplanationInputError
-from .methods import METHODS, Explanation
+from . import methods as _methods  # noqa: F401  (registers every method)
+from .explanation import Explanation
+from .registry import check_options, lookup
 from .state import preserved
 from .targets import Target
 from .validate import check_inputs
@@ -19,17 +22,17 @@ def attribute(
     target: Target = "predicted",
     *,
     train_mode: bool = False,
+    **options: Any,
 ) -> Explanation:
     """Explain ``model``'s output for a batch of ``inputs`` with ``method``.
 
     ``target`` is ``"predicted"`` (argmax, the default), an int, one int per
-    example, or a callable mapping the output to one scalar per example. The
-    model runs in eval mode unless ``train_mode``; it is left exactly as found.
+    example, or a callable mapping the output to one scalar per example.
+    ``options`` go to the method (see ``nnwidgets.engine.METHODS[name].options``).
+    The model runs in eval mode unless ``train_mode``; it is left exactly as found.
     """
-    if method not in METHODS:
-        raise ExplanationInputError(
-            f"unknown method {method!r}; choose one of {', '.join(sorted(METHODS))}"
-        )
-    check_inputs(model, inputs)
+    info = lookup(method)
+    check_options(info, options)
+    check_inputs(model, inputs, needs_grad=info.needs_grad)
     with preserved(model, train_mode=train_mode):
-        return METHODS[method](model, inputs, target)
+        return info.fn(model, inputs, target, **options)

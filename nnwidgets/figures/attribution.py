@@ -57,5 +57,8 @@ def attribution_figure(
     ax_bar.set_xlabel("probability")
     ax_bar.set_title(f"explaining: {labels[target]}", fontsize=10)
     for y, c in zip(ypos, shown):
-        ax_bar.text(min(probs[c] + 0.02, 0.85), y, f"{probs[c]:.1%}", va="center", fontsize=8)
+        inside = probs[c] > 0.8  # long bars carry their label inside, in white
+        x = probs[c] - 0.02 if inside else probs[c] + 0.02
+        ax_bar.text(x, y, f"{probs[c]:.1%}", va="center", ha="right" if inside else "left",
+                    color="white" if inside else "black", fontsize=8)
     return fig

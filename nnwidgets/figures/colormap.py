@@ -27,7 +27,8 @@ def lookup_table(name: str | None = None, *, signed: bool = True) -> np.ndarray:
         raise ValueError(f"unknown matplotlib colormap {name!r}") from exc
     rgba = cmap(np.linspace(0.0, 1.0, 256))
     ramp = np.linspace(0.0, 1.0, 256)
-    rgba[:, 3] = np.abs(2.0 * ramp - 1.0) if signed else ramp
+    # sqrt: moderate attributions stay visible over a busy picture, zero stays clear.
+    rgba[:, 3] = np.sqrt(np.abs(2.0 * ramp - 1.0) if signed else ramp)
     return np.round(rgba * 255.0).astype(np.uint8)
 
 

@@ -11,11 +11,15 @@ import traitlets as t
 from matplotlib.figure import Figure
 from torch import nn
 
-from ..engine import METHODS, TITLES, UNSIGNED, ExplanationInputError, attribute
+from ..engine import METHODS, ExplanationInputError, attribute
 from ..engine.validate import describe
 from ..figures import attribution_figure, lookup_table
 from ..transport import pack, unpack
 from .base import STATIC, Widget
+
+
+# Methods the view offers by default: each answers a click within milliseconds.
+DEFAULT_METHODS = ("gradient", "saliency", "input_x_gradient")
 
 
 def _as_image_batch(x: torch.Tensor) -> torch.Tensor:
@@ -36,7 +40,7 @@ class Attribution(Widget):
     """Show what in an image drives a classifier's output, live in the notebook.
 
     ``Attribution(model, x, labels=None, method="input_x_gradient",
-    target="predicted", methods=None, top_k=5, colormap=None, opacity=0.75)``
+    target="predicted", methods=None, top_k=5, colormap=None, opacity=0.85)``
 
     Hover the picture to read input and attribution values; click a class bar
     to explain that class instead; pick another method from the menu.
@@ -51,7 +55,7 @@ class Attribution(Widget):
     methods = t.List(t.Unicode(), help="Methods offered in the view's menu.").tag(sync=True)
     method_titles = t.Dict(help="Readable name of each method.").tag(sync=True)
     top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
-    opacity = t.Float(0.75, min=0.0, max=1.0, help="Overlay opacity (browser-only).").tag(sync=True)
+    opacity = t.Float(0.85, min=0.0, max=1.0, help="Overlay opacity (browser-only).").tag(sync=True)
 
     _input = t.Dict().tag(sync=True)
     _display_range = t.List(t.Float()).tag(sync=True)
@@ -74,14 +78,15 @@ class Attribution(Widget):
         methods: Sequence[str] | None = None,
         top_k: int = 5,
         colormap: str | None = None,
-        opacity: float = 0.75,
+        opacity: float = 0.85,
         **kwargs: Any,
     ) -> None:
-        methods = list(methods or METHODS)
-        unknown = [m for m in methods + [method] if m not in METHODS]
+        methods = list(methods or DEFAULT_METHODS)
+        offered = sorted(m for m, info in METHODS.items() if info.kind == "input")
+        unknown = [m for m in methods + [method] if m not in offered]
         if unknown:
             raise ExplanationInputError(
-                f"unknown method(s) {unknown}; choose from {', '.join(sorted(METHODS))}"
+                f"unknown method(s) {unknown}; choose from {', '.join(offered)}"
             )
         if method not in methods:
             methods.append(method)
@@ -106,7 +111,7 @@ class Attribution(Widget):
         super().__init__(
             labels=labels,
             methods=methods,
-            method_titles={m: TITLES.get(m, m) for m in methods},
+            method_titles={m: METHODS[m].title for m in methods},
             top_k=top_k,
             opacity=opacity,
             _input=pack(image),
@@ -140,7 +145,7 @@ class Attribution(Widget):
     def _show(self, exp) -> None:
         """Set every trait that depends on an explanation (caller holds sync)."""
         amap = exp.attributions[0].sum(dim=0).detach().float().cpu().numpy()
-        signed = exp.method not in UNSIGNED
+        signed = METHODS[exp.method].signed
         scale = float(np.abs(amap).max())
         probs = torch.softmax(exp.prediction[0].float(), dim=0).cpu()
         self._updating = True
