@@ -32,8 +32,15 @@ class MethodInfo:
 
     @property
     def options(self) -> list[str]:
+        """Keyword options the method takes (after model, inputs, target)."""
         params = list(inspect.signature(self.fn).parameters)[3:]
         return [p for p in params if not p.startswith("_")]
+
+    @property
+    def required(self) -> list[str]:
+        """Options without a default, which every call must give."""
+        params = list(inspect.signature(self.fn).parameters.values())[3:]
+        return [p.name for p in params if p.default is inspect.Parameter.empty and not p.name.startswith("_")]
 
 
 METHODS: dict[str, MethodInfo] = {}
@@ -71,3 +78,6 @@ def check_options(info: MethodInfo, options: dict) -> None:
         raise ExplanationInputError(
             f"method {info.name!r} got unknown option(s) {unknown}; its options are: {valid}"
         )
+    missing = [name for name in info.required if name not in options]
+    if missing:
+        raise ExplanationInputError(f"method {info.name!r} needs the option(s) {missing}")
