@@ -24,15 +24,17 @@ if [ "$want_browser" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# pip here warns about every missing local index folder; keep real errors only.
+quiet_pip() { .venv/bin/python -m pip "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2); }
+
 PY="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv"
   "$PY" -m venv .venv
 fi
 echo "== installing torch (CPU) and nnwidgets[test,demo]"
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[test,demo]"
+quiet_pip install -q "torch==2.13.0"
+quiet_pip install -q -e ".[test,demo]"
 
 echo "== installing the front end's dev dependencies"
 (cd js && npm ci --no-audit --no-fund --loglevel=error)

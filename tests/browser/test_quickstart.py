@@ -75,6 +75,7 @@ def test_quickstart_draws_hovers_and_follows_a_click(lab, page):
     assert got["attribution"] == pytest.approx(float(amap[row, col]), rel=1e-5, abs=1e-7)
     assert got["input"] == pytest.approx(float(x[0, row, col]), abs=1e-7)
     assert f"row {row}, col {col}" in got["text"]
+    widget.screenshot(path=str(ARTIFACTS / "quickstart-hover.png"))  # the README's picture
 
     # Click the runner-up class: Python recomputes and the map repaints with its values.
     other = int(np.argsort(-probs)[1])
