@@ -162,8 +162,15 @@ def test_wrong_shape_reports_the_input_form(quad):
 
 
 def test_unknown_method_lists_valid_ones(quad):
-    with pytest.raises(ExplanationInputError, match="gradient, input_x_gradient, saliency"):
+    with pytest.raises(ExplanationInputError, match="unknown method 'deeplift'; choose one of") as err:
         nw.attribute(quad, torch.randn(1, 5), "deeplift")
+    for name in nw.engine.METHODS:
+        assert name in str(err.value)
+
+
+def test_unknown_and_missing_options_are_named(quad):
+    with pytest.raises(ExplanationInputError, match=r"method 'saliency' got unknown option\(s\) \['n_steps'\]; its options are: none"):
+        nw.attribute(quad, torch.randn(1, 5), "saliency", n_steps=3)
 
 
 def test_device_mismatch_is_an_error(quad):

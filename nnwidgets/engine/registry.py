@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from .errors import ExplanationInputError
 Kind = Literal["input", "layer", "neuron", "parameter"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MethodInfo:
     """A registered method: ``fn(model, inputs, target, **options) -> Explanation``.
 
@@ -30,17 +31,17 @@ class MethodInfo:
     kind: Kind = "input"
     needs_grad: bool = True
 
-    @property
-    def options(self) -> list[str]:
+    @functools.cached_property
+    def options(self) -> tuple[str, ...]:
         """Keyword options the method takes (after model, inputs, target)."""
         params = list(inspect.signature(self.fn).parameters)[3:]
-        return [p for p in params if not p.startswith("_")]
+        return tuple(p for p in params if not p.startswith("_"))
 
-    @property
-    def required(self) -> list[str]:
+    @functools.cached_property
+    def required(self) -> tuple[str, ...]:
         """Options without a default, which every call must give."""
         params = list(inspect.signature(self.fn).parameters.values())[3:]
-        return [p.name for p in params if p.default is inspect.Parameter.empty and not p.name.startswith("_")]
+        return tuple(p.name for p in params if p.default is inspect.Parameter.empty and not p.name.startswith("_"))
 
 
 METHODS: dict[str, MethodInfo] = {}
@@ -72,6 +73,8 @@ def lookup(name: str) -> MethodInfo:
 
 def check_options(info: MethodInfo, options: dict) -> None:
     """Refuse options the method does not take, naming the ones it does."""
+    if not options and not info.required:
+        return
     unknown = sorted(set(options) - set(info.options))
     if unknown:
         valid = ", ".join(info.options) or "none"

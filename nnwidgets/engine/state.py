@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.hooks import RemovableHandle
 
 _HOOK_DICTS = (
     "_forward_hooks",
@@ -27,44 +28,49 @@ _HOOK_DICTS = (
 
 @dataclass
 class _Snapshot:
-    training: dict[nn.Module, bool]
-    requires_grad: dict[nn.Parameter, bool]
-    grads: dict[nn.Parameter, torch.Tensor | None]
-    hooks: dict[nn.Module, dict[str, list[int]]]
+    modules: list[nn.Module]
+    training: list[bool]
+    params: list[nn.Parameter]
+    requires_grad: list[bool]
+    grads: list[torch.Tensor | None]
+    next_hook_id: int
 
 
 def _snapshot(model: nn.Module) -> _Snapshot:
+    # Lists, not dicts keyed by module: this runs on every live-view refresh,
+    # and the cheapest record is the one restored by position.
     modules = list(model.modules())
     params = list(model.parameters())
     return _Snapshot(
-        training={m: m.training for m in modules},
-        requires_grad={p: p.requires_grad for p in params},
-        grads={p: p.grad for p in params},
-        hooks={
-            m: {name: list(getattr(m, name, {}).keys()) for name in _HOOK_DICTS}
-            for m in modules
-        },
+        modules=modules,
+        training=[m.training for m in modules],
+        params=params,
+        requires_grad=[p.requires_grad for p in params],
+        grads=[p.grad for p in params],
+        next_hook_id=RemovableHandle.next_id,
     )
 
 
 def _restore(snap: _Snapshot) -> None:
-    for module, training in snap.training.items():
-        module.training = training
-    for param, flag in snap.requires_grad.items():
+    for module, training in zip(snap.modules, snap.training):
+        if module.training != training:
+            module.training = training
+    for param, flag, grad in zip(snap.params, snap.requires_grad, snap.grads):
         if param.requires_grad != flag:
             param.requires_grad_(flag)
-    for param, grad in snap.grads.items():
         if param.grad is not grad:
             param.grad = grad
-    # Hooks we added are removed through their handles; this only drops any
-    # that a failure left behind, never the user's own.
-    for module, by_name in snap.hooks.items():
-        for name, keys in by_name.items():
-            hooks = getattr(module, name, None)
-            if hooks is None:
-                continue
-            for key in [k for k in hooks.keys() if k not in keys]:
-                del hooks[key]
+    # Hook ids come from one global counter, so any id at or above the one
+    # recorded was added inside the block. Our own hooks are removed through
+    # their handles; this only drops any that a failure left behind, never the
+    # user's own.
+    if RemovableHandle.next_id != snap.next_hook_id:
+        for module in snap.modules:
+            for name in _HOOK_DICTS:
+                hooks = getattr(module, name, None)
+                if hooks:
+                    for key in [k for k in hooks if isinstance(k, int) and k >= snap.next_hook_id]:
+                        del hooks[key]
 
 
 @contextlib.contextmanager
@@ -73,7 +79,8 @@ def preserved(model: nn.Module, *, train_mode: bool = False) -> Iterator[nn.Modu
     restore mode, ``requires_grad``, ``.grad`` and hooks afterwards."""
     snap = _snapshot(model)
     try:
-        model.train(train_mode)
+        if any(flag != train_mode for flag in snap.training):
+            model.train(train_mode)  # through train(): modules may override it
         yield model
     finally:
         _restore(snap)
@@ -90,7 +97,10 @@ def model_device(model: nn.Module) -> torch.device | None:
 
 def model_dtype(model: nn.Module) -> torch.dtype | None:
     """The floating dtype of the model's first floating parameter or buffer."""
-    for tensor in list(model.parameters()) + list(model.buffers()):
+    for tensor in model.parameters():
+        if tensor.is_floating_point():
+            return tensor.dtype
+    for tensor in model.buffers():
         if tensor.is_floating_point():
             return tensor.dtype
     return None

@@ -59,7 +59,8 @@ def resolve_target(output: torch.Tensor, target: Target) -> torch.Tensor | None:
             raise ExplanationInputError(
                 f"target needs one class index per example ({n}), got {idx.numel()}"
             )
-    if bool(((idx < 0) | (idx >= k)).any()):
+    lo, hi = torch.aminmax(idx)  # one reduction, one sync: this runs on every refresh
+    if int(lo) < 0 or int(hi) >= k:
         bad = sorted(set(idx[(idx < 0) | (idx >= k)].tolist()))
         raise ExplanationInputError(
             f"target {bad if len(bad) > 1 else bad[0]} is out of range: the model has {k} "

@@ -1,0 +1,116 @@
+"""Neuron attribution: which inputs drive one unit of a layer (Captum's
+``NeuronGradient`` and ``NeuronIntegratedGradients``).
+
+``neuron`` indexes the layer's output without its batch dimension: an int for
+an (N, K) output, a tuple of ints otherwise (e.g. (channel, row, column)).
+The ``target`` argument does not enter the attribution (the neuron is the
+objective); it is still resolved, and returned with the prediction.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import torch
+from torch import nn
+
+from ..errors import ExplanationInputError
+from ..explanation import Explanation
+from ..layers import tapped
+from ..passes import call_model
+from ..registry import register
+from ..targets import Target, resolve_target
+from .layer import expand_steps, input_baselines, per_example_sum, step_chunks, weighted_step_sum
+
+
+def neuron_index(neuron: object, shape: torch.Size, layer: str) -> tuple[int, ...]:
+    """The neuron as a full index into one example's layer output, checked against ``shape``."""
+    per_example = tuple(shape[1:])
+    raw = neuron if isinstance(neuron, (tuple, list)) else (neuron,)
+    try:
+        if any(isinstance(i, bool) for i in raw):
+            raise TypeError
+        index = tuple(operator.index(i) for i in raw)
+    except TypeError:
+        raise ExplanationInputError(
+            f"neuron must be an int or a tuple of ints indexing layer {layer!r}'s output "
+            f"{per_example} (batch dimension left out); got {neuron!r}"
+        ) from None
+    if len(index) != len(per_example) or any(not 0 <= i < s for i, s in zip(index, per_example)):
+        ranges = ", ".join(f"[0, {s - 1}]" for s in per_example)
+        raise ExplanationInputError(
+            f"neuron {neuron!r} is out of range for layer {layer!r}: its output has shape "
+            f"{tuple(shape)}, so a neuron is {len(per_example)} index(es) in {ranges}"
+        )
+    return index
+
+
+def _pick(act: torch.Tensor, index: tuple[int, ...]) -> torch.Tensor:
+    return act[(slice(None), *index)]
+
+
+@register("neuron_gradient", title="Neuron gradient", kind="neuron")
+def neuron_gradient(model: nn.Module, inputs: torch.Tensor, target: Target, *, layer: str, neuron: object) -> Explanation:
+    """Gradient of one unit of ``layer`` w.r.t. the input (Captum's ``NeuronGradient``).
+
+    ``extras["neuron_value"]`` holds the unit's activation per example.
+    """
+    leaf = inputs.detach().requires_grad_(True)
+    with torch.enable_grad(), tapped(model, [layer]) as taps:
+        output = call_model(model, leaf)
+        index = resolve_target(output, target)
+        act = taps[layer].require()
+        value = _pick(act, neuron_index(neuron, act.shape, layer))
+        grad = None
+        if value.requires_grad:
+            (grad,) = torch.autograd.grad(value.sum(), leaf, allow_unused=True)
+    grad = torch.zeros_like(leaf) if grad is None else grad.detach()
+    extras = {"layer": layer, "neuron_value": value.detach()}
+    return Explanation("neuron_gradient", grad, output.detach(), index, extras=extras)
+
+
+@register("neuron_integrated_gradients", title="Neuron integrated gradients", kind="neuron")
+def neuron_integrated_gradients(
+    model: nn.Module,
+    inputs: torch.Tensor,
+    target: Target,
+    *,
+    layer: str,
+    neuron: object,
+    baselines: object = None,
+    n_steps: int = 50,
+    quadrature: str = "gausslegendre",
+    internal_batch_size: int | None = None,
+) -> Explanation:
+    """Integrated gradients of one unit of ``layer`` along the straight path
+    from ``baselines`` (None = zeros) to the input (Captum's
+    ``NeuronIntegratedGradients``). ``delta`` = Σ attributions − (unit at x −
+    unit at baseline); Captum reports none for this method.
+    """
+    steps = step_chunks(n_steps, quadrature, internal_batch_size, inputs.shape[0])
+    base = input_baselines(inputs, baselines)
+    n = inputs.shape[0]
+    with torch.no_grad(), tapped(model, [layer]) as taps:
+        out_both = call_model(model, torch.cat([inputs, base]))
+        act = taps[layer].value
+    idx = neuron_index(neuron, act.shape, layer)
+    ends = _pick(act, idx)
+    output = out_both[:n]
+    index = resolve_target(output, target)
+    x, b = inputs.detach(), base
+    diff = x - b
+    total = torch.zeros_like(x)
+    for alphas, weights in steps:
+        scaled = expand_steps(b, diff, alphas).requires_grad_(True)
+        with torch.enable_grad(), tapped(model, [layer]) as taps:
+            call_model(model, scaled)
+            value = _pick(taps[layer].require(), idx)
+            if not value.requires_grad:
+                continue  # the unit does not depend on the input: zero gradient
+            (grad,) = torch.autograd.grad(value.sum(), scaled, allow_unused=True)
+        if grad is not None:
+            total += weighted_step_sum(grad, weights, n)
+    attributions = total * diff
+    delta = per_example_sum(attributions) - (ends[:n] - ends[n:])
+    extras = {"layer": layer, "neuron_value": ends[:n]}
+    return Explanation("neuron_integrated_gradients", attributions, output, index, delta=delta, extras=extras)
