@@ -2,5 +2,6 @@
 
 from .attribution import Attribution
 from .base import Widget
+from .whatif import WhatIf
 
-__all__ = ["Attribution", "Widget"]
+__all__ = ["Attribution", "WhatIf", "Widget"]

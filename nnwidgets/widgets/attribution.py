@@ -171,7 +171,7 @@ class Attribution(Widget):
         seq = int(request.get("seq", self._seq + 1))
         if seq <= self._seq:
             return  # an answer to a newer request was already sent
-        self._answer(
+        self._latest(
             seq,
             lambda: self._explain(
                 int(request.get("target", self.target)), str(request.get("method", self.method))

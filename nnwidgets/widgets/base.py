@@ -3,6 +3,7 @@ one-message updates, and a static PNG in the display bundle."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import logging
@@ -45,6 +46,30 @@ class Widget(anywidget.AnyWidget):
         except Exception as exc:  # a broken static form must not hide the live view
             log.warning("nnwidgets: static figure failed: %s", exc)
         return data, metadata
+
+    def _latest(self, seq: int, compute) -> None:
+        """Answer request ``seq`` with ``compute``, skipping any that a newer one overtakes.
+
+        Inside a running kernel the work is deferred to the next turn of the
+        event loop: requests that arrived meanwhile (a slider dragged at 60 Hz)
+        only replace the pending one, so Python computes just the newest.
+        Without a running loop (scripts, tests) it runs at once.
+        """
+        self._pending = (seq, compute)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._run_pending()
+            return
+        if not getattr(self, "_scheduled", False):
+            self._scheduled = True
+            loop.call_soon(self._run_pending)
+
+    def _run_pending(self) -> None:
+        self._scheduled = False
+        pending, self._pending = getattr(self, "_pending", None), None
+        if pending is not None:
+            self._answer(*pending)
 
     def _answer(self, seq: int, compute) -> None:
         """Run ``compute`` (which sets traits) for request ``seq`` as one message.
