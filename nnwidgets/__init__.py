@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from .engine import Explanation, ExplanationInputError, ModelCallError, attribute, capture
 
 if TYPE_CHECKING:
-    from .widgets import Attribution
+    from .widgets import Attribution, WhatIf
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Attribution",
     "Explanation",
+    "WhatIf",
     "ExplanationInputError",
     "ModelCallError",
     "attribute",
@@ -28,8 +29,8 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Widgets load on first use, so the engine and the demo data import without
     # anywidget, ipywidgets or matplotlib.
-    if name == "Attribution":
-        from .widgets import Attribution
+    if name in ("Attribution", "WhatIf"):
+        from . import widgets
 
-        return Attribution
+        return getattr(widgets, name)
     raise AttributeError(f"module 'nnwidgets' has no attribute {name!r}")

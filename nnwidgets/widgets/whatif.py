@@ -232,6 +232,16 @@ class WhatIf(Widget):
         """The input the view currently shows."""
         return torch.as_tensor(unpack(self._current))
 
+    @property
+    def probabilities(self) -> np.ndarray:
+        """Class probabilities at the current input."""
+        return unpack(self._probs)
+
+    @property
+    def attributions(self) -> np.ndarray:
+        """Attribution of each feature at the current input, for the current target."""
+        return unpack(self._attribution)
+
     def set_values(self, values: dict[str | int, float] | None = None, *, target: int | None = None) -> None:
         """Set features (by name or index) from Python, as if dragged and released."""
         x = self.current.to(self._x0.device, self._x0.dtype)
