@@ -10,6 +10,10 @@ from __future__ import annotations
 import os
 
 import pytest
+import torch
+
+# Tiny models run fastest on one thread, and test runs share two cores.
+torch.set_num_threads(1)
 
 UNDER_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -17,11 +17,16 @@ from ..models import assert_same, fingerprint
 ACTIVATIONS = [nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Softplus]
 
 
+# Methods that need a spatial layer get a small CNN instead of an MLP.
+NEEDS_CONV = {"gradcam"}
+
+
 def options_for(name: str, model: nn.Sequential) -> dict:
-    """Options a method needs on a 1-D feature input, by option name."""
+    """Options a method needs on the generated model's input, by option name."""
     info = METHODS[name]
-    linear = next(n for n, m in model.named_modules() if isinstance(m, nn.Linear))
-    known = {"layer": linear, "neuron": 0, "sliding_window_shapes": (1,)}
+    conv = isinstance(model[0], nn.Conv2d)
+    layer = next(n for n, m in model.named_modules() if isinstance(m, (nn.Conv2d if conv else nn.Linear)))
+    known = {"layer": layer, "neuron": 0, "sliding_window_shapes": (1, 2, 2) if conv else (1,)}
     missing = [o for o in info.required if o not in known]
     assert not missing, f"tell test_properties how to call {name!r}: it needs {missing}"
     opts = {o: known[o] for o in info.required}
@@ -33,17 +38,24 @@ def options_for(name: str, model: nn.Sequential) -> dict:
 
 
 @st.composite
-def models_and_inputs(draw):
+def models_and_inputs(draw, conv: bool = False):
     n_in = draw(st.integers(2, 6))
     width = draw(st.integers(2, 8))
     n_out = draw(st.integers(2, 4))
-    layers: list[nn.Module] = [nn.Linear(n_in, width)]
-    if draw(st.booleans()):
-        layers.append(nn.BatchNorm1d(width))
+    if conv:
+        layers: list[nn.Module] = [nn.Conv2d(1, width, 3, padding=1)]
+        if draw(st.booleans()):
+            layers.append(nn.BatchNorm2d(width))
+    else:
+        layers = [nn.Linear(n_in, width)]
+        if draw(st.booleans()):
+            layers.append(nn.BatchNorm1d(width))
     layers.append(draw(st.sampled_from(ACTIVATIONS))())
     if draw(st.booleans()):
         layers.append(nn.Dropout(0.3))
-    layers.append(nn.Linear(width, n_out))
+    if conv:
+        layers.append(nn.Flatten())
+    layers.append(nn.Linear(width * 16 if conv else width, n_out))
     torch.manual_seed(draw(st.integers(0, 2**16)))
     model = nn.Sequential(*layers)
     model.train(draw(st.booleans()))
@@ -54,7 +66,7 @@ def models_and_inputs(draw):
     if draw(st.booleans()):
         model[0].register_forward_hook(lambda m, a, o: None)
     batch = draw(st.integers(2, 4))  # BatchNorm in train mode needs more than one row
-    return model, torch.randn(batch, n_in)
+    return model, torch.randn(batch, 1, 4, 4) if conv else torch.randn(batch, n_in)
 
 
 class Explodes(nn.Module):
@@ -74,9 +86,9 @@ FAST = settings(max_examples=12, deadline=None, suppress_health_check=[HealthChe
 
 @pytest.mark.parametrize("method", sorted(METHODS))
 @FAST
-@given(case=models_and_inputs(), seed=st.integers(0, 100))
-def test_model_unchanged_after_success(method, case, seed):
-    model, x = case
+@given(data=st.data(), seed=st.integers(0, 100))
+def test_model_unchanged_after_success(method, data, seed):
+    model, x = data.draw(models_and_inputs(conv=method in NEEDS_CONV))
     before = fingerprint(model)
     x_before = x.clone()
     opts = options_for(method, model)
@@ -89,9 +101,9 @@ def test_model_unchanged_after_success(method, case, seed):
 
 @pytest.mark.parametrize("method", sorted(METHODS))
 @FAST
-@given(case=models_and_inputs(), bad=st.sampled_from(["target", "nan", "raises", "option"]))
-def test_model_unchanged_after_errors(method, case, bad):
-    model, x = case
+@given(data=st.data(), bad=st.sampled_from(["target", "nan", "raises", "option"]))
+def test_model_unchanged_after_errors(method, data, bad):
+    model, x = data.draw(models_and_inputs(conv=method in NEEDS_CONV))
     before = fingerprint(model)
     opts = options_for(method, model)
     target: object = 0
@@ -99,7 +111,7 @@ def test_model_unchanged_after_errors(method, case, bad):
         target = 99
     elif bad == "nan":
         x = x.clone()
-        x[0, 0] = float("nan")
+        x.view(-1)[0] = float("nan")
     elif bad == "option":
         opts["no_such_option"] = 1
     if bad == "raises":

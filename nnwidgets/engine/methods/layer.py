@@ -15,87 +15,95 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..batching import Chunk, check_batch_size, chunk_gradients, rows_within_budget
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..fused import fused_pass
 from ..layers import tapped
 from ..passes import call_model
-from ..quadrature import steps_and_weights
 from ..registry import register
 from ..targets import Target, resolve_target, select
 from ..validate import describe
+from .integrated import steps_and_weights  # cached: a live view asks for the same rules again
+
 
 def input_baselines(inputs: torch.Tensor, baselines: object) -> torch.Tensor:
-    """Baselines in input space, one per example: None means zeros (token id 0
-    for integer inputs), a number fills the input's shape, a tensor of shape
-    (N, ...) or (...) is broadcast over the batch."""
+    """Baselines in input space, shaped like the inputs: None means zeros
+    (token id 0 for integer inputs), a number fills every feature, a tensor
+    broadcastable to the inputs ((N, ...), (...), ...) is expanded."""
+    x = inputs.detach()
     if baselines is None:
-        return torch.zeros_like(inputs)
-    if isinstance(baselines, (int, float)) and not isinstance(baselines, bool):
-        if not inputs.is_floating_point() and not isinstance(baselines, int):
-            raise ExplanationInputError(
-                f"baselines for integer inputs must be integer ids; got {baselines!r}"
-            )
-        base = torch.full_like(inputs, baselines)
-    elif isinstance(baselines, torch.Tensor):
-        if baselines.device != inputs.device:
-            raise ExplanationInputError(
-                f"baselines are on {baselines.device} but the inputs are on {inputs.device}"
-            )
-        if baselines.is_floating_point() != inputs.is_floating_point() or baselines.dtype == torch.bool:
-            raise ExplanationInputError(
-                f"baselines must have the inputs' kind of dtype ({inputs.dtype}); got {baselines.dtype}"
-            )
-        if baselines.shape not in (inputs.shape, inputs.shape[1:]):
-            raise ExplanationInputError(
-                f"baselines must have shape {tuple(inputs.shape)} or {tuple(inputs.shape[1:])} — "
-                f"broadcastable to the inputs; got {tuple(baselines.shape)}"
-            )
-        base = baselines.detach().to(inputs.dtype).expand_as(inputs).clone()
-    else:
+        return torch.zeros_like(x)
+    kind = "integer token ids" if not x.is_floating_point() else "real numbers"
+    if isinstance(baselines, bool) or not isinstance(baselines, (int, float, torch.Tensor)):
         raise ExplanationInputError(
-            f"baselines must be None, a number or a tensor shaped like the inputs; got "
-            f"{type(baselines).__name__}"
+            f"baselines must be None, a number or a tensor broadcastable to the inputs "
+            f"{tuple(x.shape)}; got {baselines!r}"
         )
+    if not isinstance(baselines, torch.Tensor):
+        if not x.is_floating_point() and not isinstance(baselines, int):
+            raise ExplanationInputError(f"baselines for integer inputs must be {kind}; got {baselines!r}")
+        baselines = torch.tensor(baselines, device=x.device)
+    if baselines.device != x.device:
+        raise ExplanationInputError(
+            f"baselines are on {baselines.device} but the inputs are on {x.device}; "
+            f"move them with baselines.to('{x.device}')"
+        )
+    if baselines.dtype == torch.bool or baselines.is_complex() or (
+        not x.is_floating_point() and baselines.is_floating_point()
+    ):
+        raise ExplanationInputError(f"baselines must be {kind} like the inputs; got {describe(baselines)}")
+    try:
+        shape = torch.broadcast_shapes(baselines.shape, x.shape)
+    except RuntimeError:
+        shape = None
+    if shape != x.shape:
+        raise ExplanationInputError(
+            f"baselines must have shape {tuple(x.shape)} or {tuple(x.shape[1:])} — broadcastable "
+            f"to the inputs {tuple(x.shape)}; got {tuple(baselines.shape)}"
+        )
+    base = baselines.detach().to(x.dtype).expand_as(x).clone()
     if base.is_floating_point() and not bool(torch.isfinite(base).all()):
         raise ExplanationInputError("baselines contain NaN or infinite values; every value must be finite")
     return base
 
 
-def step_chunks(
-    n_steps: int, quadrature: str, internal_batch_size: int | None, n: int
-) -> list[tuple[list[float], list[float]]]:
-    """(alphas, weights) per chunk of steps along the path.
+class Path:
+    """The straight path start + α·(end − start) at the quadrature's nodes,
+    as step-major rows (row k·N + i is example i at step k, Captum's order)."""
 
-    ``internal_batch_size`` bounds the examples per forward as Captum does:
-    ``internal_batch_size // n`` steps per chunk, at least one; None = all steps.
-    """
-    alphas, weights = steps_and_weights(n_steps, quadrature)
-    if internal_batch_size is None:
-        per = len(alphas)
-    elif isinstance(internal_batch_size, bool) or not isinstance(internal_batch_size, int) or internal_batch_size < 1:
-        raise ExplanationInputError(f"internal_batch_size must be an int ≥ 1 or None; got {internal_batch_size!r}")
-    else:
-        per = max(internal_batch_size // n, 1)
-    return [(alphas[i : i + per], weights[i : i + per]) for i in range(0, len(alphas), per)]
+    def __init__(self, start: torch.Tensor, end: torch.Tensor, n_steps: int, quadrature: str) -> None:
+        alphas, weights = steps_and_weights(n_steps, quadrature)
+        self.n, self.n_steps = start.shape[0], len(alphas)
+        self.start, self.diff = start, end - start
+        self.alpha = torch.tensor(alphas, dtype=start.dtype, device=start.device).view(-1, *([1] * start.dim()))
+        self.weight = torch.tensor(weights, dtype=start.dtype, device=start.device)
+        self.total = torch.zeros(self.n * start[0].numel(), dtype=start.dtype, device=start.device)
+
+    def rows(self, begin: int, stop: int) -> torch.Tensor:
+        k0, k1 = begin // self.n, stop // self.n
+        return torch.addcmul(self.start, self.alpha[k0:k1], self.diff).reshape(-1, *self.start.shape[1:])
+
+    def add(self, chunk: Chunk) -> None:
+        k0, k1 = chunk.start // self.n, chunk.stop // self.n
+        # Σ_k w_k grad_k over this chunk's steps as one matrix-vector product.
+        self.total += self.weight[k0:k1] @ chunk.gradient.reshape(k1 - k0, -1)
+
+    def attributions(self) -> torch.Tensor:
+        return self.total.view_as(self.start) * self.diff
 
 
-def expand_steps(start: torch.Tensor, diff: torch.Tensor, alphas: list[float]) -> torch.Tensor:
-    """start + alpha·diff for every alpha, stacked step-major: (k·N, ...)."""
-    a = torch.tensor(alphas, dtype=start.dtype, device=start.device).view(-1, *([1] * start.dim()))
-    return (start.unsqueeze(0) + a * diff.unsqueeze(0)).reshape(-1, *start.shape[1:])
+def steps_per_chunk(model: nn.Module, inputs: torch.Tensor, n_steps: int, internal_batch_size: int | None) -> int:
+    """Steps per forward: ``internal_batch_size // N`` (rows per forward, as in
+    Captum) or, by default, as many as a memory budget allows; at least one."""
+    internal_batch_size = check_batch_size(internal_batch_size)
+    limit = internal_batch_size if internal_batch_size is not None else rows_within_budget(model, inputs)
+    return max(1, min(n_steps, limit // inputs.shape[0]))
 
 
 def repeat_batch(t: torch.Tensor, k: int) -> torch.Tensor:
-    """The batch repeated k times, step-major (matching ``expand_steps``)."""
+    """The batch repeated k times, step-major (matching ``Path.rows``)."""
     return t.repeat(k, *([1] * (t.dim() - 1)))
-
-
-def weighted_step_sum(grads: torch.Tensor, weights: list[float], n: int) -> torch.Tensor:
-    """Σ_steps weight·grad for a step-major (k·N, ...) gradient."""
-    g = grads.view(len(weights), n, *grads.shape[1:])
-    w = torch.tensor(weights, dtype=g.dtype, device=g.device)
-    return (g * w.view(-1, *([1] * (g.dim() - 1)))).sum(0)
 
 
 def per_example_sum(t: torch.Tensor) -> torch.Tensor:
@@ -145,7 +153,13 @@ def gradcam(
                 f"{tuple(cam.shape)}; got {size} (inputs of {describe(inputs)})"
             )
         extras["layer_attributions"] = cam
-        cam = F.interpolate(cam, size, mode=interpolate_mode)
+        try:
+            cam = F.interpolate(cam, size, mode=interpolate_mode)
+        except (ValueError, NotImplementedError, RuntimeError) as exc:
+            raise ExplanationInputError(
+                f"interpolate_mode {interpolate_mode!r} cannot resize a map of shape {tuple(cam.shape)}: "
+                "use 'nearest', 'area', 'bilinear' or 'bicubic' for (N, 1, H, W), 'linear' for (N, 1, L)"
+            ) from exc
     return Explanation("gradcam", cam, p.output, p.target, extras=extras)
 
 
@@ -179,7 +193,8 @@ def layer_integrated_gradients(
     second: one score per token for an embedding's (N, T, D) output, one per
     channel for (N, C, H, W), the attributions themselves for (N, D).
     """
-    steps = step_chunks(n_steps, quadrature, internal_batch_size, inputs.shape[0])
+    steps_and_weights(n_steps, quadrature)  # bad options fail before any forward
+    check_batch_size(internal_batch_size)
     base = input_baselines(inputs, baselines)
     n = inputs.shape[0]
     # Inputs and baselines in one forward: the layer's two ends and F at both.
@@ -191,22 +206,20 @@ def layer_integrated_gradients(
     output = out_both[:n]
     index = resolve_target(output, target)
     f_both = select(out_both, None if index is None else index.repeat(2), target)
-    x_l, b_l = ends[:n], ends[n:]
-    diff = x_l - b_l
-    total = torch.zeros_like(x_l)
-    for alphas, weights in steps:
-        k = len(alphas)
-        scaled = expand_steps(b_l, diff, alphas).requires_grad_(True)
-        with torch.enable_grad(), tapped(model, [layer], replace={layer: scaled}) as taps:
-            out = call_model(model, repeat_batch(inputs, k))
+    path = Path(ends[n:], ends[:n], n_steps, quadrature)
+
+    def forward(rows: torch.Tensor) -> torch.Tensor:
+        # The model runs on the inputs; the layer's output is replaced by the path rows.
+        with tapped(model, [layer], replace={layer: rows}) as taps:
+            out = call_model(model, repeat_batch(inputs, rows.shape[0] // n))
             taps[layer].require()
-            scalars = select(out, None if index is None else index.repeat(k), target)
-            if not scalars.requires_grad:
-                continue  # the target does not depend on the layer: zero gradient
-            (grad,) = torch.autograd.grad(scalars.sum(), scaled, allow_unused=True)
-        if grad is not None:
-            total += weighted_step_sum(grad, weights, n)
-    attributions = total * diff
+        return out
+
+    steps = steps_per_chunk(model, inputs, path.n_steps, internal_batch_size)
+    rows_index = None if index is None else index.repeat(path.n_steps)
+    for chunk in chunk_gradients(forward, path.rows, path.n_steps * n, target, chunk_rows=steps * n, index=rows_index):
+        path.add(chunk)
+    attributions = path.attributions()
     delta = per_example_sum(attributions) - (f_both[:n] - f_both[n:]).detach()
     summed = attributions.reshape(*attributions.shape[:2], -1).sum(-1) if attributions.dim() > 2 else attributions
     extras = {"layer": layer, "summed": summed}

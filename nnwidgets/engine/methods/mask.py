@@ -58,6 +58,11 @@ def _check(inputs: torch.Tensor, mode: str, steps: int, lr: float, sparsity: flo
         raise ExplanationInputError(f"seed must be an int or None; got {seed!r}")
 
 
+def _broadcasts(shape: torch.Size, to: torch.Size) -> bool:
+    # By hand: torch.broadcast_shapes imports torch._refs (seconds) on first use.
+    return len(shape) <= len(to) and all(a in (1, b) for a, b in zip(reversed(shape), reversed(to)))
+
+
 def _groups(feature_mask: object, inputs: torch.Tensor) -> tuple[torch.Tensor, int] | None:
     """Each element's group index per example, (N, D), and the number of groups."""
     if feature_mask is None:
@@ -66,11 +71,7 @@ def _groups(feature_mask: object, inputs: torch.Tensor) -> tuple[torch.Tensor, i
     if fm.is_floating_point() or fm.is_complex() or fm.dtype == torch.bool:
         raise ExplanationInputError(f"feature_mask must hold integer group ids; got dtype {fm.dtype}")
     shape = tuple(inputs.shape)
-    try:
-        fits = torch.broadcast_shapes(fm.shape, inputs.shape) == inputs.shape
-    except RuntimeError:
-        fits = False
-    if not fits:
+    if not _broadcasts(fm.shape, inputs.shape):
         raise ExplanationInputError(
             f"feature_mask must have shape {shape} or {shape[1:]} — broadcastable to the inputs "
             f"{shape}; got {tuple(fm.shape)}"
@@ -87,13 +88,10 @@ def _baseline(baselines: object, inputs: torch.Tensor) -> torch.Tensor:
         base = baselines.detach().to(device=inputs.device, dtype=inputs.dtype)
     else:
         raise ExplanationInputError(
-            f"baselines must be a number or a tensor broadcastable to the inputs; got {type(baselines).__name__}"
+            "baselines must be a number or a tensor broadcastable to the inputs; "
+            f"got {type(baselines).__name__}"
         )
-    try:
-        fits = torch.broadcast_shapes(base.shape, inputs.shape) == inputs.shape
-    except RuntimeError:
-        fits = False
-    if not fits:
+    if not _broadcasts(base.shape, inputs.shape):
         raise ExplanationInputError(
             f"baselines must be a number or a tensor broadcastable to the inputs {tuple(inputs.shape)}, "
             f"e.g. shape {tuple(inputs.shape[1:])}; got {tuple(base.shape)}"
@@ -129,6 +127,26 @@ def _total_variation(m: torch.Tensor) -> torch.Tensor:
     dh = (m[..., 1:, :] - m[..., :-1, :]).abs().flatten(1).mean(1)
     dw = (m[..., :, 1:] - m[..., :, :-1]).abs().flatten(1).mean(1)
     return dh + dw
+
+
+class _Adam:
+    """Adam (Kingma & Ba 2015, torch's defaults) on one tensor, updated in place.
+
+    By hand rather than ``torch.optim.Adam``, whose first use imports torch._dynamo
+    (seconds on a small machine) for a loop of a few element-wise operations.
+    """
+
+    def __init__(self, param: torch.Tensor, lr: float, betas=(0.9, 0.999), eps: float = 1e-8) -> None:
+        self.param, self.lr, self.betas, self.eps, self.t = param, lr, betas, eps, 0
+        self.m, self.v = torch.zeros_like(param), torch.zeros_like(param)
+
+    def step(self, grad: torch.Tensor) -> None:
+        b1, b2 = self.betas
+        self.t += 1
+        self.m.mul_(b1).add_(grad, alpha=1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        denom = (self.v / (1 - b2**self.t)).sqrt_().add_(self.eps)
+        self.param.addcdiv_(self.m, denom, value=-self.lr / (1 - b1**self.t))
 
 
 @register("learned_mask", title="Learned mask", signed=False)
@@ -180,8 +198,8 @@ def learned_mask(
     else:
         generator.manual_seed(seed)
     noise = torch.randn(shape, generator=generator, dtype=pdtype)
-    logits = (math.log(init / (1 - init)) + _JITTER * noise).to(x.device).requires_grad_(True)
-    optimiser = torch.optim.Adam([logits], lr=lr)
+    logits = (math.log(init / (1 - init)) + _JITTER * noise).to(x.device)
+    adam = _Adam(logits, lr)
 
     def expand(m: torch.Tensor) -> torch.Tensor:
         return m if groups is None else m.gather(1, groups[0]).view(x.shape)
@@ -193,7 +211,8 @@ def learned_mask(
     losses = []
     with torch.enable_grad():
         for _ in range(steps):
-            mask = expand(torch.sigmoid(logits))
+            leaf = logits.detach().requires_grad_(True)
+            mask = expand(torch.sigmoid(leaf))
             output = call_model(model, masked(mask))
             loss = _objective(output, index, target, mode).to(pdtype)
             if not loss.requires_grad:
@@ -205,9 +224,8 @@ def learned_mask(
             if smoothness > 0:
                 loss = loss + smoothness * _total_variation(mask)
             # Only our leaf is differentiated: the model's parameters' .grad stay untouched.
-            (grad,) = torch.autograd.grad(loss.sum(), logits)
-            logits.grad = grad
-            optimiser.step()
+            (grad,) = torch.autograd.grad(loss.sum(), leaf)
+            adam.step(grad)
             losses.append(loss.detach().mean())
     with torch.no_grad():
         mask = expand(torch.sigmoid(logits)).detach()

@@ -14,16 +14,18 @@ import operator
 import torch
 from torch import nn
 
+from ..batching import check_batch_size, chunk_gradients
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..layers import tapped
 from ..passes import call_model
 from ..registry import register
 from ..targets import Target, resolve_target
-from .layer import expand_steps, input_baselines, per_example_sum, step_chunks, weighted_step_sum
+from .integrated import steps_and_weights
+from .layer import Path, input_baselines, per_example_sum, steps_per_chunk
 
 
-def neuron_index(neuron: object, shape: torch.Size, layer: str) -> tuple[int, ...]:
+def neuron_index(neuron: object, shape: tuple[int, ...], layer: str) -> tuple[int, ...]:
     """The neuron as a full index into one example's layer output, checked against ``shape``."""
     per_example = tuple(shape[1:])
     raw = neuron if isinstance(neuron, (tuple, list)) else (neuron,)
@@ -50,7 +52,9 @@ def _pick(act: torch.Tensor, index: tuple[int, ...]) -> torch.Tensor:
 
 
 @register("neuron_gradient", title="Neuron gradient", kind="neuron")
-def neuron_gradient(model: nn.Module, inputs: torch.Tensor, target: Target, *, layer: str, neuron: object) -> Explanation:
+def neuron_gradient(
+    model: nn.Module, inputs: torch.Tensor, target: Target, *, layer: str, neuron: object
+) -> Explanation:
     """Gradient of one unit of ``layer`` w.r.t. the input (Captum's ``NeuronGradient``).
 
     ``extras["neuron_value"]`` holds the unit's activation per example.
@@ -87,30 +91,29 @@ def neuron_integrated_gradients(
     ``NeuronIntegratedGradients``). ``delta`` = Σ attributions − (unit at x −
     unit at baseline); Captum reports none for this method.
     """
-    steps = step_chunks(n_steps, quadrature, internal_batch_size, inputs.shape[0])
+    steps_and_weights(n_steps, quadrature)  # bad options fail before any forward
+    check_batch_size(internal_batch_size)
     base = input_baselines(inputs, baselines)
     n = inputs.shape[0]
     with torch.no_grad(), tapped(model, [layer]) as taps:
         out_both = call_model(model, torch.cat([inputs, base]))
         act = taps[layer].value
-    idx = neuron_index(neuron, act.shape, layer)
+    idx = neuron_index(neuron, (n, *act.shape[1:]), layer)  # act holds inputs and baselines
     ends = _pick(act, idx)
     output = out_both[:n]
     index = resolve_target(output, target)
-    x, b = inputs.detach(), base
-    diff = x - b
-    total = torch.zeros_like(x)
-    for alphas, weights in steps:
-        scaled = expand_steps(b, diff, alphas).requires_grad_(True)
-        with torch.enable_grad(), tapped(model, [layer]) as taps:
-            call_model(model, scaled)
-            value = _pick(taps[layer].require(), idx)
-            if not value.requires_grad:
-                continue  # the unit does not depend on the input: zero gradient
-            (grad,) = torch.autograd.grad(value.sum(), scaled, allow_unused=True)
-        if grad is not None:
-            total += weighted_step_sum(grad, weights, n)
-    attributions = total * diff
+    path = Path(base, inputs.detach(), n_steps, quadrature)
+
+    def forward(rows: torch.Tensor) -> torch.Tensor:
+        # The unit's value is the "output" whose gradient chunk_gradients takes.
+        with tapped(model, [layer]) as taps:
+            call_model(model, rows)
+            return _pick(taps[layer].require(), idx)
+
+    steps = steps_per_chunk(model, inputs, path.n_steps, internal_batch_size)
+    for chunk in chunk_gradients(forward, path.rows, path.n_steps * n, None, chunk_rows=steps * n):
+        path.add(chunk)
+    attributions = path.attributions()
     delta = per_example_sum(attributions) - (ends[:n] - ends[n:])
     extras = {"layer": layer, "neuron_value": ends[:n]}
     return Explanation("neuron_integrated_gradients", attributions, output, index, delta=delta, extras=extras)

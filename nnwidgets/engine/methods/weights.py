@@ -11,6 +11,8 @@ one forward and one backward per example, with the same results.
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
@@ -50,7 +52,10 @@ def _per_example_vmap(model, params, inputs, index, target) -> dict[str, torch.T
         return select(out, None if index is None else i.view(1), target).sum()
 
     idx = index if index is not None else torch.zeros(inputs.shape[0], dtype=torch.long, device=inputs.device)
-    return vmap(grad(objective), in_dims=(None, 0, 0))(params, inputs, idx)
+    with warnings.catch_warnings():
+        # vmap's per-op fallback (e.g. for LSTM kernels) warns; the result is right, only slower.
+        warnings.filterwarnings("ignore", message="There is a performance drop", category=UserWarning)
+        return vmap(grad(objective), in_dims=(None, 0, 0))(params, inputs, idx)
 
 
 def _per_example_loop(model, params, inputs, index, target) -> dict[str, torch.Tensor]:
@@ -58,7 +63,7 @@ def _per_example_loop(model, params, inputs, index, target) -> dict[str, torch.T
     for i in range(inputs.shape[0]):
         p = {name: t.detach().requires_grad_(True) for name, t in params.items()}
         with torch.enable_grad():
-            out = functional_call(model, p, (inputs[i : i + 1],))
+            out = call_model(lambda x: functional_call(model, p, (x,)), inputs[i : i + 1])
             scalar = select(out, None if index is None else index[i : i + 1], target).sum()
             if scalar.requires_grad:
                 got = torch.autograd.grad(scalar, list(p.values()), allow_unused=True)
@@ -87,7 +92,7 @@ def gradient_x_weight(model: nn.Module, inputs: torch.Tensor, target: Target, *,
             grads = _per_example_vmap(model, params, inputs, index, target)
     except ExplanationInputError:
         raise
-    except Exception:  # vmap cannot batch this model; the loop raises the model's own errors
+    except Exception:  # vmap cannot batch this model; the loop reports the model's own errors
         grads = _per_example_loop(model, params, inputs, index, target)
     grads = {name: g.detach() for name, g in grads.items()}
     names = list(params)
