@@ -1,6 +1,8 @@
 // Styles ship inside the bundle so the widget is a single offline .js file.
 // Colours use JupyterLab theme variables with light-theme fallbacks, so the
 // widget follows light and dark themes and still looks right outside Lab.
+// Every rule is scoped to .nnw-attribution so it cannot restyle other views
+// (they share class names such as .nnw-bar) on the same page.
 
 export const STYLE_ID = "nnw-attribution-style";
 
@@ -24,56 +26,56 @@ export const CSS = `
   box-sizing: border-box;
 }
 .nnw-attribution * { box-sizing: border-box; }
-.nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
-.nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
-.nnw-method {
+.nnw-attribution .nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
+.nnw-attribution .nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
+.nnw-attribution .nnw-method {
   font: inherit; color: var(--nnw-fg); background: var(--nnw-bg);
   border: 1px solid var(--nnw-border); border-radius: 3px; padding: 2px 4px;
 }
-.nnw-opacity { width: 110px; accent-color: var(--nnw-accent); }
-.nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-.nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; }
-.nnw-canvas {
+.nnw-attribution .nnw-opacity { width: 110px; accent-color: var(--nnw-accent); }
+.nnw-attribution .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+.nnw-attribution .nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; }
+.nnw-attribution .nnw-canvas {
   display: block; cursor: crosshair; image-rendering: pixelated;
   max-width: 100%; height: auto; outline: 1px solid var(--nnw-border);
 }
-.nnw-cbar { display: flex; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
-.nnw-colorbar {
+.nnw-attribution .nnw-cbar { display: flex; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+.nnw-attribution .nnw-colorbar {
   flex: 1; min-width: 60px; height: 10px; image-rendering: pixelated;
   outline: 1px solid var(--nnw-border);
   /* a checkerboard shows where the colormap is transparent */
   background: repeating-conic-gradient(var(--nnw-bg2) 0 25%, var(--nnw-bg) 0 50%) 0 0 / 8px 8px;
 }
-.nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
-.nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
-.nnw-side-title { color: var(--nnw-muted); }
-.nnw-bars { display: flex; flex-direction: column; gap: 3px; }
-.nnw-bar {
+.nnw-attribution .nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.nnw-attribution .nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
+.nnw-attribution .nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
+.nnw-attribution .nnw-side-title { color: var(--nnw-muted); }
+.nnw-attribution .nnw-bars { display: flex; flex-direction: column; gap: 3px; }
+.nnw-attribution .nnw-bar {
   position: relative; display: flex; justify-content: space-between; gap: 8px;
   width: 100%; padding: 3px 6px; font: inherit; color: var(--nnw-fg); text-align: left;
   background: var(--nnw-bg); border: 1px solid var(--nnw-border); border-radius: 3px;
   cursor: pointer; overflow: hidden;
 }
-.nnw-bar:hover { border-color: var(--nnw-accent); }
-.nnw-bar:focus-visible { outline: 2px solid var(--nnw-accent); outline-offset: 1px; }
-.nnw-bar-fill {
+.nnw-attribution .nnw-bar:hover { border-color: var(--nnw-accent); }
+.nnw-attribution .nnw-bar:focus-visible { outline: 2px solid var(--nnw-accent); outline-offset: 1px; }
+.nnw-attribution .nnw-bar-fill {
   position: absolute; left: 0; top: 0; bottom: 0;
   background: var(--nnw-accent); opacity: 0.18; pointer-events: none;
 }
-.nnw-bar-label, .nnw-bar-value { position: relative; }
-.nnw-bar-label { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.nnw-bar-value { flex-shrink: 0; white-space: nowrap; font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
-.nnw-bar.nnw-target { border-color: var(--nnw-accent); box-shadow: inset 3px 0 0 var(--nnw-accent); font-weight: 600; }
+.nnw-attribution .nnw-bar-label, .nnw-attribution .nnw-bar-value { position: relative; }
+.nnw-attribution .nnw-bar-label { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-attribution .nnw-bar-value { flex-shrink: 0; white-space: nowrap; font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+.nnw-attribution .nnw-bar.nnw-target { border-color: var(--nnw-accent); box-shadow: inset 3px 0 0 var(--nnw-accent); font-weight: 600; }
 /* on the value, not the label, so truncating a long label cannot hide it */
-.nnw-bar.nnw-predicted .nnw-bar-value::before { content: "\\2605  "; color: var(--nnw-accent); }
-.nnw-bar.nnw-pending { border-style: dashed; }
+.nnw-attribution .nnw-bar.nnw-predicted .nnw-bar-value::before { content: "\\2605  "; color: var(--nnw-accent); }
+.nnw-attribution .nnw-bar.nnw-pending { border-style: dashed; }
 .nnw-attribution.nnw-busy .nnw-canvas { opacity: 0.75; transition: opacity 0.2s 0.15s; }
-.nnw-status { color: var(--nnw-muted); }
-.nnw-error {
+.nnw-attribution .nnw-status { color: var(--nnw-muted); }
+.nnw-attribution .nnw-error {
   color: var(--nnw-fg); background: rgba(211, 47, 47, 0.1);
   border: 1px solid var(--nnw-error); border-left-width: 4px; border-radius: 3px;
   padding: 4px 8px; white-space: pre-wrap; max-width: 600px;
 }
-.nnw-error[hidden] { display: none; }
+.nnw-attribution .nnw-error[hidden] { display: none; }
 `;

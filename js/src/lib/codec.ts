@@ -166,3 +166,40 @@ export function index(shape: readonly number[], ...idx: number[]): number {
   }
   return flat;
 }
+
+/** An array ready to send: what `decode` reads and Python's `unpack` accepts. */
+export interface EncodedArray {
+  dtype: Exclude<DType, "float16" | "bool">;
+  shape: number[];
+  buffer: DataView;
+}
+
+function dtypeOf(data: NumericArray): EncodedArray["dtype"] {
+  if (data instanceof Float32Array) return "float32";
+  if (data instanceof Float64Array) return "float64";
+  if (data instanceof Uint8Array) return "uint8";
+  if (data instanceof Int8Array) return "int8";
+  if (data instanceof Uint16Array) return "uint16";
+  if (data instanceof Int16Array) return "int16";
+  if (data instanceof Uint32Array) return "uint32";
+  if (data instanceof Int32Array) return "int32";
+  throw new Error("encode needs a numeric typed array");
+}
+
+/**
+ * Pack a typed array as `{dtype, shape, buffer}` for a trait sent to Python;
+ * ipywidgets turns the DataView into a binary comm buffer. The bytes are
+ * copied into a buffer of their own (offset 0, exact length: some widget
+ * managers send a view's whole underlying buffer), so changing `data`
+ * afterwards cannot alter a message not yet sent either. Typed arrays use
+ * the platform byte order, little-endian on every browser.
+ */
+export function encode(data: NumericArray, shape: readonly number[] = [data.length]): EncodedArray {
+  const dtype = dtypeOf(data);
+  const dims = checkShape(shape as unknown);
+  if (product(dims) !== data.length) {
+    throw new Error(`shape [${dims.join(", ")}] needs ${product(dims)} values, got ${data.length}`);
+  }
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
+  return { dtype, shape: dims, buffer: new DataView(bytes.buffer) };
+}

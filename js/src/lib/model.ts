@@ -1,0 +1,72 @@
+// The slice of the anywidget model API the views use, plus defensive trait
+// readers: a trait can be missing, null or of the wrong type while Python is
+// still being developed, and that must end up in the error box, not a throw.
+
+import { decode, type Decoded } from "./codec";
+
+export type Callback = (...args: unknown[]) => void;
+
+export interface AnyModel {
+  get(name: string): unknown;
+  set(name: string, value: unknown): void;
+  save_changes(): void;
+  on(event: string, cb: Callback): void;
+  off(event?: string | null, cb?: Callback | null): void;
+}
+
+/** Raised for a trait that cannot be used; the message names the trait. */
+export class TraitError extends Error {}
+
+// Keyed by the trait value itself: model.get returns the same object until
+// Python sends a new one, so an unchanged array is decoded only once.
+const decoded = new WeakMap<object, Decoded>();
+
+export function readArray(model: AnyModel, name: string, rank: number): Decoded {
+  const raw = model.get(name);
+  if (raw === null || raw === undefined) throw new TraitError(`${name} is not set`);
+  let arr = typeof raw === "object" ? decoded.get(raw) : undefined;
+  if (!arr) {
+    try {
+      arr = decode(raw);
+    } catch (err) {
+      throw new TraitError(`${name}: ${(err as Error).message}`);
+    }
+    decoded.set(raw as object, arr);
+  }
+  if (arr.shape.length !== rank) {
+    throw new TraitError(`${name} must have ${rank} dimensions, got shape [${arr.shape.join(", ")}]`);
+  }
+  return arr;
+}
+
+export function readNumber(model: AnyModel, name: string, fallback?: number): number {
+  const v = model.get(name);
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (fallback !== undefined && (v === null || v === undefined)) return fallback;
+  throw new TraitError(`${name} must be a finite number, got ${JSON.stringify(v) ?? String(v)}`);
+}
+
+export function readInt(model: AnyModel, name: string, fallback?: number): number {
+  const v = readNumber(model, name, fallback);
+  if (!Number.isInteger(v)) throw new TraitError(`${name} must be an integer, got ${v}`);
+  return v;
+}
+
+export function readString(model: AnyModel, name: string, fallback = ""): string {
+  const v = model.get(name);
+  return v === null || v === undefined ? fallback : String(v);
+}
+
+export function readStrings(model: AnyModel, name: string): string[] {
+  const v = model.get(name);
+  return Array.isArray(v) ? v.map((x) => String(x)) : [];
+}
+
+export function readTitles(model: AnyModel, name: string): Record<string, string> {
+  const v = model.get(name);
+  const out: Record<string, string> = {};
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, t] of Object.entries(v)) if (t !== null && t !== undefined) out[k] = String(t);
+  }
+  return out;
+}

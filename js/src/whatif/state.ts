@@ -1,0 +1,162 @@
+// Read and validate one What-if state from the model. Problems are collected,
+// not thrown, so the view can show them and keep the last good drawing.
+
+import type { NumericArray } from "../lib/codec";
+import {
+  readArray, readInt, readString, readStrings, readTitles, TraitError, type AnyModel,
+} from "../lib/model";
+
+export interface Counterfactual {
+  feature: number;
+  value: number;
+  newClass: number;
+  relativeChange: number;
+}
+
+export interface WhatIfState {
+  seq: number;
+  names: string[];
+  labels: string[];
+  original: NumericArray;
+  current: NumericArray;
+  lows: NumericArray;
+  highs: NumericArray;
+  steps: NumericArray;
+  categorical: NumericArray | null;
+  means: NumericArray | null;
+  probs: NumericArray;
+  probsOriginal: NumericArray | null;
+  predicted: number;
+  target: number;
+  attribution: NumericArray;
+  method: string;
+  titles: Record<string, string>;
+  taylorEstimate: NumericArray | null;
+  taylorActual: NumericArray | null;
+  iceFeature: number;
+  iceValues: NumericArray;
+  iceOutputs: NumericArray;
+  pdp: NumericArray | null;
+  counterfactual: Counterfactual | null;
+}
+
+export interface ReadResult {
+  state: WhatIfState | null;
+  problems: string[];
+}
+
+function attempt<T>(problems: string[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof TraitError)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
+}
+
+/** A 1-D array of exactly `n` values (any n when n is undefined). */
+function vector(model: AnyModel, name: string, n?: number): NumericArray {
+  const arr = readArray(model, name, 1);
+  if (n !== undefined && arr.data.length !== n) {
+    throw new TraitError(`${name} has ${arr.data.length} values, expected ${n}`);
+  }
+  return arr.data;
+}
+
+/** Like vector, but unset or shape [0] means "not available" (null). */
+function optionalVector(model: AnyModel, name: string, n: number): NumericArray | null {
+  const raw = model.get(name);
+  if (raw === null || raw === undefined) return null;
+  const arr = readArray(model, name, 1);
+  if (arr.data.length === 0) return null;
+  if (arr.data.length !== n) throw new TraitError(`${name} has ${arr.data.length} values, expected ${n} or 0`);
+  return arr.data;
+}
+
+export function readCounterfactual(raw: unknown, features: number, classes: number): Counterfactual | null {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return null;
+  const o = raw as Record<string, unknown>;
+  if (Object.keys(o).length === 0) return null;
+  const num = (k: string): number => (typeof o[k] === "number" ? (o[k] as number) : NaN);
+  const feature = num("feature");
+  const value = num("value");
+  const newClass = num("new_class");
+  if (!Number.isInteger(feature) || feature < 0 || feature >= features || !Number.isFinite(value)) {
+    throw new TraitError(`_counterfactual must name a feature in [0, ${features}) and a finite value`);
+  }
+  if (!Number.isInteger(newClass) || newClass < 0 || newClass >= classes) {
+    throw new TraitError(`_counterfactual new_class must be a class in [0, ${classes})`);
+  }
+  return { feature, value, newClass, relativeChange: num("relative_change") };
+}
+
+export function readState(model: AnyModel): ReadResult {
+  const problems: string[] = [];
+  const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
+  const original = attempt(problems, () => vector(model, "_original"));
+  const f = original?.length ?? 0;
+  const get = (name: string): NumericArray | undefined =>
+    original ? attempt(problems, () => vector(model, name, f)) : undefined;
+  const current = get("_current");
+  const lows = get("_lows");
+  const highs = get("_highs");
+  const steps = get("_steps");
+  const attribution = get("_attribution");
+  const categorical = attempt(problems, () => optionalVector(model, "_categorical", f)) ?? null;
+  const means = attempt(problems, () => optionalVector(model, "_means", f)) ?? null;
+  const probs = attempt(problems, () => vector(model, "_probs"));
+  const k = probs?.length ?? 0;
+  const probsOriginal = attempt(problems, () => optionalVector(model, "_probs_original", k)) ?? null;
+  const taylorEstimate = attempt(problems, () => optionalVector(model, "_taylor_estimate", k)) ?? null;
+  const taylorActual = attempt(problems, () => optionalVector(model, "_taylor_actual", k)) ?? null;
+  const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
+  const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;
+  const iceFeature = attempt(problems, () => readInt(model, "_ice_feature", -1)) ?? -1;
+  const noIce = { feature: -1, values: new Float32Array(0), outputs: new Float32Array(0), pdp: null };
+  const ice = attempt(problems, () => {
+    if (iceFeature < 0) return noIce;
+    if (iceFeature >= f) throw new TraitError(`_ice_feature ${iceFeature} is outside the ${f} features`);
+    const values = vector(model, "_ice_values");
+    const outputs = vector(model, "_ice_outputs", values.length);
+    return { feature: iceFeature, values, outputs, pdp: optionalVector(model, "_pdp", values.length) };
+  }) ?? noIce;
+  const counterfactual = attempt(problems, () => readCounterfactual(model.get("_counterfactual"), f, k)) ?? null;
+
+  const badTarget = probs !== undefined && (target < 0 || target >= k);
+  if (badTarget) problems.push(`target ${target} is outside the ${k} classes`);
+  if (original && f === 0) problems.push("_original has no features");
+
+  // Optional pieces that fail (counterfactual, means, Taylor, …) are reported
+  // but do not stop the rest from being drawn; required ones do.
+  if (badTarget || f === 0 || !original || !current || !lows || !highs || !steps || !attribution || !probs) {
+    return { state: null, problems };
+  }
+  const names = readStrings(model, "feature_names").slice(0, f);
+  for (let i = names.length; i < f; i++) names.push(`feature ${i}`);
+  return {
+    problems,
+    state: {
+      seq, names, labels: readStrings(model, "labels"),
+      original, current, lows, highs, steps, categorical, means,
+      probs, probsOriginal, predicted, target, attribution,
+      method: readString(model, "attribution_method"),
+      titles: readTitles(model, "method_titles"),
+      taylorEstimate, taylorActual,
+      iceFeature: ice.feature, iceValues: ice.values, iceOutputs: ice.outputs, pdp: ice.pdp,
+      counterfactual,
+    },
+  };
+}
+
+export function labelOf(labels: readonly string[], i: number): string {
+  return labels[i] ?? `class ${i}`;
+}
+
+export function titleOf(state: Pick<WhatIfState, "titles">, method: string): string {
+  return state.titles[method] ?? method;
+}
+
+export function isCategorical(state: Pick<WhatIfState, "categorical">, i: number): boolean {
+  return state.categorical !== null && state.categorical[i] === 1;
+}
