@@ -135,7 +135,7 @@ def test_categorical_from_data_and_explicit_ranges():
 @pytest.mark.parametrize(
     "x, kwargs, pattern",
     [
-        (torch.rand(1, 8, 8), {}, r"one row of features, shape \(F,\) or \(1, F\); got shape \(1, 8, 8\)"),
+        (torch.rand(2, 1, 8, 8), {}, r"one row of features, shape \(F,\) or \(1, F\), or one image .*; got shape \(2, 1, 8, 8\)"),
         (torch.rand(30), {"feature_names": ["a"]}, r"name all 30 features; got 1"),
         (torch.rand(30), {"data": torch.rand(5, 29)}, r"data must have shape \(rows, 30\)"),
         (torch.rand(30), {"ranges": [(1, 0)] * 30}, r"low > high"),
@@ -147,3 +147,43 @@ def test_categorical_from_data_and_explicit_ranges():
 def test_bad_input(cancer, x, kwargs, pattern):
     with pytest.raises(ExplanationInputError, match=pattern):
         WhatIf(cancer.model, x, **kwargs)
+
+
+# -- images ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return demo.digits()
+
+
+def test_an_image_gets_the_image_editor(digits):
+    from nnwidgets.widgets.whatif_image import ImageWhatIf
+
+    before = fingerprint(digits.model)
+    view = WhatIf(digits.model, digits.inputs[0], labels=digits.class_names)
+    assert isinstance(view, ImageWhatIf) and isinstance(view, WhatIf) and view.kind == "image"
+    exp = nw.attribute(digits.model, digits.inputs[:1], "integrated_gradients", view.target)
+    np.testing.assert_allclose(view.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
+    assert_same(before, fingerprint(digits.model))
+
+
+def test_painted_image_request_is_answered(digits):
+    view = WhatIf(digits.model, digits.inputs[0], labels=digits.class_names)
+    x = digits.inputs[0].clone()
+    x[0, 5:8, :] = 0.0  # erase the bottom stroke of the 2
+    sent = count_messages(view)
+    view.set_state({"_request": {"seq": 4, "x": pack(x), "phase": "release", "feature": -1, "target": 3}})
+    assert [m["method"] for m, _ in sent] == ["update"]
+    assert view.error == "" and view._seq == 4 and view.target == 3
+    with torch.no_grad():
+        probs = torch.softmax(digits.model(x[None]), 1)[0].numpy()
+    np.testing.assert_allclose(view.probabilities, probs, rtol=1e-5)
+    exp = nw.attribute(digits.model, x[None], "integrated_gradients", 3)
+    np.testing.assert_allclose(view.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_array_equal(unpack(view._current), x.numpy())
+    view.set_state({"_request": {"seq": 5, "x": pack(x), "phase": "drag", "feature": -1, "target": 3}})
+    assert view.attribution_method == "gradient"
+    view.set_state({"_request": {"seq": 6, "x": pack(x[:, :4]), "phase": "drag", "feature": -1, "target": 3}})
+    assert "shape (1, 8, 8)" in view.error
+    assert view.to_figure()._repr_png_()[:4] == b"\x89PNG"

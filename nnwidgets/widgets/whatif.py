@@ -30,14 +30,18 @@ def _as_row(x: Any) -> torch.Tensor:
         x = x[0]
     if x.dim() != 1:
         raise ExplanationInputError(
-            f"x must be one row of features, shape (F,) or (1, F); got shape {tuple(x.shape)} "
-            "(images are not supported by WhatIf yet)"
+            f"x must be one row of features, shape (F,) or (1, F), or one image (C, H, W) or "
+            f"(1, C, H, W); got shape {tuple(x.shape)}"
         )
     return x
 
 
 class WhatIf(Widget):
-    """Perturb the features of one tabular input and watch the model answer.
+    """Perturb the features of one tabular input, or paint over an image, and
+    watch the model's prediction and attribution answer.
+
+    An image ``(C, H, W)`` gets a paint / erase / occlusion editor (see
+    ``ImageWhatIf``); a row of features gets one slider per feature:
 
     ``WhatIf(model, x, feature_names=None, labels=None, data=None, ranges=None,
     categorical=None, drag_method="input_x_gradient", method="integrated_gradients")``
@@ -48,6 +52,8 @@ class WhatIf(Widget):
     """
 
     _esm = STATIC / "whatif.js"
+
+    kind = t.Unicode("tabular", help="'tabular' or 'image': which view the front end draws.").tag(sync=True)
 
     feature_names = t.List(t.Unicode()).tag(sync=True)
     labels = t.List(t.Unicode()).tag(sync=True)
@@ -74,6 +80,14 @@ class WhatIf(Widget):
     _pdp = t.Dict().tag(sync=True)
     _counterfactual = t.Dict().tag(sync=True)
     _request = t.Dict().tag(sync=True, echo_update=False)
+
+    def __new__(cls, model: Any = None, x: Any = None, *args: Any, **kwargs: Any):
+        # One public class for both kinds of input: an image gets the image editor.
+        if cls is WhatIf and isinstance(x, torch.Tensor) and (x.dim() == 3 or (x.dim() == 4 and x.shape[0] == 1)):
+            from .whatif_image import ImageWhatIf
+
+            return ImageWhatIf(model, x, *args, **kwargs)
+        return super().__new__(cls, model, x, *args, **kwargs)
 
     def __init__(
         self,
