@@ -30,7 +30,7 @@ from .targets import Target, select
 CHUNK_BUDGET_BYTES = 256 * 2**20
 
 Rows = Union[torch.Tensor, Callable[[int, int], torch.Tensor]]
-Index = Union[torch.Tensor, None, Callable[[torch.Tensor], Union[torch.Tensor, None]]]
+Index = Union[torch.Tensor, None, Callable[[Union[torch.Tensor, None]], Union[torch.Tensor, None]]]
 
 
 @dataclass
@@ -41,14 +41,26 @@ class Chunk:
     stop: int
     gradient: torch.Tensor  # d(sum of the selected outputs)/d(rows), shape of the rows
     output: torch.Tensor  # the model's output on the rows, detached
-    index: torch.Tensor | None  # the target index of each row (None: callable / single output)
 
 
 @dataclass
-class LeadOutput:
-    """The output on the lead rows; filled in before the first chunk is yielded."""
+class Lead:
+    """Rows run with the expanded batch but not differentiated (e.g. inputs, baselines).
 
+    ``output`` and ``values`` (their selected target scalars) are filled in before
+    the first chunk is yielded; ``index`` is the resolved index of the lead and
+    expanded rows together.
+    """
+
+    rows: tuple[torch.Tensor, ...]
+    fuse: bool = True
     output: torch.Tensor | None = None
+    values: torch.Tensor | None = None
+    index: torch.Tensor | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return sum(int(r.shape[0]) for r in self.rows)
 
 
 def chunk_gradients(
@@ -59,61 +71,72 @@ def chunk_gradients(
     *,
     chunk_rows: int,
     index: Index = None,
-    lead: torch.Tensor | None = None,
-    fuse_lead: bool = True,
-    lead_output: LeadOutput | None = None,
+    lead: Lead | None = None,
 ) -> Iterator[Chunk]:
     """Yield the gradient of the target w.r.t. each row, ``chunk_rows`` rows at a time.
 
-    ``forward`` maps a batch of rows to the model output (e.g. ``lambda r:
-    call_model(model, r)``). ``rows`` is the expanded batch, or a function
-    building rows ``[start, stop)`` so the whole expanded batch never has to
-    exist at once. ``index`` holds each row's target class, or is a function
-    from the lead rows' output to it (so ``"predicted"`` can be resolved on the
-    original inputs carried as lead rows), or None for callable and
-    single-output targets. ``lead`` rows are run with the first chunk when
-    ``fuse_lead`` (else in a separate forward without gradient); their output
-    is stored in ``lead_output``.
+    ``forward`` maps a batch of rows to the model output (e.g. ``model_forward(model)``).
+    ``rows`` is the expanded batch, or a function building rows ``[start, stop)``
+    so the whole expanded batch never has to exist at once. ``index`` gives the
+    target class of the lead rows followed by every expanded row, (L + n_rows,):
+    a tensor, None (callable or single-output targets), or a function of the
+    lead rows' output (so ``"predicted"`` is resolved on the original inputs
+    carried as lead rows; called with None when there are none). ``lead`` rows go first into the first chunk's
+    forward when ``lead.fuse`` (saving a model call), else into a forward of
+    their own without gradient.
     """
-    lead_output = lead_output if lead_output is not None else LeadOutput()
-    resolved = index if not callable(index) else None
-    if lead is not None and not fuse_lead:
-        with torch.no_grad():
-            lead_output.output = forward(lead).detach()
-        lead = None
-    if callable(index):
-        if lead is None:
-            resolved = index(lead_output.output)
+    n_lead = 0 if lead is None else lead.n_rows
+    resolved = None if callable(index) else index
+    carried: tuple[torch.Tensor, ...] = ()
+    if lead is not None:
+        if lead.fuse:
+            carried = lead.rows
+        else:
+            with torch.no_grad():
+                out = forward(torch.cat(lead.rows) if len(lead.rows) > 1 else lead.rows[0]).detach()
+            if callable(index):
+                resolved = index(out)
+            lead.output, lead.index = out, resolved
+            lead.values = select(out, _rows(resolved, 0, n_lead), target).detach()
+    elif callable(index):
+        resolved = index(None)
     for start in range(0, n_rows, chunk_rows):
         stop = min(start + chunk_rows, n_rows)
         part = rows[start:stop] if isinstance(rows, torch.Tensor) else rows(start, stop)
-        m = stop - start
-        carried = lead if start == 0 else None
+        skip = n_lead if carried else 0  # lead rows at the head of this forward
         with torch.enable_grad():
-            leaf = (part if carried is None else torch.cat([part, carried])).detach().requires_grad_(True)
+            leaf = (torch.cat([*carried, part]) if carried else part).detach().requires_grad_(True)
             output = forward(leaf)
-            if carried is not None:
-                lead_output.output = output[m:].detach()
-                if callable(index):
-                    resolved = index(lead_output.output)
-            chunk_index = None if resolved is None else resolved[start:stop]
-            scalars = _select_rows(output, m, chunk_index, target)
-            if not scalars.requires_grad:
+            detached = output.detach()
+            if carried and callable(index):
+                resolved = index(detached[:n_lead])
+            # A callable target sees the whole output of a forward (lead rows
+            # included), as it would any batch: it must map each row on its own.
+            values = select(output, _rows(resolved, n_lead + start - skip, n_lead + stop), target)
+            if not values.requires_grad:
                 raise ExplanationInputError(
                     "the target output does not depend on the inputs through a differentiable "
                     "path (it has no gradient); check that the model does not detach its input"
                 )
-            (grad,) = torch.autograd.grad(scalars.sum(), leaf, allow_unused=True)
-        grad = torch.zeros_like(part) if grad is None else grad[:m]
-        yield Chunk(start, stop, grad.detach(), output[:m].detach(), chunk_index)
+            # The lead rows' gradients come in the same backward and are dropped:
+            # summing every value spares a slice and its backward.
+            (grad,) = torch.autograd.grad(values.sum(), leaf, allow_unused=True)
+        if carried:
+            # A copy: a view would keep the whole chunk's output alive.
+            lead.output, lead.index, lead.values = detached[:n_lead].clone(), resolved, values.detach()[:n_lead]
+            carried = ()
+        if grad is None:
+            grad = torch.zeros_like(part)
+        elif skip:
+            grad = grad[skip:]
+        yield Chunk(start, stop, grad, detached[skip:] if skip else detached)
 
 
-def _select_rows(output: torch.Tensor, m: int, index: torch.Tensor | None, target: Target) -> torch.Tensor:
-    # A callable target sees the whole output it was computed on (lead rows
-    # included), as it would for any batch; only the first m rows count.
-    if callable(target) and not isinstance(target, torch.Tensor):
-        return select(output, None, target)[:m]
-    return select(output[:m], index, target)
+def _rows(index: torch.Tensor | None, lo: int, hi: int) -> torch.Tensor | None:
+    # Small-tensor slicing costs as much as a tiny model's layer: skip it when whole.
+    if index is None or (lo == 0 and hi == index.shape[0]):
+        return index
+    return index[lo:hi]
 
 
 def model_forward(model: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -145,20 +168,29 @@ def row_bytes(model: nn.Module, example: torch.Tensor) -> int:
             if isinstance(t, torch.Tensor):
                 total[0] += t.numel() * t.element_size()
 
-    handles = [m.register_forward_hook(count) for m in model.modules()]
+    # Eval mode for the measurement: one example through train-mode BatchNorm
+    # fails, and it must neither update running statistics nor draw dropout
+    # masks from the global RNG. Output sizes do not depend on the mode.
+    modes = {m: m.training for m in model.modules()}
+    handles = [m.register_forward_hook(count) for m in modes]
     try:
+        model.eval()
         with torch.no_grad():
             call_model(model, example.detach())
     finally:
         for handle in handles:
             handle.remove()
+        for m, training in modes.items():
+            m.training = training
     size = total[0] + 2 * example.numel() * example.element_size()
     cache[key] = size
     return size
 
 
-def rows_within_budget(model: nn.Module, inputs: torch.Tensor, budget: int = CHUNK_BUDGET_BYTES) -> int:
-    """How many rows of the inputs' form one forward may take within ``budget`` bytes."""
+def rows_within_budget(model: nn.Module, inputs: torch.Tensor, budget: int | None = None) -> int:
+    """How many rows of the inputs' form one forward may take within ``budget`` bytes
+    (default :data:`CHUNK_BUDGET_BYTES`, read at call time)."""
+    budget = CHUNK_BUDGET_BYTES if budget is None else budget
     return max(1, budget // max(1, row_bytes(model, inputs[:1])))
 
 

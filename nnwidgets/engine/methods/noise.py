@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..batching import LeadOutput, check_batch_size, chunk_gradients, model_forward, rows_within_budget
+from ..batching import Lead, check_batch_size, chunk_gradients, model_forward, rows_within_budget
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..registry import register
@@ -97,32 +97,33 @@ def smoothgrad(
     n = x.shape[0]
     n_rows = n * nt_samples
     # Example-major rows (row i·S + s is sample s of example i), as Captum draws them.
-    noise, seed = draw_noise((n_rows, *x.shape[1:]), stdevs, x, seed)
-    noisy = x.repeat_interleave(nt_samples, dim=0) + noise
+    noisy, seed = draw_noise((n_rows, *x.shape[1:]), stdevs, x, seed)
+    noisy.view(n, nt_samples, *x.shape[1:]).add_(x.unsqueeze(1))  # in place: one expanded copy only
 
     limit = internal_batch_size if internal_batch_size is not None else max(n, rows_within_budget(model, x))
-    chunk_rows = min(n_rows, limit)
-    lead = LeadOutput()
+
+    resolved: torch.Tensor | None = None
 
     def index(out_x: torch.Tensor) -> torch.Tensor | None:
+        # "predicted" is resolved on the clean inputs (the lead rows), then
+        # repeated for each example's samples.
+        nonlocal resolved
         resolved = resolve_target(out_x, target)
-        return None if resolved is None else resolved.repeat_interleave(nt_samples)
+        return None if resolved is None else torch.cat([resolved, resolved.repeat_interleave(nt_samples)])
 
-    grads = [
-        chunk.gradient
-        for chunk in chunk_gradients(
-            model_forward(model), noisy, n_rows, target, chunk_rows=chunk_rows,
-            index=index, lead=x, fuse_lead=n_rows + n <= limit, lead_output=lead,
-        )
-    ]
+    lead = Lead((x,), fuse=n_rows + n <= limit)
+    chunks = chunk_gradients(
+        model_forward(model), noisy, n_rows, target, chunk_rows=min(n_rows, limit), index=index, lead=lead
+    )
+    grads = [chunk.gradient for chunk in chunks]
     grad = torch.cat(grads) if len(grads) > 1 else grads[0]
     if base == "saliency":
-        grad = grad.abs()
+        grad = grad.abs_()
     elif base == "input_x_gradient":
-        grad = noisy * grad
+        grad = grad.mul_(noisy)
     attributions = smooth(grad.view(n, nt_samples, *x.shape[1:]), nt_type)
     signed = nt_type == "smoothgrad" and base != "saliency"
     return Explanation(
-        "smoothgrad", attributions, lead.output, resolve_target(lead.output, target),
+        "smoothgrad", attributions, lead.output, resolved,
         extras={"seed": seed, "signed": signed, "nt_type": nt_type, "base": base},
     )
