@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decode } from "../src/lib/codec";
-import { RequestScheduler, type WhatIfRequest } from "../src/whatif/scheduler";
+import { RequestScheduler, valuesKey, type WhatIfRequest } from "../src/whatif/scheduler";
 
 /** A scheduler with a fake animation-frame queue and a recording send. */
 function setup(initial: number[] = [1, 2, 3]) {
@@ -185,5 +185,51 @@ describe("answers", () => {
     expect(scheduler.mayMove(0, 1)).toBe(true);
     expect(scheduler.dragging).toBe(true);
     expect(scheduler.heldFeatures()).toEqual([1]);
+  });
+});
+
+describe("image requests", () => {
+  function imageSetup() {
+    const sent: WhatIfRequest[] = [];
+    const values = new Float32Array(2 * 8 * 8).fill(0.5);
+    const scheduler = new RequestScheduler({
+      values: () => values,
+      shape: () => [2, 8, 8],
+      target: () => 1,
+      knownSeq: () => 0,
+      send: (r) => sent.push(r),
+      frame: () => 1,
+      cancelFrame: () => {},
+    });
+    return { scheduler, sent, values };
+  }
+
+  it("sends the values with the host's shape", () => {
+    const { scheduler, sent } = imageSetup();
+    scheduler.release(-1, { force: true });
+    const x = decode(sent[0]!.x);
+    expect(x.shape).toEqual([2, 8, 8]);
+    expect(x.data).toHaveLength(128);
+    expect(sent[0]!.feature).toBe(-1);
+  });
+
+  it("still skips a repeated release of a large input, and sends a changed one", () => {
+    const { scheduler, sent, values } = imageSetup();
+    scheduler.release(-1);
+    scheduler.release(-1);
+    expect(sent).toHaveLength(1);
+    values[77] = 0.25;
+    scheduler.release(-1);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("valuesKey tells inputs apart by value, small or large", () => {
+    expect(valuesKey(Float32Array.from([1, 2.5]))).toBe("1,2.5");
+    const a = new Float32Array(1000);
+    const b = new Float32Array(1000);
+    expect(valuesKey(a)).toBe(valuesKey(b));
+    b[999] = 1e-7;
+    expect(valuesKey(a)).not.toBe(valuesKey(b));
+    expect(valuesKey(new Float32Array(1001))).not.toBe(valuesKey(a));
   });
 });

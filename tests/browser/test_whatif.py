@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import numpy as np
 import pytest
@@ -87,4 +89,69 @@ def test_drag_at_60hz_ends_on_pythons_answer(lab, page):
     # one message per update: requests are throttled to frames, answers one each
     assert 5 <= comms["send"] <= frames + 5, comms
     assert comms["recv"] <= comms["send"] + 5, comms
+    assert page.console_errors == []
+
+
+KERNEL_EVAL = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  let text = '';
+  const future = kernel.requestExecute({ code, store_history: false });
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') text += msg.content.text; };
+  await future.done;
+  return text;
+}"""
+
+IMAGE_CELLS = [
+    "import json\nimport nnwidgets as nw\nfrom nnwidgets import demo\ndigits = demo.digits()",
+    "view = nw.WhatIf(digits.model, digits.inputs[0], labels=digits.class_names)\nview",
+]
+
+
+def test_paint_on_a_digit_changes_the_prediction(lab, page):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in IMAGE_CELLS]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, lab.root / "whatif_paint.ipynb")
+    open_and_run(page, lab, "whatif_paint.ipynb")
+    canvas = page.locator("div.nnw-whatif-image canvas.nnw-canvas")
+    page.wait_for_function(
+        "() => document.querySelector('div.nnw-whatif-image canvas.nnw-canvas')?.dataset.rendered !== undefined",
+        timeout=60_000,
+    )
+    d = demo.digits()
+    with torch.no_grad():
+        original = torch.softmax(d.model(d.inputs[:1]), 1)[0].numpy()
+    seq_before = page.locator("div.nnw-whatif-image").get_attribute("data-seq")
+
+    page.locator("select.nnw-fill").select_option("zero")
+    page.locator("button.nnw-mode-paint").click()
+    box = canvas.bounding_box()
+    cell = box["height"] / 8
+    # erase the bottom stroke of the "2": rows 6 and 7, left to right
+    page.mouse.move(box["x"] + 0.5 * cell, box["y"] + 6.5 * cell)
+    page.mouse.down()
+    for col in range(8):
+        for row in (6.5, 7.5):
+            page.mouse.move(box["x"] + (col + 0.5) * cell, box["y"] + row * cell, steps=2)
+    page.mouse.up()
+    page.wait_for_function(
+        "(before) => { const r = document.querySelector('div.nnw-whatif-image');"
+        " return r.dataset.seq !== before && !r.classList.contains('nnw-busy'); }",
+        arg=seq_before, timeout=30_000,
+    )
+    page.wait_for_timeout(300)
+
+    edited = json.loads(page.evaluate(KERNEL_EVAL, "print(json.dumps(view.current.tolist()))"))
+    x = torch.tensor(edited, dtype=torch.float32)
+    assert x.shape == (1, 8, 8) and not torch.equal(x, d.inputs[0])
+    assert torch.all(x[0, 7] == 0), "the painted row was not zeroed"
+    with torch.no_grad():
+        probs = torch.softmax(d.model(x[None]), 1)[0].numpy()
+    bars = {int(b.get_attribute("data-class")): float(b.get_attribute("data-value"))
+            for b in page.locator("div.nnw-whatif-image button.nnw-bar").all()}
+    for k, p in bars.items():
+        assert p == pytest.approx(float(probs[k]), rel=1e-5, abs=1e-7)
+    predicted = int(original.argmax())
+    assert abs(probs[predicted] - original[predicted]) > 1e-3, "painting did not change the prediction"
+    page.locator("div.nnw-whatif-image").screenshot(path=str(ARTIFACTS / "whatif-image-painted.png"))
     assert page.console_errors == []

@@ -6,7 +6,8 @@ import type { NumericArray } from "../lib/codec";
 import { checkLut } from "../lib/colormap";
 import { mapRange } from "./image";
 import {
-  readArray, readInt, readNumber, readString, readStrings, readTitles, TraitError, type AnyModel,
+  attempt, readArray, readDisplayRange, readInt, readNumber, readString, readStrings, readTitles, TraitError,
+  type AnyModel,
 } from "./model";
 
 export interface DrawState {
@@ -32,24 +33,6 @@ export interface DrawState {
 export interface ReadResult {
   state: DrawState | null;
   problems: string[];
-}
-
-function attempt<T>(problems: string[], read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof TraitError)) throw err;
-    problems.push(err.message);
-    return undefined;
-  }
-}
-
-function readDisplayRange(model: AnyModel): [number, number] {
-  const v = model.get("_display_range");
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number" && Number.isFinite(x))) {
-    return [v[0] as number, v[1] as number];
-  }
-  throw new TraitError(`_display_range must be [lo, hi] numbers, got ${JSON.stringify(v) ?? String(v)}`);
 }
 
 export function readState(model: AnyModel): ReadResult {

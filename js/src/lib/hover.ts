@@ -54,3 +54,26 @@ export function formatValue(v: number): string {
   // Rounding can carry into a new digit (9999.7 → "1.000e+4"): keep one style.
   return fixed.includes("e") ? exponential(v) : trimMantissa(fixed);
 }
+
+/** The part of a DOMRect that cellFromClient needs. */
+export interface BoxLike {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The cell under a pointer at viewport position (clientX, clientY) over an
+ * element whose bounding box is `box` (getBoundingClientRect) showing a
+ * rows×cols grid; null outside it. Hover and painting share this mapping.
+ */
+export function cellFromClient(
+  clientX: number,
+  clientY: number,
+  box: BoxLike,
+  cols: number,
+  rows: number,
+): Cell | null {
+  return cellAt(clientX - box.left, clientY - box.top, box.width, box.height, cols, rows);
+}

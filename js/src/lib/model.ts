@@ -70,3 +70,26 @@ export function readTitles(model: AnyModel, name: string): Record<string, string
   }
   return out;
 }
+
+/**
+ * Run one trait reader; a TraitError becomes a line in `problems` and the
+ * result undefined, so one bad trait does not hide the others' problems.
+ */
+export function attempt<T>(problems: string[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof TraitError)) throw err;
+    problems.push(err.message);
+    return undefined;
+  }
+}
+
+/** `_display_range`: the [lo, hi] input values shown as black and white. */
+export function readDisplayRange(model: AnyModel, name = "_display_range"): [number, number] {
+  const v = model.get(name);
+  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number" && Number.isFinite(x))) {
+    return [v[0] as number, v[1] as number];
+  }
+  throw new TraitError(`${name} must be [lo, hi] numbers, got ${JSON.stringify(v) ?? String(v)}`);
+}

@@ -29,8 +29,11 @@ export function barClasses(probs: ArrayLike<number>, target: number, predicted: 
   return top.sort((a, b) => a - b);
 }
 
+/** What the prediction bars need: the image view's state has it too. */
+export type BarsState = Pick<WhatIfState, "probs" | "probsOriginal" | "target" | "predicted" | "labels">;
+
 /** Update the prediction bars in place (rebuilt only when the classes shown change). */
-export function renderBars(container: HTMLElement, s: WhatIfState): void {
+export function renderBars(container: HTMLElement, s: BarsState): void {
   const shown = barClasses(s.probs, s.target, s.predicted);
   const key = JSON.stringify([shown, shown.map((k) => labelOf(s.labels, k))]);
   if (container.dataset.key !== key) {

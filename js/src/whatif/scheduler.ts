@@ -25,6 +25,8 @@ export interface WhatIfRequest {
 export interface SchedulerHost {
   /** The input as the sliders hold it now; copied when a request is built. */
   values(): ArrayLike<number>;
+  /** Shape the values are sent with (default: one axis, [n]); e.g. [C, H, W] for an image. */
+  shape?(): number[];
   /** The class a drag request explains. */
   target(): number;
   /** The newest seq the model knows of (its `_seq`, the last `_request.seq`). */
@@ -40,6 +42,24 @@ export interface ReleaseOptions {
   target?: number;
   /** Send even when it repeats the release just sent (reset, clicks). */
   force?: boolean;
+}
+
+/**
+ * A short key telling two inputs apart, to skip a repeated release: the
+ * values themselves for a few features, a 32-bit FNV-1a hash of their bits
+ * (with the length) for many, e.g. an image, where joining them as text
+ * would cost milliseconds on every release.
+ */
+export function valuesKey(values: Float32Array): string {
+  if (values.length <= 64) return Array.from(values).join(",");
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bits.length; i++) {
+    const v = bits[i]!;
+    hash = Math.imul(hash ^ (v & 0xffff), 0x01000193);
+    hash = Math.imul(hash ^ (v >>> 16), 0x01000193);
+  }
+  return `${values.length}#${(hash >>> 0).toString(16)}`;
 }
 
 export class RequestScheduler {
@@ -81,7 +101,7 @@ export class RequestScheduler {
     this.cancelFrame();
     const target = options.target ?? this.host.target();
     const values = Float32Array.from(this.host.values());
-    const key = `${feature}|${target}|${Array.from(values).join(",")}`;
+    const key = `${feature}|${target}|${valuesKey(values)}`;
     if (!options.force && key === this.lastRelease) return null;
     this.lastRelease = key;
     return this.send(values, "release", feature, target);
@@ -152,7 +172,8 @@ export class RequestScheduler {
     const known = this.host.knownSeq();
     const seq = Math.max(Number.isFinite(known) ? known : 0, this.sentSeq, this.drawnSeq, 0) + 1;
     this.sentSeq = seq;
-    const request: WhatIfRequest = { seq, x: encode(values, [values.length]), phase, feature, target };
+    const shape = this.host.shape?.() ?? [values.length];
+    const request: WhatIfRequest = { seq, x: encode(values, shape), phase, feature, target };
     this.host.send(request);
     return request;
   }

@@ -3,7 +3,7 @@
 
 import type { NumericArray } from "../lib/codec";
 import {
-  readArray, readInt, readString, readStrings, readTitles, TraitError, type AnyModel,
+  attempt, readArray, readInt, readString, readStrings, readTitles, TraitError, type AnyModel,
 } from "../lib/model";
 
 export interface Counterfactual {
@@ -43,16 +43,6 @@ export interface WhatIfState {
 export interface ReadResult {
   state: WhatIfState | null;
   problems: string[];
-}
-
-function attempt<T>(problems: string[], read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof TraitError)) throw err;
-    problems.push(err.message);
-    return undefined;
-  }
 }
 
 /** A 1-D array of exactly `n` values (any n when n is undefined). */

@@ -1,0 +1,278 @@
+// Image mode of the What-if view: paint or erase over the image, or slide an
+// occlusion patch across it. Painting redraws in the browser every frame and
+// sends the edited image once, on release; the occlusion slider sends
+// latest-wins "drag" requests while sliding and a "release" at let-go. The
+// answers bring the prediction and the attribution map, blended over the
+// image the browser holds. The only thing sent to the kernel is `_request`.
+
+import { showCell, showHint } from "../../attribution/readout";
+import { drawColorbar } from "../../lib/colormap";
+import { injectStyle, setText } from "../../lib/dom";
+import { formatValue, type Cell } from "../../lib/hover";
+import type { AnyModel, Callback } from "../../lib/model";
+import { markPending, renderBars } from "../panels";
+import { RequestScheduler } from "../scheduler";
+import { labelOf, titleOf } from "../state";
+import { CSS, STYLE_ID } from "../style";
+import { isFill } from "./brush";
+import { ImageCanvas } from "./canvas";
+import { ImageEditor } from "./editor";
+import { attachPainting } from "./pointer";
+import { readImageState, type ImageState } from "./state";
+import { IMAGE_CSS, IMAGE_STYLE_ID } from "./style";
+import { buildImageDom, setPatchSizes, showMode } from "./ui";
+
+const TRAITS = [
+  "_seq", "labels", "_original", "_current", "_display_range", "_map", "_lut", "_scale", "_signed",
+  "_probs", "_probs_original", "predicted", "target", "attribution_method", "method_titles", "error",
+];
+
+function finiteOr(v: unknown, fallback: number): number {
+  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
+}
+
+const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
+
+export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
+  injectStyle(STYLE_ID, CSS, el); // shared What-if look: theme, buttons, bars
+  injectStyle(IMAGE_STYLE_ID, IMAGE_CSS, el);
+  const ui = buildImageDom();
+  el.appendChild(ui.root);
+
+  const abort = new AbortController();
+  const listen = { signal: abort.signal };
+  const handlers: Array<[string, Callback]> = [];
+  const picture = new ImageCanvas(ui.canvas);
+  const editor = new ImageEditor();
+
+  let drawn: ImageState | null = null; // last answer drawn successfully
+  let loaded: unknown = null; // the `_original` the editor holds
+  let target = finiteOr(model.get("target"), 0);
+  let opacity = clamp01(finiteOr(model.get("opacity"), 0.6));
+  let hover: Cell | null = null;
+  let frame: number | null = null; // a local redraw waiting for its frame
+  let colorbarLut: unknown = null;
+  let scheduled = false;
+  let disposed = false;
+  ui.opacity.value = String(opacity);
+
+  const scheduler = new RequestScheduler({
+    values: () => editor.shown(),
+    shape: () => [editor.shape.channels, editor.shape.height, editor.shape.width],
+    target: () => target,
+    knownSeq: () => {
+      const prev = model.get("_request") as { seq?: unknown } | null | undefined;
+      return Math.max(finiteOr(model.get("_seq"), 0), finiteOr(prev?.seq, 0));
+    },
+    send: (request) => {
+      model.set("_request", request);
+      model.save_changes();
+      showStatus();
+    },
+    frame: (cb) => requestAnimationFrame(cb),
+    cancelFrame: (handle) => cancelAnimationFrame(handle),
+  });
+
+  function showErrors(texts: string[]): void {
+    const msg = texts.filter((t) => t.trim() !== "").join("\n");
+    setText(ui.error, msg);
+    ui.error.hidden = msg === "";
+  }
+
+  const guard = (what: () => void): void => {
+    try {
+      what();
+    } catch (err) {
+      showErrors([String(model.get("error") ?? ""), `widget error: ${(err as Error).message ?? err}`]);
+    }
+  };
+
+  function showStatus(): void {
+    const pending = scheduler.pending;
+    ui.root.classList.toggle("nnw-busy", pending);
+    const text = pending ? "computing…"
+      : drawn ? `attribution: ${titleOf(drawn, drawn.method)} · class ${labelOf(drawn.labels, drawn.target)}` : "";
+    setText(ui.status, text);
+  }
+
+  function refreshReadout(): void {
+    const s = drawn;
+    if (s && hover && hover.row < editor.shape.height && hover.col < editor.shape.width) {
+      showCell(ui.readout, { ...editor.shape, input: editor.shown(), map: s.map }, hover);
+    } else {
+      showHint(ui.readout);
+    }
+  }
+
+  function showControls(): void {
+    ui.brush.max = String(editor.brushMax);
+    ui.brush.value = String(editor.brush);
+    setText(ui.brushValue, `${editor.brush} px`);
+    setPatchSizes(ui.patch, editor.sizes, editor.grid.size);
+    ui.occlusion.max = String(editor.grid.count - 1);
+    ui.occlusion.value = String(editor.patch);
+    const rect = editor.patchRect();
+    setText(ui.occlusionValue, rect ? `${editor.patch + 1} / ${editor.grid.count}` : "off");
+    ui.occlusion.title = rect ? `patch at row ${rect.row}, col ${rect.col}` : "slide to move a patch over the image";
+  }
+
+  /** Redraw the image as the browser holds it with the last answer's map; data-rendered stays. */
+  function redraw(): void {
+    if (frame !== null) cancelAnimationFrame(frame);
+    frame = null;
+    const s = drawn;
+    if (!s || editor.size !== s.map.length * s.channels) return;
+    picture.draw({
+      image: editor.shown(), shape: editor.shape, display: s.display, map: s.map, lut: s.lut,
+      range: s.range, opacity, outline: editor.patchRect(),
+    });
+    refreshReadout();
+  }
+
+  /** Redraw on the next animation frame, once however many moves come before it. */
+  function redrawSoon(): void {
+    if (frame === null && !disposed) {
+      frame = requestAnimationFrame(() => {
+        frame = null;
+        guard(redraw);
+      });
+    }
+  }
+
+  function draw(s: ImageState, hasError: boolean): void {
+    const shape = { channels: s.channels, height: s.height, width: s.width };
+    if (s.original !== loaded && !editor.holds(s.original, shape)) {
+      editor.load(s.original, s.current, shape); // a new image: start over
+      showControls();
+    } else if (!hasError && !editor.stroking && editor.patch < 0 && s.seq >= scheduler.lastSent) {
+      // The kernel's word on the painted copy, unless the user has moved on.
+      editor.adopt(s.current);
+    }
+    loaded = s.original;
+    if (s.seq >= scheduler.lastSent) target = s.target;
+    drawn = s;
+    redraw();
+    ui.canvas.dataset.rendered = String(s.seq);
+    ui.canvas.dataset.target = String(s.target);
+    if (colorbarLut !== s.lut) {
+      drawColorbar(ui.colorbar, s.lut);
+      colorbarLut = s.lut;
+    }
+    setText(ui.cbarLo, formatValue(s.range[0]));
+    setText(ui.cbarHi, formatValue(s.range[1]));
+    setText(ui.attrHead, `attribution · ${labelOf(s.labels, s.target)}`);
+    renderBars(ui.bars, s);
+  }
+
+  function refresh(): void {
+    const seq = finiteOr(model.get("_seq"), 0);
+    if (!scheduler.accept(seq)) return; // a stale answer overtaken by one already drawn
+    ui.root.dataset.seq = String(seq);
+    const pyError = String(model.get("error") ?? "");
+    const { state, problems } = readImageState(model);
+    showErrors([pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
+    if (state) draw(state, pyError !== "");
+    showStatus();
+  }
+
+  function schedule(): void {
+    if (scheduled || disposed) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      if (!disposed) guard(refresh);
+    });
+  }
+
+  /** The image changed outside a stroke: show it now and send it. */
+  function sendNow(): void {
+    showControls();
+    redraw();
+    scheduler.release(-1, { force: true });
+  }
+
+  // --- painting -------------------------------------------------------------
+  attachPainting(ui.canvas, editor, {
+    ready: () => drawn !== null,
+    hover: (cell) => {
+      hover = cell;
+      refreshReadout();
+    },
+    changed: redrawSoon,
+    patchOff: showControls,
+    finished: (changed) => guard(() => {
+      redraw();
+      if (changed) scheduler.release(-1, { force: true });
+      showStatus();
+    }),
+  }, abort.signal);
+
+  // --- controls -------------------------------------------------------------
+  for (const [button, mode] of [[ui.paint, "paint"], [ui.erase, "erase"]] as const) {
+    button.addEventListener("click", () => {
+      editor.mode = mode;
+      showMode(ui, mode);
+    }, listen);
+  }
+  ui.brush.addEventListener("input", () => {
+    editor.setBrush(Number(ui.brush.value));
+    setText(ui.brushValue, `${editor.brush} px`);
+  }, listen);
+  ui.fill.addEventListener("change", () => guard(() => {
+    if (isFill(ui.fill.value) && editor.setFill(ui.fill.value)) sendNow();
+  }), listen);
+  ui.patch.addEventListener("change", () => guard(() => {
+    if (editor.setPatchSize(Number(ui.patch.value))) sendNow();
+    else showControls();
+  }), listen);
+  ui.occlusion.addEventListener("input", () => guard(() => {
+    editor.setPatch(Number(ui.occlusion.value));
+    showControls();
+    redrawSoon();
+    scheduler.drag(-1);
+  }), listen);
+  ui.occlusion.addEventListener("change", () => guard(() => {
+    editor.setPatch(Number(ui.occlusion.value));
+    sendNow();
+  }), listen);
+  ui.reset.addEventListener("click", () => guard(() => {
+    if (!drawn) return;
+    editor.reset();
+    sendNow();
+  }), listen);
+  ui.bars.addEventListener("click", (e) => {
+    const button = (e.target as Element).closest<HTMLElement>("button.nnw-bar");
+    const cls = Number(button?.dataset.class);
+    if (!button || !Number.isInteger(cls) || !drawn) return;
+    target = cls;
+    markPending(ui.bars, cls);
+    scheduler.release(-1, { target: cls, force: true });
+  }, listen);
+  // Opacity stays in the browser: redraw locally, send nothing to the kernel.
+  const setOpacity = (v: number): void => {
+    opacity = clamp01(v);
+    guard(redraw);
+  };
+  ui.opacity.addEventListener("input", () => setOpacity(Number(ui.opacity.value)), listen);
+
+  // --- model events ---------------------------------------------------------
+  for (const name of TRAITS) handlers.push([`change:${name}`, schedule]);
+  handlers.push(["change:opacity", () => {
+    const v = clamp01(finiteOr(model.get("opacity"), opacity));
+    ui.opacity.value = String(v);
+    setOpacity(v);
+  }]);
+  for (const [event, cb] of handlers) model.on(event, cb);
+  showMode(ui, editor.mode);
+  showHint(ui.readout);
+  schedule();
+
+  return () => {
+    disposed = true;
+    if (frame !== null) cancelAnimationFrame(frame);
+    scheduler.dispose();
+    for (const [event, cb] of handlers) model.off(event, cb);
+    abort.abort();
+    ui.root.remove();
+  };
+}
