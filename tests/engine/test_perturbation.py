@@ -253,7 +253,6 @@ def test_errors_from_model_and_target_leave_model_unchanged():
 
 
 @pytest.mark.gpu
-@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_matches_cpu():
     case = zoo.cnn()

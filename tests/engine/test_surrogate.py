@@ -247,7 +247,6 @@ def test_bad_options_raise_and_leave_model_unchanged(method, options, match):
 
 
 @pytest.mark.gpu
-@pytest.mark.gpu
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_cuda_matches_cpu():
     case = zoo.cnn()
