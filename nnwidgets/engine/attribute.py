@@ -33,6 +33,6 @@ def attribute(
     """
     info = lookup(method)
     check_options(info, options)
-    check_inputs(model, inputs, needs_grad=info.needs_grad)
-    with preserved(model, train_mode=train_mode):
+    with preserved(model, train_mode=train_mode) as state:
+        check_inputs(model, inputs, needs_grad=info.needs_grad, params=state.params)
         return info.fn(model, inputs, target, **options)

@@ -121,8 +121,8 @@ def refresh(
         )
     if isinstance(layers, str):
         layers = [layers]
-    check_inputs(model, inputs, needs_grad=method is not None)
-    with preserved(model, train_mode=train_mode):
+    with preserved(model, train_mode=train_mode) as state:
+        check_inputs(model, inputs, needs_grad=method is not None, params=state.params)
         p = fused_pass(model, inputs, target, layers, input_gradient=method is not None)
     attributions = None
     if p.input_gradient is not None:

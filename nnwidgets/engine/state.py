@@ -40,7 +40,8 @@ def _snapshot(model: nn.Module) -> _Snapshot:
     # Lists, not dicts keyed by module: this runs on every live-view refresh,
     # and the cheapest record is the one restored by position.
     modules = list(model.modules())
-    params = list(model.parameters())
+    # Read off the module list: model.parameters() would walk the tree again.
+    params = [p for m in modules for p in m._parameters.values() if p is not None]
     return _Snapshot(
         modules=modules,
         training=[m.training for m in modules],
@@ -74,30 +75,34 @@ def _restore(snap: _Snapshot) -> None:
 
 
 @contextlib.contextmanager
-def preserved(model: nn.Module, *, train_mode: bool = False) -> Iterator[nn.Module]:
+def preserved(model: nn.Module, *, train_mode: bool = False) -> Iterator[_Snapshot]:
     """Run a block with ``model`` in eval mode (or train mode if asked) and
-    restore mode, ``requires_grad``, ``.grad`` and hooks afterwards."""
+    restore mode, ``requires_grad``, ``.grad`` and hooks afterwards.
+
+    Yields the snapshot, whose ``params`` list saves callers another walk
+    over the module tree (the walk is a large part of a small model's call).
+    """
     snap = _snapshot(model)
     try:
         if any(flag != train_mode for flag in snap.training):
             model.train(train_mode)  # through train(): modules may override it
-        yield model
+        yield snap
     finally:
         _restore(snap)
 
 
-def model_device(model: nn.Module) -> torch.device | None:
+def model_device(model: nn.Module, params: list[nn.Parameter] | None = None) -> torch.device | None:
     """The device of the model's first parameter or buffer (None if it has neither)."""
-    for tensor in model.parameters():
+    for tensor in model.parameters() if params is None else params:
         return tensor.device
     for tensor in model.buffers():
         return tensor.device
     return None
 
 
-def model_dtype(model: nn.Module) -> torch.dtype | None:
+def model_dtype(model: nn.Module, params: list[nn.Parameter] | None = None) -> torch.dtype | None:
     """The floating dtype of the model's first floating parameter or buffer."""
-    for tensor in model.parameters():
+    for tensor in model.parameters() if params is None else params:
         if tensor.is_floating_point():
             return tensor.dtype
     for tensor in model.buffers():

@@ -45,7 +45,12 @@ def resolve_target(output: torch.Tensor, target: Target) -> torch.Tensor | None:
     if isinstance(target, bool):
         raise ExplanationInputError(f"target must be an int class index in [0, {k}), got {target!r}")
     if isinstance(target, int):
-        idx = torch.full((n,), target, dtype=torch.long, device=output.device)
+        if not 0 <= target < k:  # checked in Python: no device sync for the common case
+            raise ExplanationInputError(
+                f"target {target} is out of range: the model has {k} outputs, so a target must be "
+                f"in [0, {k - 1}]"
+            )
+        return torch.full((n,), target, dtype=torch.long, device=output.device)
     else:
         idx = torch.as_tensor(target, device=output.device)
         if idx.is_floating_point() or idx.dtype == torch.bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -14,7 +16,9 @@ def describe(t: torch.Tensor) -> str:
     return f"shape {tuple(t.shape)}, dtype {t.dtype}, device {t.device}"
 
 
-def check_inputs(model: nn.Module, inputs: object, *, needs_grad: bool = True) -> torch.Tensor:
+def check_inputs(
+    model: nn.Module, inputs: object, *, needs_grad: bool = True, params: list[nn.Parameter] | None = None
+) -> torch.Tensor:
     """Validate a batched input tensor against the model it will be fed to.
 
     Returns the tensor unchanged. Raises :class:`ExplanationInputError` naming
@@ -40,19 +44,22 @@ def check_inputs(model: nn.Module, inputs: object, *, needs_grad: bool = True) -
             "Convert with inputs.float(), or, for token ids, explain through the "
             "embedding layer (layer attribution) instead of the ids."
         )
-    device = model_device(model)
+    device = model_device(model, params)
     if device is not None and inputs.device != device:
         raise ExplanationInputError(
             f"inputs are on {inputs.device} but the model is on {device}; "
             f"move them with inputs.to('{device}')"
         )
-    dtype = model_dtype(model)
+    dtype = model_dtype(model, params)
     if dtype is not None and inputs.is_floating_point() and inputs.dtype != dtype:
         raise ExplanationInputError(
             f"inputs have dtype {inputs.dtype} but the model's parameters are {dtype}; "
             f"convert with inputs.to({dtype})"
         )
-    if inputs.is_floating_point() and not bool(torch.isfinite(inputs).all()):
+    # The sum is finite only if every value is (one reduction, cheaper than
+    # isfinite + all); only a non-finite sum pays for the exact check, which
+    # also tells an overflowing sum from a NaN.
+    if inputs.is_floating_point() and not math.isfinite(float(inputs.sum())) and not bool(torch.isfinite(inputs).all()):
         bad = int((~torch.isfinite(inputs)).sum())
         raise ExplanationInputError(
             f"inputs contain {bad} NaN or infinite value(s) ({describe(inputs)}); "
