@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .errors import ExplanationInputError
+from .layers import resolve_layers
 from .passes import call_model
 from .state import preserved
 from .validate import check_inputs
@@ -21,11 +21,8 @@ def capture(
     Outputs are cloned as they are produced, so an in-place activation later in
     the model (``ReLU(inplace=True)``) cannot overwrite what was captured.
     """
-    modules = dict(model.named_modules())
-    missing = [name for name in layers if name not in modules]
-    if missing:
-        valid = ", ".join(repr(n) for n in modules if n) or "(the model has no submodules)"
-        raise ExplanationInputError(f"unknown layer name(s) {missing}; valid names: {valid}")
+    layers = [layers] if isinstance(layers, str) else list(layers)
+    modules = dict(zip(layers, resolve_layers(model, layers)))
     check_inputs(model, inputs, needs_grad=False)
     captured: dict[str, torch.Tensor] = {}
 
