@@ -7,6 +7,7 @@ import asyncio
 import base64
 import io
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,8 @@ class Widget(anywidget.AnyWidget):
         Without a running loop (scripts, tests) it runs at once.
         """
         self._pending = (seq, compute)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = kernel_loop()
+        if loop is None:
             self._run_pending()
             return
         if not getattr(self, "_scheduled", False):
@@ -85,6 +85,22 @@ class Widget(anywidget.AnyWidget):
             with self.hold_sync():
                 self.error = f"{type(exc).__name__}: {exc}"
                 self._seq = seq
+
+
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop of an IPython kernel, else None.
+
+    Only a kernel's loop is sure to turn again right after the comm message
+    that carried a request; any other running loop (a script under asyncio,
+    Playwright's sync API, another front end) may not, so there we compute at once.
+    """
+    kernel = sys.modules.get("ipykernel.kernelbase")
+    if kernel is None or not kernel.Kernel.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> str:
