@@ -42,6 +42,19 @@ class Raises(nn.Module):
         raise RuntimeError("boom inside the model")
 
 
+class Counting(nn.Module):
+    """Records the number of rows of every forward it sees."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+        self.calls: list[int] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.calls.append(x.shape[0])
+        return self.inner(x)
+
+
 def fingerprint(model: nn.Module) -> dict:
     """Everything the engine promises to leave unchanged."""
     return {

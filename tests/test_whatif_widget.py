@@ -149,7 +149,7 @@ def test_categorical_from_data_and_explicit_ranges():
         (torch.rand(30), {"data": torch.rand(5, 29)}, r"data must have shape \(rows, 30\)"),
         (torch.rand(30), {"ranges": [(1, 0)] * 30}, r"low > high"),
         (torch.rand(30), {"labels": ["x"]}, r"name every one of the model's 2 outputs"),
-        (torch.rand(30), {"method": "nope"}, r"unknown method 'nope'"),
+        (torch.rand(30), {"method": "nope"}, r"unknown method\(s\) \['nope'\]"),
         (torch.rand(30).double(), {}, r"dtype torch.float64"),
     ],
 )

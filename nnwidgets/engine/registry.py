@@ -71,6 +71,14 @@ def lookup(name: str) -> MethodInfo:
         ) from None
 
 
+def check_methods(names: list[str], kind: Kind = "input") -> None:
+    """Refuse names that are not registered methods of ``kind``, listing those that are."""
+    offered = sorted(m for m, info in METHODS.items() if info.kind == kind)
+    unknown = [n for n in names if n not in offered]
+    if unknown:
+        raise ExplanationInputError(f"unknown method(s) {unknown}; choose from {', '.join(offered)}")
+
+
 def check_options(info: MethodInfo, options: dict) -> None:
     """Refuse options the method does not take, naming the ones it does."""
     if not options and not info.required:

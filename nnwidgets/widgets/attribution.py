@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import METHODS, ExplanationInputError, attribute
+from ..engine.registry import check_methods
 from ..engine.validate import describe
 from ..figures import attribution_figure, lookup_table
 from ..transport import pack, unpack
@@ -82,12 +83,7 @@ class Attribution(Widget):
         **kwargs: Any,
     ) -> None:
         methods = list(methods or DEFAULT_METHODS)
-        offered = sorted(m for m, info in METHODS.items() if info.kind == "input")
-        unknown = [m for m in methods + [method] if m not in offered]
-        if unknown:
-            raise ExplanationInputError(
-                f"unknown method(s) {unknown}; choose from {', '.join(offered)}"
-            )
+        check_methods(methods + [method])
         if method not in methods:
             methods.append(method)
         self._model = model

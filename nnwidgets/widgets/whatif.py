@@ -13,6 +13,7 @@ from torch import nn
 
 from ..engine import METHODS, ExplanationInputError, attribute
 from ..engine.state import preserved
+from ..engine.registry import check_methods
 from ..engine.validate import check_inputs
 from ..engine.whatif import counterfactual, ice, partial_dependence, taylor_check
 from ..figures.whatif import whatif_figure
@@ -105,10 +106,7 @@ class WhatIf(Widget):
     ) -> None:
         x = _as_row(x)
         check_inputs(model, x.unsqueeze(0))
-        for name in (drag_method, method):
-            if name not in METHODS or METHODS[name].kind != "input":
-                offered = sorted(m for m, i in METHODS.items() if i.kind == "input")
-                raise ExplanationInputError(f"unknown method {name!r}; choose from {', '.join(offered)}")
+        check_methods([drag_method, method])
         n = x.shape[0]
         names = [f"x{i}" for i in range(n)] if feature_names is None else [str(f) for f in feature_names]
         if len(names) != n:

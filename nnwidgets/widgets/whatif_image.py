@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import METHODS, ExplanationInputError, attribute
+from ..engine.registry import check_methods
 from ..engine.validate import check_inputs
 from ..figures import attribution_figure, lookup_table
 from ..transport import pack, unpack
@@ -51,10 +52,7 @@ class ImageWhatIf(WhatIf):
         if image.dim() != 3:
             raise ExplanationInputError(f"an image must have shape (C, H, W) or (1, C, H, W); got {tuple(x.shape)}")
         check_inputs(model, image.unsqueeze(0))
-        for name in (drag_method, method):
-            if name not in METHODS or METHODS[name].kind != "input":
-                offered = sorted(m for m, i in METHODS.items() if i.kind == "input")
-                raise ExplanationInputError(f"unknown method {name!r}; choose from {', '.join(offered)}")
+        check_methods([drag_method, method])
         self._model, self._x0 = model, image.detach().clone()
         self._drag_method, self._method, self._colormap = drag_method, method, colormap
         first = attribute(model, self._x0.unsqueeze(0), method)

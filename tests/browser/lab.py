@@ -101,6 +101,17 @@ def copy_notebooks(src: Path, dst: Path) -> None:
         shutil.copy(nb, dst / nb.name)
 
 
+def write_notebook(root: Path, name: str, cells: list[str]) -> str:
+    """Write a notebook of code cells into the lab's root; returns its name."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / name)
+    return name
+
+
 RUN_ALL = """async () => {
   const app = window.jupyterapp;
   const panel = app.shell.currentWidget;

@@ -3,9 +3,8 @@ and names from users render as text, never as HTML."""
 
 from __future__ import annotations
 
-import nbformat
 
-from .lab import open_and_run
+from .lab import open_and_run, write_notebook
 
 HOSTILE = '<img src=x onerror="window.__xss=1">'
 
@@ -33,12 +32,7 @@ view""" % HOSTILE,
 
 
 def test_error_in_view_and_names_as_text(lab, page):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / "errors.ipynb")
-
-    open_and_run(page, lab, "errors.ipynb")
+    open_and_run(page, lab, write_notebook(lab.root, "errors.ipynb", CELLS))
     page.wait_for_function("() => document.querySelector('canvas.nnw-canvas')?.dataset.rendered !== undefined", timeout=60_000)
     # wait for the second cell (model.fail = True) to have run
     page.wait_for_function(

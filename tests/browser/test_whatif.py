@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import nbformat
 import numpy as np
 import pytest
 import torch
@@ -13,7 +12,7 @@ import nnwidgets as nw
 from nnwidgets import demo
 
 from .conftest import ARTIFACTS
-from .lab import open_and_run
+from .lab import open_and_run, write_notebook
 
 FEATURE = "worst area"
 
@@ -39,11 +38,7 @@ SETTLED = """() => {
 
 
 def test_drag_at_60hz_ends_on_pythons_answer(lab, page):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / "whatif_drag.ipynb")
-    open_and_run(page, lab, "whatif_drag.ipynb")
+    open_and_run(page, lab, write_notebook(lab.root, "whatif_drag.ipynb", CELLS))
     page.wait_for_function("() => document.querySelector('canvas.nnw-ice')?.dataset.rendered !== undefined", timeout=60_000)
     page.wait_for_function(SETTLED, timeout=30_000)
 
@@ -108,11 +103,7 @@ IMAGE_CELLS = [
 
 
 def test_paint_on_a_digit_changes_the_prediction(lab, page):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in IMAGE_CELLS]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, lab.root / "whatif_paint.ipynb")
-    open_and_run(page, lab, "whatif_paint.ipynb")
+    open_and_run(page, lab, write_notebook(lab.root, "whatif_paint.ipynb", IMAGE_CELLS))
     canvas = page.locator("div.nnw-whatif-image canvas.nnw-canvas")
     page.wait_for_function(
         "() => document.querySelector('div.nnw-whatif-image canvas.nnw-canvas')?.dataset.rendered !== undefined",

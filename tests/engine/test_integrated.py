@@ -9,7 +9,7 @@ from nnwidgets.engine import ExplanationInputError, ModelCallError, batching
 from nnwidgets.engine.quadrature import QUADRATURES
 
 from .. import zoo
-from ..models import Quadratic, Raises, assert_same, fingerprint
+from ..models import Counting, Quadratic, Raises, assert_same, fingerprint
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 
@@ -24,19 +24,6 @@ class PaperToy(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return torch.relu(torch.relu(x[:, 0]) - 1 - torch.relu(x[:, 1])).unsqueeze(1)
-
-
-class Counting(nn.Module):
-    """Records the number of rows of every forward it sees."""
-
-    def __init__(self, inner: nn.Module) -> None:
-        super().__init__()
-        self.inner = inner
-        self.calls: list[int] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls.append(x.shape[0])
-        return self.inner(x)
 
 
 def ig(model, x, target="predicted", **options):

@@ -225,8 +225,8 @@ BAD = [
     ({"feature_mask": torch.zeros(6, 6)}, "feature_mask must hold integer group ids; got dtype torch.float32"),
     ({"feature_mask": torch.zeros(6, 6, dtype=torch.long), "smoothness": 0.5},
      "smoothness (a total-variation penalty) needs image inputs of shape (N, C, H, W) and feature_mask=None"),
-    ({"baselines": torch.zeros(3, 6, 6)}, "baselines must be a number or a tensor broadcastable to the inputs (2, 1, 6, 6)"),
-    ({"baselines": "black"}, "baselines must be a number or a tensor"),
+    ({"baselines": torch.zeros(3, 6, 6)}, "baselines must have shape (2, 1, 6, 6), (1, 6, 6) or any shape broadcastable to the inputs (2, 1, 6, 6); got (3, 6, 6)"),
+    ({"baselines": "black"}, "baselines must be None, a number or a tensor broadcastable to the inputs (2, 1, 6, 6)"),
 ]
 
 

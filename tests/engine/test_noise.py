@@ -9,7 +9,7 @@ from nnwidgets.engine import METHODS, ExplanationInputError, ModelCallError
 from nnwidgets.engine.methods.noise import draw_noise, smooth
 
 from .. import zoo
-from ..models import Quadratic, Raises, assert_same, fingerprint
+from ..models import Counting, Quadratic, Raises, assert_same, fingerprint
 
 TOL = dict(rtol=1e-5, atol=1e-5)
 
@@ -17,17 +17,6 @@ TOL = dict(rtol=1e-5, atol=1e-5)
 @pytest.fixture
 def captum():
     return pytest.importorskip("captum.attr")
-
-
-class Counting(nn.Module):
-    def __init__(self, inner: nn.Module) -> None:
-        super().__init__()
-        self.inner = inner
-        self.calls: list[int] = []
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.calls.append(x.shape[0])
-        return self.inner(x)
 
 
 def sg(model, x, target="predicted", **options):

@@ -3,10 +3,9 @@
 // drawing on screen.
 
 import type { NumericArray } from "../lib/codec";
-import { checkLut } from "../lib/colormap";
 import { mapRange } from "./image";
 import {
-  attempt, readArray, readDisplayRange, readInt, readNumber, readString, readStrings, readTitles, TraitError,
+  attempt, readArray, readDisplayRange, readInt, readLut, readScale, readString, readStrings, readTitles,
   type AnyModel,
 } from "./model";
 
@@ -40,20 +39,9 @@ export function readState(model: AnyModel): ReadResult {
   const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
   const input = attempt(problems, () => readArray(model, "_input", 3));
   const map = attempt(problems, () => readArray(model, "_map", 2));
-  const lut = attempt(problems, () => {
-    const arr = readArray(model, "_lut", 2);
-    if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
-      throw new TraitError(`_lut must be uint8 of shape [256, 4], got ${arr.dtype} [${arr.shape.join(", ")}]`);
-    }
-    checkLut(arr.data);
-    return arr;
-  });
+  const lut = attempt(problems, () => readLut(model));
   const probs = attempt(problems, () => readArray(model, "_probs", 1));
-  const scale = attempt(problems, () => {
-    const s = readNumber(model, "_scale");
-    if (!(s > 0)) throw new TraitError(`_scale must be > 0, got ${s}`);
-    return s;
-  });
+  const scale = attempt(problems, () => readScale(model));
   const display = attempt(problems, () => readDisplayRange(model));
   const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
   const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;

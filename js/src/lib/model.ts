@@ -3,6 +3,7 @@
 // still being developed, and that must end up in the error box, not a throw.
 
 import { decode, type Decoded } from "./codec";
+import { checkLut } from "./colormap";
 
 export type Callback = (...args: unknown[]) => void;
 
@@ -92,4 +93,21 @@ export function readDisplayRange(model: AnyModel, name = "_display_range"): [num
     return [v[0] as number, v[1] as number];
   }
   throw new TraitError(`${name} must be [lo, hi] numbers, got ${JSON.stringify(v) ?? String(v)}`);
+}
+
+/** `_lut`: the colormap, uint8 of shape [256, 4]. */
+export function readLut(model: AnyModel, name = "_lut"): Decoded {
+  const arr = readArray(model, name, 2);
+  if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
+    throw new TraitError(`${name} must be uint8 of shape [256, 4], got ${arr.dtype} [${arr.shape.join(", ")}]`);
+  }
+  checkLut(arr.data);
+  return arr;
+}
+
+/** `_scale`: the map's colour scale, a number > 0. */
+export function readScale(model: AnyModel, name = "_scale"): number {
+  const s = readNumber(model, name);
+  if (!(s > 0)) throw new TraitError(`${name} must be > 0, got ${s}`);
+  return s;
 }

@@ -5,6 +5,7 @@
 import { drawColorbar } from "../lib/colormap";
 import { injectStyle, setText } from "../lib/dom";
 import { cellAt, formatValue, type Cell } from "../lib/hover";
+import { coalesced, showErrors, widgetError } from "../lib/view";
 import { labelOf, markPending, renderBars } from "../attribution/bars";
 import { baseImage, blend, displayScale } from "../attribution/image";
 import type { AnyModel, Callback } from "../attribution/model";
@@ -44,20 +45,12 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   let pendingSeq: number | null = null;
   let opacity = clamp01(finiteOr(model.get("opacity"), 0.6));
   let hover: Cell | null = null;
-  let scheduled = false;
-  let disposed = false;
   // The base image only depends on the input and its display range; caching
   // it keeps opacity drags and target switches cheap.
   let base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
   let colorbarLut: unknown = null;
 
   ui.opacity.value = String(opacity);
-
-  function showErrors(texts: string[]): void {
-    const msg = texts.filter((t) => t.trim() !== "").join("\n");
-    setText(ui.error, msg);
-    ui.error.hidden = msg === "";
-  }
 
   function basePixels(s: DrawState): Uint8ClampedArray {
     const key = [s.input, s.channels, s.height, s.width, s.display[0], s.display[1]];
@@ -116,7 +109,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     }
     // Problems of our own keep the last good drawing; Python's error alone
     // does not stop a valid state from being drawn.
-    showErrors([pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
+    showErrors(ui.error, [pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
     if (!state) return;
     draw(state);
     drawn = state;
@@ -124,19 +117,10 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     refreshReadout();
   }
 
-  function schedule(): void {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    queueMicrotask(() => {
-      scheduled = false;
-      if (disposed) return;
-      try {
-        refresh();
-      } catch (err) {
-        showErrors([String(model.get("error") ?? ""), `widget error: ${(err as Error).message ?? err}`]);
-      }
-    });
-  }
+  const redraws = coalesced(refresh, (err) => {
+    showErrors(ui.error, [String(model.get("error") ?? ""), widgetError(err)]);
+  });
+  const schedule = (): void => redraws.schedule();
 
   function request(target: number, method: string): void {
     const prev = model.get("_request") as { seq?: unknown } | null | undefined;
@@ -157,7 +141,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     try {
       paint(drawn);
     } catch (err) {
-      showErrors([`widget error: ${(err as Error).message ?? err}`]);
+      showErrors(ui.error, [widgetError(err)]);
     }
   }
 
@@ -197,7 +181,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   schedule();
 
   return () => {
-    disposed = true;
+    redraws.dispose();
     for (const [event, cb] of handlers) model.off(event, cb);
     abort.abort();
     ui.root.remove();

@@ -7,6 +7,7 @@
 import { injectStyle, setText } from "../lib/dom";
 import { formatValue } from "../lib/hover";
 import type { AnyModel, Callback } from "../lib/model";
+import { coalesced, requestHost, showErrors, widgetError } from "../lib/view";
 import type { IceData } from "./icechart";
 import { IcePanel } from "./icepanel";
 import { markPending, renderAttribution, renderBars, renderCounterfactual, renderTaylor } from "./panels";
@@ -44,30 +45,12 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
   let structure = "";
   let x = new Float32Array(0); // the input as the sliders hold it
   let target = finiteOr(model.get("target"), 0);
-  let scheduled = false;
-  let disposed = false;
 
   const scheduler = new RequestScheduler({
     values: () => x,
     target: () => target,
-    knownSeq: () => {
-      const prev = model.get("_request") as { seq?: unknown } | null | undefined;
-      return Math.max(finiteOr(model.get("_seq"), 0), finiteOr(prev?.seq, 0));
-    },
-    send: (request) => {
-      model.set("_request", request);
-      model.save_changes();
-      showStatus();
-    },
-    frame: (cb) => requestAnimationFrame(cb),
-    cancelFrame: (handle) => cancelAnimationFrame(handle),
+    ...requestHost(model, () => showStatus()),
   });
-
-  function showErrors(texts: string[]): void {
-    const msg = texts.filter((t) => t.trim() !== "").join("\n");
-    setText(ui.error, msg);
-    ui.error.hidden = msg === "";
-  }
 
   function showStatus(): void {
     const pending = scheduler.pending;
@@ -150,24 +133,15 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
     const { state, problems } = readState(model);
     // Our own problems keep the last good drawing; Python's error alone does
     // not stop a valid state from being drawn.
-    showErrors([pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
+    showErrors(ui.error, [pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
     if (state) draw(state, pyError !== "");
     showStatus();
   }
 
-  function schedule(): void {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    queueMicrotask(() => {
-      scheduled = false;
-      if (disposed) return;
-      try {
-        refresh();
-      } catch (err) {
-        showErrors([String(model.get("error") ?? ""), `widget error: ${(err as Error).message ?? err}`]);
-      }
-    });
-  }
+  const redraws = coalesced(refresh, (err) => {
+    showErrors(ui.error, [String(model.get("error") ?? ""), widgetError(err)]);
+  });
+  const schedule = (): void => redraws.schedule();
 
   /** Move the sliders to `values` at once and ask for that input. */
   function jumpTo(values: ArrayLike<number>, feature: number): void {
@@ -258,7 +232,7 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
   schedule();
 
   return () => {
-    disposed = true;
+    redraws.dispose();
     scheduler.dispose();
     for (const [event, cb] of handlers) model.off(event, cb);
     abort.abort();

@@ -18,12 +18,11 @@ import torch
 from torch import nn
 
 from ..batching import Lead, check_batch_size, chunk_gradients, model_forward, rows_within_budget
-from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..quadrature import steps_and_weights as _steps_and_weights
 from ..registry import register
 from ..targets import Target, resolve_target
-from ..validate import describe
+from ..baselines import baselines_like
 
 Baselines = torch.Tensor | int | float | None
 
@@ -53,48 +52,6 @@ def rule_tensors(n_steps: int, quadrature: str, like: torch.Tensor) -> tuple[tor
     if isinstance(n_steps, bool) or not isinstance(n_steps, int) or not isinstance(quadrature, str):
         steps_and_weights(n_steps, quadrature)  # raises, naming the expected form
     return _rule(n_steps, quadrature, like.dtype, like.device)
-
-
-def make_baselines(baselines: Baselines, inputs: torch.Tensor) -> torch.Tensor:
-    """The baseline as a tensor of the inputs' shape, dtype and device.
-
-    None means zeros; a number fills every feature; a tensor must broadcast to
-    the inputs (one per example, one for all, or per feature).
-    """
-    x = inputs.detach()
-    if baselines is None:
-        return torch.zeros_like(x)
-    if isinstance(baselines, bool):
-        raise ExplanationInputError(f"baselines must be None, a number or a tensor; got {baselines!r}")
-    if isinstance(baselines, (int, float)):
-        if baselines != baselines or baselines in (float("inf"), float("-inf")):
-            raise ExplanationInputError(f"baselines must be a finite number; got {baselines!r}")
-        return torch.full_like(x, float(baselines))
-    if not isinstance(baselines, torch.Tensor):
-        raise ExplanationInputError(
-            f"baselines must be None, a number or a tensor broadcastable to the inputs "
-            f"{tuple(x.shape)}; got {type(baselines).__name__}"
-        )
-    if baselines.device != x.device:
-        raise ExplanationInputError(
-            f"baselines are on {baselines.device} but the inputs are on {x.device}; "
-            f"move them with baselines.to('{x.device}')"
-        )
-    try:
-        shape = torch.broadcast_shapes(baselines.shape, x.shape)
-    except RuntimeError:
-        shape = None
-    if shape != x.shape:
-        raise ExplanationInputError(
-            f"baselines must have shape {tuple(x.shape)}, {tuple(x.shape[1:])} or any shape "
-            f"broadcastable to the inputs {tuple(x.shape)}; got {tuple(baselines.shape)}"
-        )
-    if baselines.dtype == torch.bool or baselines.is_complex():
-        raise ExplanationInputError(f"baselines must be real numbers; got {describe(baselines)}")
-    b = baselines.detach().to(x.dtype)
-    if not bool(torch.isfinite(b).all()):
-        raise ExplanationInputError(f"baselines contain NaN or infinite values ({describe(baselines)})")
-    return b.expand_as(x).clone()
 
 
 def plan_steps(
@@ -143,7 +100,7 @@ def integrated_gradients(
     if baselines is None:
         base, diff = torch.zeros_like(x), x
     else:
-        base = make_baselines(baselines, x)
+        base = baselines_like(x, baselines)
         diff = x - base
     alpha = alpha.view(-1, *([1] * x.dim()))
 

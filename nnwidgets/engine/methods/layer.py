@@ -23,49 +23,9 @@ from ..layers import tapped
 from ..passes import call_model
 from ..registry import register
 from ..targets import Target, resolve_target, select
+from ..baselines import baselines_like
 from ..validate import describe
 from .integrated import steps_and_weights  # cached: a live view asks for the same rules again
-
-
-def input_baselines(inputs: torch.Tensor, baselines: object) -> torch.Tensor:
-    """Baselines in input space, shaped like the inputs: None means zeros
-    (token id 0 for integer inputs), a number fills every feature, a tensor
-    broadcastable to the inputs ((N, ...), (...), ...) is expanded."""
-    x = inputs.detach()
-    if baselines is None:
-        return torch.zeros_like(x)
-    kind = "integer token ids" if not x.is_floating_point() else "real numbers"
-    if isinstance(baselines, bool) or not isinstance(baselines, (int, float, torch.Tensor)):
-        raise ExplanationInputError(
-            f"baselines must be None, a number or a tensor broadcastable to the inputs "
-            f"{tuple(x.shape)}; got {baselines!r}"
-        )
-    if not isinstance(baselines, torch.Tensor):
-        if not x.is_floating_point() and not isinstance(baselines, int):
-            raise ExplanationInputError(f"baselines for integer inputs must be {kind}; got {baselines!r}")
-        baselines = torch.tensor(baselines, device=x.device)
-    if baselines.device != x.device:
-        raise ExplanationInputError(
-            f"baselines are on {baselines.device} but the inputs are on {x.device}; "
-            f"move them with baselines.to('{x.device}')"
-        )
-    if baselines.dtype == torch.bool or baselines.is_complex() or (
-        not x.is_floating_point() and baselines.is_floating_point()
-    ):
-        raise ExplanationInputError(f"baselines must be {kind} like the inputs; got {describe(baselines)}")
-    try:
-        shape = torch.broadcast_shapes(baselines.shape, x.shape)
-    except RuntimeError:
-        shape = None
-    if shape != x.shape:
-        raise ExplanationInputError(
-            f"baselines must have shape {tuple(x.shape)} or {tuple(x.shape[1:])} — broadcastable "
-            f"to the inputs {tuple(x.shape)}; got {tuple(baselines.shape)}"
-        )
-    base = baselines.detach().to(x.dtype).expand_as(x).clone()
-    if base.is_floating_point() and not bool(torch.isfinite(base).all()):
-        raise ExplanationInputError("baselines contain NaN or infinite values; every value must be finite")
-    return base
 
 
 class Path:
@@ -195,7 +155,7 @@ def layer_integrated_gradients(
     """
     steps_and_weights(n_steps, quadrature)  # bad options fail before any forward
     check_batch_size(internal_batch_size)
-    base = input_baselines(inputs, baselines)
+    base = baselines_like(inputs, baselines)
     n = inputs.shape[0]
     # Inputs and baselines in one forward: the layer's two ends and F at both.
     with torch.no_grad(), tapped(model, [layer]) as taps:

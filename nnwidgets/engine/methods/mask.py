@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from ..errors import ExplanationInputError
+from ..baselines import baselines_like
 from ..explanation import Explanation
 from ..passes import call_model
 from ..registry import register
@@ -79,26 +80,6 @@ def _groups(feature_mask: object, inputs: torch.Tensor) -> tuple[torch.Tensor, i
     _, inverse = torch.unique(fm.expand(shape), return_inverse=True)
     n_groups = int(inverse.max()) + 1
     return inverse.reshape(shape[0], -1), n_groups
-
-
-def _baseline(baselines: object, inputs: torch.Tensor) -> torch.Tensor:
-    if isinstance(baselines, (int, float)) and not isinstance(baselines, bool):
-        base = torch.tensor(float(baselines), dtype=inputs.dtype, device=inputs.device)
-    elif isinstance(baselines, torch.Tensor):
-        base = baselines.detach().to(device=inputs.device, dtype=inputs.dtype)
-    else:
-        raise ExplanationInputError(
-            "baselines must be a number or a tensor broadcastable to the inputs; "
-            f"got {type(baselines).__name__}"
-        )
-    if not _broadcasts(base.shape, inputs.shape):
-        raise ExplanationInputError(
-            f"baselines must be a number or a tensor broadcastable to the inputs {tuple(inputs.shape)}, "
-            f"e.g. shape {tuple(inputs.shape[1:])}; got {tuple(base.shape)}"
-        )
-    if not bool(torch.isfinite(base).all()):
-        raise ExplanationInputError("baselines must be finite; got NaN or infinite values")
-    return base
 
 
 def _objective(output: torch.Tensor, index: torch.Tensor | None, target: Target, mode: str) -> torch.Tensor:
@@ -183,7 +164,7 @@ def learned_mask(
            spatial=inputs.dim() == 4 and feature_mask is None)
     groups = _groups(feature_mask, inputs)
     x = inputs.detach()
-    base = _baseline(baselines, x)
+    base = baselines_like(x, baselines)
     n = x.shape[0]
     with torch.no_grad():
         prediction = call_model(model, x).detach()

@@ -22,7 +22,8 @@ from ..passes import call_model
 from ..registry import register
 from ..targets import Target, resolve_target
 from .integrated import steps_and_weights
-from .layer import Path, input_baselines, per_example_sum, steps_per_chunk
+from ..baselines import baselines_like
+from .layer import Path, per_example_sum, steps_per_chunk
 
 
 def neuron_index(neuron: object, shape: tuple[int, ...], layer: str) -> tuple[int, ...]:
@@ -93,7 +94,7 @@ def neuron_integrated_gradients(
     """
     steps_and_weights(n_steps, quadrature)  # bad options fail before any forward
     check_batch_size(internal_batch_size)
-    base = input_baselines(inputs, baselines)
+    base = baselines_like(inputs, baselines)
     n = inputs.shape[0]
     with torch.no_grad(), tapped(model, [layer]) as taps:
         out_both = call_model(model, torch.cat([inputs, base]))

@@ -4,9 +4,9 @@
 
 import { mapRange } from "../../attribution/image";
 import type { NumericArray } from "../../lib/codec";
-import { checkLut } from "../../lib/colormap";
 import {
-  attempt, readArray, readDisplayRange, readInt, readNumber, readString, readStrings, readTitles, TraitError,
+  attempt, readArray, readDisplayRange, readInt, readLut, readScale, readString, readStrings, readTitles,
+  TraitError,
   type AnyModel,
 } from "../../lib/model";
 import type { ImageShape } from "./brush";
@@ -48,19 +48,8 @@ export function readImageState(model: AnyModel): ImageReadResult {
   const original = attempt(problems, () => image(model, "_original"));
   const current = attempt(problems, () => image(model, "_current"));
   const map = attempt(problems, () => readArray(model, "_map", 2));
-  const lut = attempt(problems, () => {
-    const arr = readArray(model, "_lut", 2);
-    if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
-      throw new TraitError(`_lut must be uint8 of shape [256, 4], got ${arr.dtype} [${arr.shape.join(", ")}]`);
-    }
-    checkLut(arr.data);
-    return arr;
-  });
-  const scale = attempt(problems, () => {
-    const s = readNumber(model, "_scale");
-    if (!(s > 0)) throw new TraitError(`_scale must be > 0, got ${s}`);
-    return s;
-  });
+  const lut = attempt(problems, () => readLut(model));
+  const scale = attempt(problems, () => readScale(model));
   const display = attempt(problems, () => readDisplayRange(model));
   const probs = attempt(problems, () => readArray(model, "_probs", 1));
   const k = probs?.data.length ?? 0;

@@ -10,6 +10,7 @@ import { drawColorbar } from "../../lib/colormap";
 import { injectStyle, setText } from "../../lib/dom";
 import { formatValue, type Cell } from "../../lib/hover";
 import type { AnyModel, Callback } from "../../lib/model";
+import { coalesced, requestHost, showErrors, widgetError } from "../../lib/view";
 import { markPending, renderBars } from "../panels";
 import { RequestScheduler } from "../scheduler";
 import { labelOf, titleOf } from "../state";
@@ -52,7 +53,6 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
   let hover: Cell | null = null;
   let frame: number | null = null; // a local redraw waiting for its frame
   let colorbarLut: unknown = null;
-  let scheduled = false;
   let disposed = false;
   ui.opacity.value = String(opacity);
 
@@ -60,30 +60,18 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
     values: () => editor.shown(),
     shape: () => [editor.shape.channels, editor.shape.height, editor.shape.width],
     target: () => target,
-    knownSeq: () => {
-      const prev = model.get("_request") as { seq?: unknown } | null | undefined;
-      return Math.max(finiteOr(model.get("_seq"), 0), finiteOr(prev?.seq, 0));
-    },
-    send: (request) => {
-      model.set("_request", request);
-      model.save_changes();
-      showStatus();
-    },
-    frame: (cb) => requestAnimationFrame(cb),
-    cancelFrame: (handle) => cancelAnimationFrame(handle),
+    ...requestHost(model, () => showStatus()),
   });
 
-  function showErrors(texts: string[]): void {
-    const msg = texts.filter((t) => t.trim() !== "").join("\n");
-    setText(ui.error, msg);
-    ui.error.hidden = msg === "";
-  }
+  const showWidgetError = (err: unknown): void => {
+    showErrors(ui.error, [String(model.get("error") ?? ""), widgetError(err)]);
+  };
 
   const guard = (what: () => void): void => {
     try {
       what();
     } catch (err) {
-      showErrors([String(model.get("error") ?? ""), `widget error: ${(err as Error).message ?? err}`]);
+      showWidgetError(err);
     }
   };
 
@@ -170,19 +158,13 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
     ui.root.dataset.seq = String(seq);
     const pyError = String(model.get("error") ?? "");
     const { state, problems } = readImageState(model);
-    showErrors([pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
+    showErrors(ui.error, [pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
     if (state) draw(state, pyError !== "");
     showStatus();
   }
 
-  function schedule(): void {
-    if (scheduled || disposed) return;
-    scheduled = true;
-    queueMicrotask(() => {
-      scheduled = false;
-      if (!disposed) guard(refresh);
-    });
-  }
+  const redraws = coalesced(refresh, showWidgetError);
+  const schedule = (): void => redraws.schedule();
 
   /** The image changed outside a stroke: show it now and send it. */
   function sendNow(): void {
@@ -269,6 +251,7 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
 
   return () => {
     disposed = true;
+    redraws.dispose();
     if (frame !== null) cancelAnimationFrame(frame);
     scheduler.dispose();
     for (const [event, cb] of handlers) model.off(event, cb);
