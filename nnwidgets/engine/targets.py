@@ -64,8 +64,12 @@ def resolve_target(output: torch.Tensor, target: Target) -> torch.Tensor | None:
             raise ExplanationInputError(
                 f"target needs one class index per example ({n}), got {idx.numel()}"
             )
-    lo, hi = torch.aminmax(idx)  # one reduction, one sync: this runs on every refresh
-    if int(lo) < 0 or int(hi) >= k:
+    if idx.numel() <= 4096:  # one copy to the host, then plain Python: this runs on every refresh
+        values = idx.tolist()
+        lo, hi = min(values), max(values)
+    else:
+        lo, hi = (int(v) for v in torch.aminmax(idx))
+    if lo < 0 or hi >= k:
         bad = sorted(set(idx[(idx < 0) | (idx >= k)].tolist()))
         raise ExplanationInputError(
             f"target {bad if len(bad) > 1 else bad[0]} is out of range: the model has {k} "
