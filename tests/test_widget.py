@@ -203,3 +203,25 @@ def test_widget_leaves_model_as_found(digits):
     w._request = {"seq": 1, "target": 3, "method": "saliency"}
     assert_same(before, fingerprint(model))
     model.eval()
+
+
+def test_every_offered_method_answers_like_the_engine(digits):
+    from nnwidgets.widgets.attribution import DEFAULT_METHODS, default_options
+
+    x = digits.inputs[2]
+    w = nw.Attribution(digits.model, x, labels=digits.class_names,
+                       method_options={"integrated_gradients": {"n_steps": 20}})
+    assert w.methods == list(DEFAULT_METHODS)
+    for seq, method in enumerate(w.methods, start=1):
+        w.set_state({"_request": {"seq": seq, "target": 4, "method": method}})
+        assert w.error == "" and w.method == method and w.target == 4
+        options = {**default_options(method, x), **({"n_steps": 20} if method == "integrated_gradients" else {})}
+        exp = nw.attribute(digits.model, x[None], method, 4, **options)
+        np.testing.assert_allclose(w.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-6)
+        assert w._signed == nw.engine.METHODS[method].signed
+
+
+def test_method_options_reach_the_engine(digits):
+    with pytest.raises(ExplanationInputError, match="n_steps must be an int ≥ 1; got 0"):
+        nw.Attribution(digits.model, digits.inputs[0], method="integrated_gradients",
+                       method_options={"integrated_gradients": {"n_steps": 0}})

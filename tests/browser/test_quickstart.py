@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+import nnwidgets as nw
 from nnwidgets import demo
 
 from .conftest import ARTIFACTS
@@ -92,6 +93,16 @@ def test_quickstart_draws_hovers_and_follows_a_click(lab, page):
     got2 = hover(page, int(row2), int(col2), 8, 8)
     assert got2["attribution"] == pytest.approx(float(amap2[row2, col2]), rel=1e-5, abs=1e-7)
     assert page.locator("div.nnw-error").is_hidden()
+
+    # Pick integrated gradients from the menu: the map repaints with IG's values.
+    page.locator("select.nnw-method").select_option("integrated_gradients")
+    page.wait_for_function(
+        f"() => document.querySelector('{CANVAS}')?.dataset.method === 'integrated_gradients'", timeout=30_000
+    )
+    ig = nw.attribute(d.model, x[None], "integrated_gradients", other).attributions[0].sum(0).numpy()
+    row3, col3 = np.unravel_index(np.abs(ig).argmax(), ig.shape)
+    got3 = hover(page, int(row3), int(col3), 8, 8)
+    assert got3["attribution"] == pytest.approx(float(ig[row3, col3]), rel=1e-5, abs=1e-6)
     page.screenshot(path=str(ARTIFACTS / "quickstart-lab.png"))
 
     assert page.console_errors == []
