@@ -1,0 +1,75 @@
+"""A model's structure as a view lists it: every module, its type, output shape
+and parameter count, from one forward pass through hooks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .passes import call_model
+from .state import preserved
+from .validate import check_inputs
+
+
+@dataclass
+class LayerInfo:
+    name: str  # as in model.named_modules(); "" is the model itself
+    type: str
+    depth: int  # 0 for the model, 1 for its children, ...
+    output_shape: tuple[int, ...] | None  # of the first tensor output; None if never called
+    params: int  # parameters owned by this module itself (not its children)
+    trainable: int  # of those, how many require grad
+    calls: int  # times called in the forward (shared or reused modules > 1)
+
+
+def _first_tensor(out: object) -> torch.Tensor | None:
+    if isinstance(out, torch.Tensor):
+        return out
+    if isinstance(out, (tuple, list)):
+        for item in out:
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    if isinstance(out, dict):
+        for item in out.values():
+            found = _first_tensor(item)
+            if found is not None:
+                return found
+    return None
+
+
+def structure(model: nn.Module, inputs: torch.Tensor) -> list[LayerInfo]:
+    """Every module in definition order with its output shape for ``inputs`` (one forward)."""
+    check_inputs(model, inputs, needs_grad=False)
+    shapes: dict[str, tuple[int, ...] | None] = {}
+    calls: dict[str, int] = {}
+    handles = []
+
+    def hook_for(name: str):
+        def hook(_module: nn.Module, _args: object, out: object) -> None:
+            t = _first_tensor(out)
+            shapes[name] = None if t is None else tuple(t.shape)
+            calls[name] = calls.get(name, 0) + 1
+
+        return hook
+
+    with preserved(model):
+        try:
+            for name, module in model.named_modules():
+                handles.append(module.register_forward_hook(hook_for(name)))
+            with torch.no_grad():
+                call_model(model, inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
+    infos = []
+    for name, module in model.named_modules():
+        own = list(module.parameters(recurse=False))
+        infos.append(LayerInfo(
+            name=name, type=type(module).__name__, depth=0 if not name else name.count(".") + 1,
+            output_shape=shapes.get(name), params=sum(p.numel() for p in own),
+            trainable=sum(p.numel() for p in own if p.requires_grad), calls=calls.get(name, 0),
+        ))
+    return infos

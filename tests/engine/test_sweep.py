@@ -1,0 +1,84 @@
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from nnwidgets import demo
+from nnwidgets.engine import ExplanationInputError
+from nnwidgets.engine.structure import structure
+from nnwidgets.engine.sweep import sweep
+
+from .. import zoo
+from ..models import assert_same, fingerprint
+
+
+def test_structure_of_a_residual_and_an_attention_model():
+    case = zoo.residual()
+    before = fingerprint(case.model)
+    infos = {i.name: i for i in structure(case.model, case.inputs)}
+    assert_same(before, fingerprint(case.model))
+    assert infos[""].output_shape == (2, 4) and infos[""].depth == 0
+    assert infos["1"].type == "Residual" and infos["1"].output_shape == (2, 4, 6, 6) and infos["1"].params == 0
+    assert infos["1.conv1"].depth == 2 and infos["1.conv1"].params == 4 * 4 * 9 + 4
+    assert infos["1.relu"].calls == 1 and infos["4"].output_shape == (2, 4)
+    assert sum(i.params for i in infos.values()) == sum(p.numel() for p in case.model.parameters())
+    text = zoo.text_attention()
+    tinfos = {i.name: i for i in structure(text.model, text.inputs)}
+    assert tinfos["attn"].output_shape == (3, 7, 16)  # first tensor of (output, weights)
+    assert tinfos["embedding"].output_shape == (3, 7, 16)
+
+
+def test_dead_units_are_counted_on_a_model_built_with_them():
+    torch.manual_seed(0)
+    lin = nn.Linear(4, 6)
+    with torch.no_grad():
+        lin.weight[:2] = 0.0
+        lin.bias[:2] = -1.0  # units 0 and 1 can never be positive
+        lin.bias[2:] = 5.0
+    model = nn.Sequential(lin, nn.ReLU(), nn.Linear(6, 2)).eval()
+    stats = sweep(model, torch.randn(50, 4) * 0.1, ["1"], batch_size=7)["1"]
+    assert stats.dead.tolist() == [True, True, False, False, False, False]
+    assert stats.dead_fraction == pytest.approx(2 / 6)
+    assert stats.saturated is None
+
+
+def test_saturated_units_of_a_tanh_layer():
+    lin = nn.Linear(3, 2)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor([[100.0, 0, 0], [0.01, 0, 0]]))
+        lin.bias.zero_()
+    model = nn.Sequential(lin, nn.Tanh()).eval()
+    x = torch.tensor([[1.0, 0, 0], [-1.0, 0, 0], [2.0, 0, 0], [0.5, 0, 0]])
+    stats = sweep(model, x, ["1"])["1"]
+    assert stats.saturated.tolist() == [1.0, 0.0]
+
+
+def test_top_k_equals_brute_force_and_progress_is_reported():
+    d = demo.digits()
+    data = d.inputs[:100]
+    seen = []
+    stats = sweep(d.model, data, ["features.relu1", "classifier.fc1"], top_k=5, batch_size=32,
+                  progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(32, 100), (64, 100), (96, 100), (100, 100)]
+    with torch.no_grad():
+        acts = d.model.features.relu1(d.model.features.conv1(data)).mean(dim=(2, 3))  # (100, 16) channel means
+        fc1 = d.model.classifier.fc1(d.model.classifier.flatten(d.model.features(data)))
+    for name, scores in (("features.relu1", acts), ("classifier.fc1", fc1)):
+        brute = scores.T.topk(5, dim=1)
+        torch.testing.assert_close(stats[name].top_values, brute.values)
+        assert torch.equal(stats[name].top_indices, brute.indices)
+        torch.testing.assert_close(stats[name].mean, scores.mean(0))
+
+
+def test_sweep_takes_a_dataloader_of_pairs_and_refuses_bad_input():
+    d = demo.digits()
+    loader = DataLoader(TensorDataset(d.inputs[:40], d.targets[:40]), batch_size=16)
+    a = sweep(d.model, loader, ["classifier.fc1"], top_k=3)["classifier.fc1"]
+    b = sweep(d.model, d.inputs[:40], ["classifier.fc1"], top_k=3)["classifier.fc1"]
+    torch.testing.assert_close(a.top_values, b.top_values)
+    with pytest.raises(ExplanationInputError, match=r"unknown layer name\(s\) \['nope'\]"):
+        sweep(d.model, d.inputs[:4], ["nope"])
+    with pytest.raises(ExplanationInputError, match="top_k and batch_size must be ≥ 1"):
+        sweep(d.model, d.inputs[:4], ["classifier.fc1"], top_k=0)
+    with pytest.raises(ExplanationInputError, match="no examples"):
+        sweep(d.model, d.inputs[:0], ["classifier.fc1"])
