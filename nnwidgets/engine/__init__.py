@@ -6,6 +6,7 @@ from .capture import capture
 from .errors import ExplanationInputError, ModelCallError
 from .explanation import Explanation
 from .registry import METHODS, MethodInfo, register
+from .report import TrustReport, trust_report
 from .state import preserved
 
 __all__ = [
@@ -18,4 +19,6 @@ __all__ = [
     "capture",
     "preserved",
     "register",
+    "trust_report",
+    "TrustReport",
 ]

@@ -79,6 +79,24 @@ def _top_layers(model: nn.Module, count: int) -> list[str]:
     return with_params[::-1][:count]
 
 
+def randomized_copy(model: nn.Module, layers: int = 1, seed: int = 0) -> tuple[nn.Module, list[str]]:
+    """A deep copy of ``model`` with its top ``layers`` modules that have parameters
+    re-initialised (seeded; the global RNG is restored), and their names, output side first."""
+    if layers < 0:
+        raise ExplanationInputError(f"layers must be ≥ 0; got {layers}")
+    twin = copy.deepcopy(model)
+    names = _top_layers(twin, layers)
+    modules = dict(twin.named_modules())
+    # fork_rng restores the CPU generator and, for a model on a GPU, that GPU's
+    # (reset_parameters draws from the generator of the parameters' device).
+    gpus = sorted({p.device.index or 0 for p in twin.parameters() if p.device.type == "cuda"})
+    with torch.random.fork_rng(devices=gpus), torch.no_grad():
+        torch.manual_seed(seed)
+        for name in names:
+            modules[name].reset_parameters()
+    return twin, names
+
+
 def randomization_check(
     model: nn.Module, inputs: torch.Tensor, method: str = "gradient", target: Target = "predicted", *,
     layers: int = 1, seed: int = 0, **options,
@@ -88,17 +106,7 @@ def randomization_check(
         raise ExplanationInputError(f"layers must be ≥ 0; got {layers}")
     original = attribute(model, inputs, method, target, **options)
     fixed = original.target if original.target is not None else target
-    twin = copy.deepcopy(model)
-    names = _top_layers(twin, layers)
-    modules = dict(twin.named_modules())
-    state = torch.random.get_rng_state()
-    try:
-        torch.manual_seed(seed)
-        with torch.no_grad():
-            for name in names:
-                modules[name].reset_parameters()
-    finally:
-        torch.random.set_rng_state(state)
+    twin, names = randomized_copy(model, layers, seed)
     randomized = attribute(twin, inputs, method, fixed, **options)
     similarity = rank_agreement(original.attributions.abs(), randomized.attributions.abs())
     return RandomizationCheck(similarity, original.attributions, randomized.attributions, names)
