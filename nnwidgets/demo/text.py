@@ -114,7 +114,8 @@ def baseline_ids(ids: torch.Tensor) -> torch.Tensor:
 class SentenceSimilarity(nn.Module):
     """Cosine similarity of each sentence to a fixed reference sentence.
 
-    ``forward(ids (B, T) int64) -> (B, 1)``: BERT encoder (all-MiniLM-L6-v2),
+    ``forward(ids (B, T) int64) -> (B, 1)``: BERT encoder (all-MiniLM-L6-v2; its
+    unused pooler is dropped, so pass a copy you do not need elsewhere),
     mean pooling over tokens, L2 normalisation, dot product with the reference
     embedding (a buffer, already normalised). The attention mask is all ones:
     rows are single unpadded sentences, so an integrated-gradients baseline of
@@ -126,6 +127,11 @@ class SentenceSimilarity(nn.Module):
 
     def __init__(self, bert: nn.Module, reference: torch.Tensor, reference_text: str = "") -> None:
         super().__init__()
+        if getattr(bert, "pooler", None) is not None:
+            # Mean pooling never uses BERT's [CLS] pooler: drop it, so the model has no
+            # dead parameters (the randomization check re-initialises the last module
+            # that has parameters, and an unused one would change nothing).
+            bert.pooler = None
         self.bert = bert
         reference = reference.detach().reshape(-1).to(torch.float32)
         self.register_buffer("reference", F.normalize(reference, dim=0))
