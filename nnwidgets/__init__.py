@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 from .engine import Explanation, ExplanationInputError, ModelCallError, attribute, capture
 
 if TYPE_CHECKING:
-    from .widgets import Attribution, WhatIf
+    from .widgets import Attribution, Layers, WhatIf
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Attribution",
     "Explanation",
+    "Layers",
     "WhatIf",
     "ExplanationInputError",
     "ModelCallError",
@@ -29,7 +30,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Widgets load on first use, so the engine and the demo data import without
     # anywidget, ipywidgets or matplotlib.
-    if name in ("Attribution", "WhatIf"):
+    if name in ("Attribution", "Layers", "WhatIf"):
         from . import widgets
 
         return getattr(widgets, name)

@@ -2,6 +2,7 @@
 
 from .attribution import Attribution
 from .base import Widget
+from .layers import Layers
 from .whatif import WhatIf
 
-__all__ = ["Attribution", "WhatIf", "Widget"]
+__all__ = ["Attribution", "Layers", "WhatIf", "Widget"]

@@ -1,0 +1,72 @@
+// Styles of the Layers view, shipped inside the bundle. Theme variables with
+// light fallbacks; every rule scoped to .nnw-layers.
+
+export const STYLE_ID = "nnw-layers-style";
+
+const L = ".nnw-layers";
+
+export const CSS = `
+${L} {
+  --nnw-fg: var(--jp-ui-font-color1, #222);
+  --nnw-muted: var(--jp-ui-font-color2, #666);
+  --nnw-bg: var(--jp-layout-color1, #fff);
+  --nnw-bg2: var(--jp-layout-color2, #eee);
+  --nnw-border: var(--jp-border-color2, #ddd);
+  --nnw-accent: var(--jp-brand-color1, #1976d2);
+  --nnw-error: var(--jp-error-color1, #d32f2f);
+  --nnw-warn: var(--jp-warn-color1, #f9a825);
+  font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
+  font-size: var(--jp-ui-font-size1, 13px);
+  color: var(--nnw-fg);
+  display: flex; flex-direction: column; gap: 6px; padding: 6px 0; max-width: 100%; box-sizing: border-box;
+}
+${L} * { box-sizing: border-box; }
+${L}.nnw-busy .nnw-status::after { content: " computing…"; color: var(--nnw-muted); }
+${L} .nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
+${L} .nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
+${L} select, ${L} input[type=number], ${L} button {
+  font: inherit; color: var(--nnw-fg); background: var(--nnw-bg);
+  border: 1px solid var(--nnw-border); border-radius: 3px; padding: 2px 6px;
+}
+${L} input[type=number] { width: 5em; }
+${L} button { cursor: pointer; }
+${L} button.nnw-on { border-color: var(--nnw-accent); color: var(--nnw-accent); }
+${L} .nnw-error { color: var(--nnw-error); white-space: pre-wrap; border-left: 3px solid var(--nnw-error); padding-left: 6px; }
+${L} .nnw-note { color: var(--nnw-muted); font-style: italic; }
+${L} .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+${L} .nnw-tablebox { max-height: 420px; overflow: auto; border: 1px solid var(--nnw-border); }
+${L} table.nnw-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 6px; }
+${L} .nnw-table td { padding: 1px 6px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
+${L} .nnw-row { cursor: pointer; }
+${L} .nnw-row:hover { background: var(--nnw-bg2); }
+${L} .nnw-row.nnw-selected { background: color-mix(in srgb, var(--nnw-accent) 18%, transparent); }
+${L} .nnw-row.nnw-fixed { cursor: default; color: var(--nnw-muted); }
+${L} .nnw-num { text-align: right; }
+${L} .nnw-gcell { display: flex; align-items: center; gap: 4px; }
+${L} .nnw-gbar { display: inline-block; height: 8px; background: var(--nnw-accent); min-width: 1px; }
+${L} .nnw-gbar.nnw-low { background: var(--nnw-muted); }
+${L} .nnw-gbar.nnw-high { background: var(--nnw-error); }
+${L} .nnw-bad { color: var(--nnw-error); }
+${L} .nnw-sat { color: var(--nnw-warn); }
+${L} .nnw-source { display: flex; gap: 8px; align-items: center; color: var(--nnw-muted); padding: 4px 0; flex-wrap: wrap; }
+${L} progress.nnw-progress { width: 120px; }
+${L} .nnw-main, ${L} .nnw-side { display: flex; flex-direction: column; gap: 4px; max-width: 100%; }
+${L} .nnw-side { min-width: 200px; max-width: 320px; }
+${L} .nnw-head { font-weight: 600; }
+${L} canvas.nnw-atlas, ${L} canvas.nnw-wcanvas, ${L} canvas.nnw-input, ${L} canvas.nnw-thumb {
+  display: block; image-rendering: pixelated; max-width: 100%; height: auto; outline: 1px solid var(--nnw-border);
+}
+${L} canvas.nnw-atlas, ${L} canvas.nnw-wcanvas { cursor: crosshair; }
+${L} .nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; }
+${L} .nnw-readout.nnw-hint, ${L} .nnw-stats { color: var(--nnw-muted); }
+${L} .nnw-stats { font-variant-numeric: tabular-nums; }
+${L} .nnw-tops { display: flex; flex-wrap: wrap; gap: 4px; }
+${L} .nnw-top { display: flex; flex-direction: column; align-items: center; font-size: 11px; color: var(--nnw-muted); font-variant-numeric: tabular-nums; }
+${L} .nnw-fbar { display: grid; grid-template-columns: minmax(60px, 1fr) 100px auto; gap: 6px; align-items: center; }
+${L} .nnw-fname { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+${L} .nnw-ftrack { position: relative; height: 10px; background: var(--nnw-bg2); }
+${L} .nnw-ffill { position: absolute; top: 0; bottom: 0; background: #d6604d; }
+${L} .nnw-ffill.nnw-neg { background: #4393c3; }
+${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+`;
