@@ -51,11 +51,17 @@ def test_initial_view_explains_the_prediction(digits):
 def test_arrays_travel_as_binary_buffers(digits):
     w = nw.Attribution(digits.model, digits.inputs[0], labels=digits.class_names)
     state, paths, buffers = _remove_buffers(w.get_state())
-    for key in ("_input", "_map", "_lut", "_probs"):
+    for key in ("_input", "_maps", "_probs"):
         assert [key, "buffer"] in paths
-    text = json.dumps({k: v for k, v in state.items() if k not in ("_esm", "_css")})
-    assert len(text) < 4000, "floats leaked into the JSON part of the message"
-    map_buffer = buffers[paths.index(["_map", "buffer"])]
+    assert ["_luts", "red-blue", "signed", "buffer"] in paths
+    assert ["_trust", "deletion_scores", "buffer"] in paths
+    json_part = {k: v for k, v in state.items() if k not in ("_esm", "_css")}
+    text = json.dumps(json_part)
+    # The JSON part is names, titles, options and the trust panel's sentences; no arrays of floats.
+    assert len(text) < 12000, "floats leaked into the JSON part of the message"
+    assert not any(isinstance(v, list) and len(v) > 20 and all(isinstance(e, float) for e in v)
+                   for v in json_part.values())
+    map_buffer = buffers[paths.index(["_maps", "buffer"])]
     np.testing.assert_array_equal(np.frombuffer(map_buffer, "<f4").reshape(8, 8), w.attribution_map)
 
 
@@ -67,8 +73,11 @@ def test_click_request_recomputes_in_one_message(digits):
     other = (w.target + 1) % 10
     w.set_state({"_request": {"seq": 7, "target": other, "method": "gradient"}})  # as a comm message would
     updates = [m for m, _ in sent if m.get("method") == "update"]
-    assert len(updates) == 1, updates
-    assert set(updates[0]["state"]) >= {"_map", "_seq", "target", "method"}
+    # One message with the maps (the view repaints at once), then one with the trust evidence.
+    assert len(updates) == 2, updates
+    assert set(updates[0]["state"]) >= {"_maps", "_seq", "target", "method"}
+    assert "_trust" not in updates[0]["state"] and set(updates[1]["state"]) == {"_trust"}
+    assert w._trust["seq"] == 7 and w._trust["methods"] == ["gradient"]
     assert w.target == other and w.method == "gradient" and w._seq == 7 and w.error == ""
     leaf = x.unsqueeze(0).requires_grad_(True)
     (grad,) = torch.autograd.grad(model(leaf)[0, other], leaf)
@@ -96,7 +105,7 @@ def test_bad_request_shows_error_in_view_and_keeps_last_map(digits):
     w._request = {"seq": 2, "target": 1, "method": "occlusion-not-offered"}
     assert "unknown method" in w.error
     w._request = {"seq": 3, "target": 1, "method": "saliency"}
-    assert w.error == "" and w.target == 1 and not w._signed
+    assert w.error == "" and w.target == 1 and (w.attribution_map >= 0).all()
     assert_same(before, fingerprint(model))
 
 
@@ -144,7 +153,7 @@ def test_static_figure_uses_the_same_colours(digits):
     shown = fig.axes[0].images[0].get_array()
     lut = lookup_table(signed=True)
     base = np.repeat(np.clip(np.round(digits.inputs[0][0].numpy() * 255), 0, 255)[..., None], 3, 2).astype(np.uint8)
-    expected = composite(base, w.attribution_map, lut, -w._scale, w._scale, 0.5)
+    expected = composite(base, w.attribution_map, lut, -w._scale, w._scale, 0.5)  # the default palette's signed table
     np.testing.assert_array_equal(np.asarray(shown), expected)
     assert fig._repr_png_()[:4] == b"\x89PNG"
 
@@ -167,15 +176,18 @@ def test_lut_and_compositing_arithmetic():
 @pytest.mark.parametrize(
     "x, kwargs, pattern",
     [
-        (torch.rand(8, 8), {}, r"one image of shape \(C, H, W\) or \(1, C, H, W\); got shape \(8, 8\)"),
-        (torch.rand(2, 1, 8, 8), {}, r"got shape \(2, 1, 8, 8\)"),
+        (torch.rand(2, 2, 2, 2, 2), {}, r"an image \(C, H, W\) / batch \(N, C, H, W\), a tabular row"),
+        (torch.rand(0, 1, 8, 8), {}, r"x is an empty batch"),
         (torch.full((1, 8, 8), float("nan")), {}, r"NaN"),
-        (torch.ones(1, 8, 8, dtype=torch.int64), {}, r"floating-point input"),
+        (torch.ones(1, 8, 8, dtype=torch.int64), {"kind": "image"}, r"image inputs must be floating point"),
+        (torch.ones(1, 8, 8, dtype=torch.int64), {}, r"text input must be token ids \(T,\) or \(N, T\)"),
+        (torch.ones(1, 8, dtype=torch.int64), {}, r"text input needs embedding="),
         (torch.rand(1, 8, 8), {"labels": ["a", "b"]}, r"name every one of the model's 10 outputs; got 2"),
-        (torch.rand(1, 8, 8), {"method": "nope"}, r"unknown method\(s\) \['nope'\]"),
+        (torch.rand(1, 8, 8), {"method": "nope"}, r"method\(s\) \['nope'\] cannot explain image input; choose from"),
         (torch.rand(1, 8, 8), {"target": 10}, r"target 10 is out of range"),
         (torch.rand(1, 8, 8).double(), {}, r"dtype torch.float64"),
-        ("not a tensor", {}, r"torch.Tensor image"),
+        ("not a tensor", {}, r"x must be a torch.Tensor; got str"),
+        (torch.rand(1, 8, 8), {"kind": "video"}, r"kind must be one of image, tabular, text"),
     ],
 )
 def test_bad_input_gets_a_clear_error(digits, x, kwargs, pattern):
@@ -206,22 +218,26 @@ def test_widget_leaves_model_as_found(digits):
 
 
 def test_every_offered_method_answers_like_the_engine(digits):
-    from nnwidgets.widgets.attribution import DEFAULT_METHODS, default_options
+    from nnwidgets.widgets.attribution import DEFAULT_METHODS
+    from nnwidgets.widgets.attribution_inputs import normalise
+    from nnwidgets.widgets.attribution_options import engine_options
 
     x = digits.inputs[2]
-    w = nw.Attribution(digits.model, x, labels=digits.class_names,
+    w = nw.Attribution(digits.model, x, labels=digits.class_names, trust=False,
                        method_options={"integrated_gradients": {"n_steps": 20}})
     assert w.methods == list(DEFAULT_METHODS)
+    inputs = normalise(x)
     for seq, method in enumerate(w.methods, start=1):
-        w.set_state({"_request": {"seq": seq, "target": 4, "method": method}})
+        w.set_state({"_request": {"seq": seq, "target": 4, "method": method, "compare": []}})
         assert w.error == "" and w.method == method and w.target == 4
-        options = {**default_options(method, x), **({"n_steps": 20} if method == "integrated_gradients" else {})}
+        options = engine_options(method, w.method_options[method], {}, inputs, 0, None)
+        if method == "integrated_gradients":
+            assert options["n_steps"] == 20
         exp = nw.attribute(digits.model, x[None], method, 4, **options)
         np.testing.assert_allclose(w.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-6)
-        assert w._signed == nw.engine.METHODS[method].signed
 
 
 def test_method_options_reach_the_engine(digits):
-    with pytest.raises(ExplanationInputError, match="n_steps must be an int ≥ 1; got 0"):
+    with pytest.raises(ExplanationInputError, match=r"n_steps must be in \[2, 1000\]; got 0"):
         nw.Attribution(digits.model, digits.inputs[0], method="integrated_gradients",
                        method_options={"integrated_gradients": {"n_steps": 0}})

@@ -24,10 +24,10 @@ function goodTraits(): Record<string, unknown> {
     _seq: 3,
     _input: encode(new Float32Array(2 * 3 * 3).fill(0.5), "float32", [2, 3, 3], 8),
     _display_range: [0, 1],
-    _map: encode(new Float32Array(9).fill(0.1), "float32", [3, 3]),
-    _lut: encode(lut(), "uint8", [256, 4], 1),
+    _maps: encode(new Float32Array(18).fill(0.1), "float32", [2, 3, 3]),
+    _luts: { "red-blue": { signed: encode(lut(), "uint8", [256, 4], 1), unsigned: encode(lut(), "uint8", [256, 4], 1) } },
     _scale: 2,
-    _signed: true,
+    shown: ["gradient", "saliency"],
     _probs: encode(new Float32Array([0.7, 0.2, 0.1]), "float32", [3]),
     labels: ["a", "b", "c"],
     predicted: 0,
@@ -47,43 +47,75 @@ describe("readState", () => {
     expect(state).not.toBeNull();
     expect(state!.seq).toBe(3);
     expect([state!.channels, state!.height, state!.width]).toEqual([2, 3, 3]);
-    expect(state!.range).toEqual([-2, 2]);
+    expect(state!.scale).toBe(2);
+    expect(state!.maps.length).toBe(2);
+    expect(state!.kind).toBe("image");
     expect(state!.target).toBe(1);
     expect(state!.topK).toBe(2);
-    expect(state!.map[4]).toBeCloseTo(0.1, 6);
+    expect(state!.maps[1]![4]).toBeCloseTo(0.1, 6);
   });
 
-  it("uses [0, scale] for unsigned maps", () => {
+  it("reads tabular and text states with names", () => {
     const t = goodTraits();
-    t._signed = false;
-    expect(readState(fakeModel(t)).state!.range).toEqual([0, 2]);
+    Object.assign(t, {
+      kind: "tabular",
+      _input: encode(new Float32Array([1, 2, 3]), "float32", [3]),
+      _maps: encode(new Float32Array([1, -2, 3]), "float32", [1, 3]),
+      shown: ["gradient"],
+      feature_names: ["a", "b", "<img src=x>"],
+    });
+    const { state, problems } = readState(fakeModel(t));
+    expect(problems).toEqual([]);
+    expect(state!.width).toBe(3);
+    expect(Array.from(state!.maps[0]!)).toEqual([1, -2, 3]);
+    t.feature_names = ["a"];
+    expect(readState(fakeModel(t)).problems).toEqual(["feature_names has 1 names for 3 features"]);
+    Object.assign(t, { kind: "text", tokens: ["[CLS]", "hi", "[SEP]"], _input: encode(new Int32Array([1, 2, 3]), "int32", [3]) });
+    expect(readState(fakeModel(t)).problems).toEqual([]);
+  });
+
+  it("reads the trust panel when Python sent one", () => {
+    const t = goodTraits();
+    t._trust = {
+      methods: ["gradient", "saliency"], ig_delta: 0.01, ig_gap: 2, ig_relative: 0.005,
+      rank: encode(new Float32Array([1, 0.5, 0.5, 1]), "float32", [2, 2]),
+      randomization: { gradient: 0.3 }, randomized_layers: ["fc"],
+      deletion_fractions: encode(new Float32Array([0, 0.5, 1]), "float32", [3]),
+      deletion_scores: encode(new Float32Array([1, 0.5, 0.1, 1, 0.7, 0.2]), "float32", [2, 3]),
+      deletion_area: { gradient: 0.5 }, summary: { ig: "fine" },
+    };
+    const trust = readState(fakeModel(t)).state!.trust!;
+    expect(trust.igRelative).toBe(0.005);
+    expect(Array.from(trust.rank!)).toEqual([1, 0.5, 0.5, 1]);
+    expect(trust.deletion!.length).toBe(6);
+    expect(trust.summary).toEqual({ ig: "fine" });
   });
 
   it("reports missing traits instead of throwing", () => {
     const { state, problems } = readState(fakeModel({}));
     expect(state).toBeNull();
     expect(problems.join("\n")).toMatch(/_input is not set/);
-    expect(problems.join("\n")).toMatch(/_map is not set/);
+    expect(problems.join("\n")).toMatch(/_maps is not set/);
     expect(problems.join("\n")).toMatch(/_scale must be a finite number/);
   });
 
   it("reports a map that does not match the input size", () => {
     const t = goodTraits();
-    t._map = encode(new Float32Array(4), "float32", [2, 2]);
+    t._maps = encode(new Float32Array(8), "float32", [2, 2, 2]);
     const { state, problems } = readState(fakeModel(t));
     expect(state).toBeNull();
-    expect(problems).toEqual(["_map has shape [2, 2] but the input is 3×3"]);
+    expect(problems).toEqual(["_maps has shape [2, 2, 2] but the input needs [M, 3, 3]"]);
   });
 
   it("reports bad buffers, LUTs, scales and targets by trait name", () => {
     const t = goodTraits();
     t._probs = { dtype: "float32", shape: [4], buffer: new DataView(new ArrayBuffer(12)) };
-    t._lut = encode(new Uint8Array(512), "uint8", [128, 4]);
+    t._luts = { x: { signed: encode(new Uint8Array(512), "uint8", [128, 4]), unsigned: encode(lut(), "uint8", [256, 4], 1) } };
     t._scale = 0;
     t._display_range = null;
     const problems = readState(fakeModel(t)).problems.join("\n");
     expect(problems).toMatch(/_probs: .*needs 16 bytes, got 12/);
-    expect(problems).toMatch(/_lut must be uint8 of shape \[256, 4\]/);
+    expect(problems).toMatch(/_luts.x.signed must be uint8 of shape \[256, 4\]/);
     expect(problems).toMatch(/_scale must be > 0/);
     expect(problems).toMatch(/_display_range must be \[lo, hi\]/);
   });
@@ -91,7 +123,7 @@ describe("readState", () => {
   it("rejects a target outside the classes", () => {
     const t = goodTraits();
     t.target = 3;
-    expect(readState(fakeModel(t)).problems).toEqual(["target 3 is outside the 3 classes"]);
+    expect(readState(fakeModel(t)).problems).toEqual(["target 3 is outside the 3 outputs"]);
   });
 
   it("decodes an unchanged array object only once", () => {
@@ -100,7 +132,7 @@ describe("readState", () => {
     const a = readState(model).state!;
     const b = readState(model).state!;
     expect(b.input).toBe(a.input);
-    t._map = encode(new Float32Array(9).fill(0.2), "float32", [3, 3]);
-    expect(readState(model).state!.map).not.toBe(a.map);
+    t._maps = encode(new Float32Array(18).fill(0.2), "float32", [2, 3, 3]);
+    expect(readState(model).state!.maps[0]).not.toBe(a.maps[0]);
   });
 });

@@ -1,16 +1,24 @@
-"""The static form of the Attribution view."""
+"""The static form of the Attribution view: images, tables and text, one or
+several methods on one shared scale, the same mask and colours as the browser,
+and the trust panel's deletion curves and one-line verdicts."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
-from matplotlib.figure import Figure  # noqa: F401  (return type)
+from matplotlib.figure import Figure
 
-from .colormap import composite, display_image
+from ..transport import unpack
+from .colormap import composite, display_image, lut_index
 from .figure import ViewFigure
+
+# Tabular figures list at most this many features (the largest by |attribution|).
+MAX_FEATURES = 20
 
 
 def top_classes(probs: np.ndarray, k: int, target: int) -> list[int]:
@@ -21,44 +29,168 @@ def top_classes(probs: np.ndarray, k: int, target: int) -> list[int]:
     return order
 
 
+def mask_map(amap: np.ndarray, scale: float, threshold: float, top_percent: float, absolute: bool) -> np.ndarray:
+    """What the view draws for a map: |values| when ``absolute``, and values
+    below ``threshold`` × scale or outside the top ``top_percent`` % by
+    magnitude set to 0 (drawn transparent). Mirrors js/src/attribution/mask.ts."""
+    v = np.asarray(amap, dtype=np.float64)
+    out = np.abs(v) if absolute else v.copy()
+    mag = np.abs(v)
+    hide = mag < threshold * scale
+    if top_percent < 100.0:
+        keep = math.ceil(top_percent / 100.0 * mag.size)
+        if keep <= 0:
+            hide |= True
+        else:
+            cutoff = np.sort(mag, axis=None)[::-1][keep - 1]
+            hide |= mag < cutoff
+    out[hide] = 0.0
+    return out
+
+
+def _colour(lut: np.ndarray, value: float, lo: float, hi: float) -> tuple[float, ...]:
+    return tuple(lut[int(lut_index(np.asarray([value]), lo, hi)[0])] / 255.0)
+
+
 def attribution_figure(
     *,
-    image: np.ndarray,
+    kind: str,
+    inputs: np.ndarray,
     display_range: tuple[float, float],
-    amap: np.ndarray,
+    maps: Sequence[np.ndarray],
+    titles: Sequence[str],
+    scale: float,
     lut: np.ndarray,
-    lo: float,
-    hi: float,
+    absolute: bool,
+    threshold: float,
+    top_percent: float,
     opacity: float,
     probs: np.ndarray,
+    output: str,
     labels: Sequence[str],
     target: int,
     predicted: int,
     top_k: int,
-    title: str,
+    feature_names: Sequence[str] = (),
+    tokens: Sequence[str] = (),
+    trust: dict[str, Any] | None = None,
 ) -> Figure:
-    """Input with the attribution overlay, a colour bar, and the top predictions."""
-    fig = ViewFigure(figsize=(7.2, 3.4), layout="constrained")
-    ax_img, ax_bar = fig.subplots(1, 2, width_ratios=[1.0, 1.0])
-    picture = composite(display_image(image, *display_range), amap, lut, lo, hi, opacity)
-    ax_img.imshow(picture, interpolation="nearest")
-    ax_img.set_xticks([])
-    ax_img.set_yticks([])
-    ax_img.set_title(title, fontsize=10)
-    mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
-    fig.colorbar(mappable, ax=ax_img, fraction=0.05, label="attribution")
+    """The Attribution view as a Figure (see ``Attribution.to_figure``)."""
+    lo, hi = (0.0, scale) if absolute else (-scale, scale)
+    shown = [mask_map(m, scale, threshold, top_percent, absolute) for m in maps]
+    n = len(shown)
+    has_trust = bool(trust) and "deletion_scores" in trust
+    width = {"image": 2.6 * n + 3.2, "tabular": 3.0 * n + 3.2, "text": 9.0}[kind]
+    height = {"image": 3.0, "tabular": 0.6 + 0.22 * min(MAX_FEATURES, len(maps[0])), "text": 0.7 * n + 1.6}[kind]
+    height = max(height, 2.6) + (2.4 if has_trust else 0.0)
+    fig = ViewFigure(figsize=(width, height), layout="constrained")
+    rows = fig.subfigures(2, 1, height_ratios=[height - 2.4, 2.4]) if has_trust else [fig]
+    top = rows[0]
+    if kind == "text":
+        panels = top.subfigures(1, 2, width_ratios=[3.0, 1.0])
+        _text_panel(panels[0], shown, titles, tokens, lut, lo, hi)
+        bar_fig = panels[1]
+    else:
+        axes = top.subplots(1, n + 1, width_ratios=[1.0] * n + [1.0])
+        axes = np.atleast_1d(axes)
+        if kind == "image":
+            base = display_image(inputs, *display_range)
+            for ax, m, name in zip(axes[:n], shown, titles):
+                ax.imshow(composite(base, m, lut, lo, hi, opacity), interpolation="nearest")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_title(name, fontsize=10)
+            mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
+            top.colorbar(mappable, ax=list(axes[:n]), fraction=0.05, label="attribution (shared scale)")
+        else:
+            _tabular_panels(axes[:n], shown, maps[0], titles, feature_names, inputs, lut, lo, hi)
+        bar_fig = None
+        _prediction_bars(axes[n], probs, output, labels, target, predicted, top_k)
+    if bar_fig is not None:
+        _prediction_bars(bar_fig.subplots(), probs, output, labels, target, predicted, top_k)
+    if has_trust:
+        _trust_panel(rows[1], trust)
+    return fig
 
+
+def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo, hi) -> None:
+    order = np.argsort(-np.abs(np.asarray(primary)), kind="stable")[:MAX_FEATURES]
+    names = [f"{feature_names[i]} = {values[i]:.3g}" for i in order]
+    ypos = np.arange(len(order))[::-1]
+    for k, (ax, m, name) in enumerate(zip(axes, shown, titles)):
+        vals = np.asarray(m)[order]
+        ax.barh(ypos, vals, color=[_colour(lut, v, lo, hi)[:3] for v in vals], edgecolor="#555", linewidth=0.3)
+        ax.axvline(0, color="#888", linewidth=0.6)
+        ax.set_xlim(lo * 1.05 if lo < 0 else 0, hi * 1.05)
+        ax.set_yticks(ypos, names if k == 0 else [""] * len(names), fontsize=7)
+        ax.set_title(name, fontsize=10)
+        ax.tick_params(axis="x", labelsize=7)
+
+
+def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
+    ax = sub.subplots()
+    ax.set_axis_off()
+    n = len(shown)
+    for r, (m, name) in enumerate(zip(shown, titles)):
+        y = 1.0 - (r + 0.5) / n
+        ax.text(0.0, y + 0.35 / n, name, fontsize=9, color="#555", transform=ax.transAxes)
+        x = 0.0
+        for tok, v in zip(tokens, m):
+            rgba = _colour(lut, float(v), lo, hi)
+            t = ax.text(x, y, tok, fontsize=10, transform=ax.transAxes, va="center",
+                        bbox={"facecolor": rgba[:3], "alpha": max(rgba[3], 0.02), "edgecolor": "none", "pad": 1.5})
+            x += 0.012 * (len(tok) + 1.5)
+            del t
+    mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
+    sub.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.08, label="attribution (shared scale)")
+
+
+def _prediction_bars(ax, probs, output, labels, target, predicted, top_k) -> None:
+    probs = np.asarray(probs, dtype=np.float64).reshape(-1)
+    if output != "probability":
+        ax.barh([0], [probs[0]], color="#d62728")
+        ax.set_yticks([0], [labels[0]])
+        ax.set_title(f"output: {probs[0]:.4g}", fontsize=10)
+        return
     shown = top_classes(probs, top_k, target)
     ypos = np.arange(len(shown))[::-1]
     colours = ["#d62728" if c == target else "#9aa5b1" for c in shown]
-    ax_bar.barh(ypos, [probs[c] for c in shown], color=colours)
-    ax_bar.set_yticks(ypos, [labels[c] + (" (predicted)" if c == predicted else "") for c in shown])
-    ax_bar.set_xlim(0, 1)
-    ax_bar.set_xlabel("probability")
-    ax_bar.set_title(f"explaining: {labels[target]}", fontsize=10)
+    ax.barh(ypos, [probs[c] for c in shown], color=colours)
+    ax.set_yticks(ypos, [labels[c] + (" (predicted)" if c == predicted else "") for c in shown], fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("probability")
+    ax.set_title(f"explaining: {labels[target]}", fontsize=10)
     for y, c in zip(ypos, shown):
         inside = probs[c] > 0.8  # long bars carry their label inside, in white
         x = probs[c] - 0.02 if inside else probs[c] + 0.02
-        ax_bar.text(x, y, f"{probs[c]:.1%}", va="center", ha="right" if inside else "left",
-                    color="white" if inside else "black", fontsize=8)
-    return fig
+        ax.text(x, y, f"{probs[c]:.1%}", va="center", ha="right" if inside else "left",
+                color="white" if inside else "black", fontsize=8)
+
+
+def _trust_panel(sub, trust: dict[str, Any]) -> None:
+    ax_curve, ax_text = sub.subplots(1, 2, width_ratios=[1.0, 1.6])
+    fractions = unpack(trust["deletion_fractions"])
+    scores = unpack(trust["deletion_scores"])
+    for name, row in zip(trust["methods"], scores):
+        area = trust["deletion_area"].get(name, float("nan"))
+        ax_curve.plot(fractions, row, label=f"{name} (area {area:.3f})")
+    ax_curve.set_xlabel("share of features removed, most important first")
+    ax_curve.set_ylabel("target score")
+    ax_curve.set_title("deletion curve: a faster drop = a more faithful map", fontsize=9)
+    ax_curve.legend(fontsize=7)
+    ax_text.set_axis_off()
+    lines = list(trust.get("summary", {}).values())
+    ax_text.text(0.0, 1.0, "\n".join(_wrap(line, 90) for line in lines), va="top", fontsize=8,
+                 transform=ax_text.transAxes)
+
+
+def _wrap(line: str, width: int) -> str:
+    words, out, cur = line.split(), [], ""
+    for w in words:
+        if len(cur) + len(w) + 1 > width:
+            out.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    out.append(cur)
+    return "\n".join(out)

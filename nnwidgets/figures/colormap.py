@@ -12,6 +12,28 @@ from matplotlib import colormaps
 DEFAULT_SIGNED = "RdBu_r"
 DEFAULT_UNSIGNED = "Reds"
 
+# Palettes the view offers: a diverging colormap for signed maps and a
+# sequential one for |attribution|, chosen to read as a pair.
+PALETTES: dict[str, tuple[str, str]] = {
+    "red-blue": ("RdBu_r", "Reds"),
+    "purple-green": ("PRGn", "Greens"),
+    "pink-green": ("PiYG", "RdPu"),
+    "cool-warm": ("coolwarm", "YlOrRd"),
+}
+
+
+def palette_tables(extra: str | None = None) -> dict[str, dict[str, np.ndarray]]:
+    """Signed and unsigned tables of every palette, plus ``extra`` (a palette
+    or any matplotlib colormap name, used for both) so the browser can switch
+    colours without asking the kernel."""
+    pairs = dict(PALETTES)
+    if extra and extra not in pairs:
+        pairs[extra] = (extra, extra)
+    return {
+        name: {"signed": lookup_table(s, signed=True), "unsigned": lookup_table(u, signed=False)}
+        for name, (s, u) in pairs.items()
+    }
+
 
 def lookup_table(name: str | None = None, *, signed: bool = True) -> np.ndarray:
     """A (256, 4) uint8 RGBA table from a matplotlib colormap.

@@ -1,8 +1,15 @@
-"""``Attribution``: an input with its attribution map, hover readout and class picker."""
+"""``Attribution``: what in an input drives a model's output, for images, tables and text.
+
+One widget, three input kinds (see ``attribution_inputs``), several methods
+side by side on one shared symmetric scale, a trust panel with the evidence
+for each map, and a static matplotlib form. The view sends one ``_request``
+(example, target, methods, options); Python answers with every changed trait
+in one message, numbers as binary buffers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,142 +18,230 @@ import traitlets as t
 from matplotlib.figure import Figure
 from torch import nn
 
-from ..engine import METHODS, ExplanationInputError, attribute
-from ..engine.registry import check_methods
-from ..engine.validate import check_inputs, describe
-from ..figures import attribution_figure, lookup_table
+from ..engine import ExplanationInputError, attribute
+from ..engine.passes import call_model
+from ..engine.registry import METHODS
+from ..engine.state import preserved
+from ..engine.validate import check_inputs
+from ..figures import lookup_table
+from ..figures.attribution import attribution_figure
+from ..figures.colormap import PALETTES, palette_tables
 from ..transport import pack, unpack
-from .base import STATIC, Widget
-
-
-# Methods the view offers by default: on the demo models each answers a click
-# within a few milliseconds (integrated gradients and occlusion included).
-DEFAULT_METHODS = (
-    "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "occlusion",
+from .attribution_inputs import Inputs, normalise, thumbnails
+from .attribution_options import (
+    DEFAULT_METHOD, FAST, check_view_options, default_view_options, engine_options, methods_for, reduce_map,
+    specs_for, title,
 )
+from .base import STATIC, Widget, kernel_loop
 
-
-def default_options(method: str, image: torch.Tensor) -> dict[str, Any]:
-    """Options that suit one image (C, H, W) where the engine's defaults do not."""
-    c, h, w = image.shape
-    if method == "occlusion":
-        # About 8 × 8 patches over the image, side by side: one batched pass.
-        window = (c, max(1, h // 8), max(1, w // 8))
-        return {"sliding_window_shapes": window, "strides": window}
-    if method == "smoothgrad":
-        # Noise at 15 % of the input's range (SmoothGrad paper: 10-20 %), seeded
-        # so that clicking back and forth shows the same map.
-        span = float(image.max() - image.min()) or 1.0
-        return {"stdevs": 0.15 * span, "nt_samples": 16, "seed": 0}
-    return {}
-
-
-def _as_image_batch(x: torch.Tensor) -> torch.Tensor:
-    if not isinstance(x, torch.Tensor):
-        raise ExplanationInputError(
-            f"x must be a torch.Tensor image of shape (C, H, W) or (1, C, H, W); got {type(x).__name__}"
-        )
-    if x.dim() == 3:
-        return x.unsqueeze(0)
-    if x.dim() == 4 and x.shape[0] == 1:
-        return x
-    raise ExplanationInputError(
-        f"x must be one image of shape (C, H, W) or (1, C, H, W); got {describe(x)}"
-    )
+# Kept for callers of the first release: the image methods offered by default.
+DEFAULT_METHODS = methods_for("image")
 
 
 class Attribution(Widget):
-    """Show what in an image drives a classifier's output, live in the notebook.
+    """Show what in an input drives a model's output, live in the notebook.
 
-    ``Attribution(model, x, labels=None, method="input_x_gradient",
-    target="predicted", methods=None, top_k=5, colormap=None, opacity=0.85,
-    method_options=None)``
+    ``Attribution(model, x, labels=None, feature_names=None, tokens=None,
+    embedding=None, kind=None, method=None, compare=(), target="predicted",
+    methods=None, baseline=None, index=0, top_k=5, colormap="red-blue",
+    opacity=0.85, threshold=0.0, top_percent=100.0, absolute=False, zoom=1.0,
+    trust=True, method_options=None)``
 
-    ``method_options`` maps a method name to options for the engine (e.g.
-    ``{"integrated_gradients": {"n_steps": 100}}``), over defaults that suit
-    one image (occlusion patches of about 1/8 of each side, SmoothGrad noise
-    at 15 % of the input's range, seeded).
+    ``x`` is an image (C, H, W), a tabular row (F,), token ids (T,), or a batch
+    of any of them (a list of id tensors for texts of different lengths); the
+    kind is detected from the shape and dtype, or declared with ``kind``.
+    Text needs ``embedding``, the name of the model's embedding layer
+    (``dict(model.named_modules())`` key), and ``tokens`` to show.
+    ``baseline`` is the reference input for integrated gradients, ablation and
+    the deletion curve (zeros, or the pad id 0, when not given).
+    ``compare`` adds methods shown side by side with ``method``, all on one
+    symmetric colour scale. ``method_options`` maps a method to options: the
+    ones the view's form edits (``n_steps``, ``baseline``, ``nt_samples``,
+    ``noise``, ``window``, ``n_samples``) or any other engine option.
 
-    Hover the picture to read input and attribution values; click a class bar
-    to explain that class instead; pick another method from the menu.
+    Colormap, opacity, threshold, top-percent mask, absolute values and zoom
+    change in the browser only (no kernel round trip); the Python traits set
+    them from code and are what ``to_figure()`` draws.
     """
 
     _esm = STATIC / "attribution.js"
 
+    kind = t.Unicode("image", help="Input kind: image, tabular or text (read-only).").tag(sync=True)
     labels = t.List(t.Unicode(), help="Class names, one per model output.").tag(sync=True)
-    target = t.Int(0, help="The class being explained.").tag(sync=True)
+    feature_names = t.List(t.Unicode(), help="Tabular feature names.").tag(sync=True)
+    tokens = t.List(t.Unicode(), help="The tokens of the text example shown.").tag(sync=True)
+    index = t.Int(0, help="Which example of the batch is shown.").tag(sync=True)
+    n_examples = t.Int(1, help="Examples in the batch (read-only).").tag(sync=True)
+    batch_titles = t.List(t.Unicode(), help="One line per example for the batch strip.").tag(sync=True)
+    target = t.Int(0, help="The output being explained.").tag(sync=True)
     predicted = t.Int(0, help="The model's predicted class (read-only).").tag(sync=True)
-    method = t.Unicode("input_x_gradient", help="The attribution method shown.").tag(sync=True)
-    methods = t.List(t.Unicode(), help="Methods offered in the view's menu.").tag(sync=True)
+    output = t.Unicode("probability", help="'probability' (softmax of logits) or 'score' (one output).").tag(sync=True)
+    method = t.Unicode("input_x_gradient", help="The main attribution method shown.").tag(sync=True)
+    compare = t.List(t.Unicode(), help="Methods shown beside `method` on the same scale.").tag(sync=True)
+    shown = t.List(t.Unicode(), help="The methods whose maps are shown, in order (read-only).").tag(sync=True)
+    methods = t.List(t.Unicode(), help="Methods offered in the view.").tag(sync=True)
     method_titles = t.Dict(help="Readable name of each method.").tag(sync=True)
+    method_options = t.Dict(help="The view-editable options of each method.").tag(sync=True)
+    option_specs = t.Dict(help="Form fields per method (read-only).").tag(sync=True)
+    slow_methods = t.List(t.Unicode(), help="Methods that take noticeably longer (read-only).").tag(sync=True)
+    interactive = t.Bool(True, help="False for from_tensor views: no model to recompute with.").tag(sync=True)
     top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
-    opacity = t.Float(0.85, min=0.0, max=1.0, help="Overlay opacity (browser-only).").tag(sync=True)
+    trust = t.Bool(True, help="Compute the trust panel (IG delta, rank agreement, randomization, deletion).").tag(sync=True)
+    # Display settings: the view changes them locally, Python sets them and draws them in to_figure().
+    colormap = t.Unicode("red-blue", help="Colour palette (see `palettes`).").tag(sync=True)
+    palettes = t.List(t.Unicode(), help="Palettes the view offers (read-only).").tag(sync=True)
+    opacity = t.Float(0.85, min=0.0, max=1.0, help="Overlay opacity.").tag(sync=True)
+    threshold = t.Float(0.0, min=0.0, max=1.0, help="Hide |attribution| below this share of the scale.").tag(sync=True)
+    top_percent = t.Float(100.0, min=0.0, max=100.0, help="Show only the top p % of |attribution|.").tag(sync=True)
+    absolute = t.Bool(False, help="Show |attribution| on an unsigned scale.").tag(sync=True)
+    zoom = t.Float(1.0, min=0.25, max=8.0, help="Display zoom of image maps.").tag(sync=True)
 
     _input = t.Dict().tag(sync=True)
     _display_range = t.List(t.Float()).tag(sync=True)
-    _map = t.Dict().tag(sync=True)
-    _lut = t.Dict().tag(sync=True)
+    _maps = t.Dict().tag(sync=True)
     _scale = t.Float(1.0).tag(sync=True)
-    _signed = t.Bool(True).tag(sync=True)
+    _luts = t.Dict().tag(sync=True)
     _probs = t.Dict().tag(sync=True)
+    _thumbs = t.Dict().tag(sync=True)
+    _trust = t.Dict().tag(sync=True)
     # Requests come from the view; echoing them back would be a wasted message.
     _request = t.Dict().tag(sync=True, echo_update=False)
 
     def __init__(
         self,
         model: nn.Module,
-        x: torch.Tensor,
+        x: torch.Tensor | Sequence[torch.Tensor],
         *,
         labels: Sequence[str] | None = None,
-        method: str = "input_x_gradient",
+        feature_names: Sequence[str] | None = None,
+        tokens: Sequence[str] | Sequence[Sequence[str]] | None = None,
+        embedding: str | None = None,
+        kind: str | None = None,
+        method: str | None = None,
+        compare: Sequence[str] = (),
         target: int | str = "predicted",
         methods: Sequence[str] | None = None,
+        baseline: torch.Tensor | float | int | Sequence[torch.Tensor] | None = None,
+        index: int = 0,
         top_k: int = 5,
-        colormap: str | None = None,
+        colormap: str = "red-blue",
         opacity: float = 0.85,
-        method_options: dict[str, dict[str, Any]] | None = None,
+        threshold: float = 0.0,
+        top_percent: float = 100.0,
+        absolute: bool = False,
+        zoom: float = 1.0,
+        trust: bool = True,
+        method_options: Mapping[str, Mapping[str, Any]] | None = None,
         **kwargs: Any,
     ) -> None:
-        methods = list(methods or DEFAULT_METHODS)
-        check_methods(methods + [method])
-        if method not in methods:
-            methods.append(method)
+        inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline)
+        if inputs.kind == "text" and embedding is None:
+            raise ExplanationInputError(
+                "text input needs embedding='<name of the embedding layer>' (a key of model.named_modules()), "
+                "so attributions can flow through token embeddings"
+            )
+        if embedding is not None and embedding not in dict(model.named_modules()):
+            raise ExplanationInputError(f"embedding {embedding!r} is not a module of the model")
+        method = method or DEFAULT_METHOD[inputs.kind]
+        offered = list(methods or methods_for(inputs.kind))
+        for m in [method, *compare]:
+            if m not in offered:
+                offered.append(m)
+        _check_fits(offered, inputs.kind)
         self._model = model
-        self._x = _as_image_batch(x)
-        self._colormap = colormap
-        check_inputs(model, self._x)  # before options are derived from the image's values
-        self._method_options = {
-            m: {**default_options(m, self._x[0]), **(method_options or {}).get(m, {})} for m in methods
-        }
-        # One pass validates everything and gives the class count for the labels.
-        first = attribute(model, self._x, method, target, **self._method_options[method])
-        if first.prediction.dim() != 2 or first.prediction.shape[1] < 2:
-            raise ExplanationInputError(
-                "Attribution needs a classifier whose output has shape (1, classes); got "
-                f"{tuple(first.prediction.shape)}"
-            )
-        n_classes = first.prediction.shape[1]
-        labels = [str(c) for c in range(n_classes)] if labels is None else [str(c) for c in labels]
-        if len(labels) != n_classes:
-            raise ExplanationInputError(
-                f"labels must name every one of the model's {n_classes} outputs; got {len(labels)}"
-            )
-        image = self._x[0].detach().float().cpu()
-        lo, hi = float(image.min()), float(image.max())
+        self._inputs = inputs
+        self._embedding = embedding
+        has_given = inputs.baselines is not None
+        view_opts, self._hidden = {}, {}
+        for m in offered:
+            user = dict((method_options or {}).get(m, {}))
+            known = {f["name"] for f in specs_for([m], inputs, has_given).get(m, [])}
+            view_opts[m] = {**default_view_options(m, inputs, has_given),
+                            **check_view_options(m, {k: v for k, v in user.items() if k in known}, inputs, has_given)}
+            self._hidden[m] = {k: v for k, v in user.items() if k not in known}
+
+        for ex in inputs.examples:
+            check_inputs(model, ex, needs_grad=False)
+        if not 0 <= index < len(inputs):
+            raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+        outputs = self._batch_outputs()
+        output_kind = "probability" if outputs.shape[1] >= 2 else "score"
+        n_out = outputs.shape[1]
+        labels = [str(c) for c in range(n_out)] if labels is None else [str(c) for c in labels]
+        if output_kind == "score" and labels == ["0"]:
+            labels = ["score"]
+        if len(labels) != n_out:
+            raise ExplanationInputError(f"labels must name every one of the model's {n_out} outputs; got {len(labels)}")
+        scores = torch.softmax(outputs, 1) if output_kind == "probability" else outputs
         super().__init__(
+            kind=inputs.kind,
             labels=labels,
-            methods=methods,
-            method_titles={m: METHODS[m].title for m in methods},
+            feature_names=inputs.feature_names,
+            n_examples=len(inputs),
+            batch_titles=self._batch_titles(scores, labels, output_kind),
+            output=output_kind,
+            methods=offered,
+            method_titles={m: title(m, inputs.kind) for m in offered},
+            method_options=view_opts,
+            option_specs=specs_for(offered, inputs, has_given),
+            slow_methods=[m for m in offered if m not in FAST],
             top_k=top_k,
+            trust=trust,
+            colormap=colormap,
+            palettes=list(PALETTES) + ([colormap] if colormap not in PALETTES else []),
             opacity=opacity,
-            _input=pack(image),
-            _display_range=[lo, hi if hi > lo else lo + 1.0],
+            threshold=threshold,
+            top_percent=top_percent,
+            absolute=absolute,
+            zoom=zoom,
+            _luts=self._tables(colormap),
             **kwargs,
         )
+        if inputs.kind == "image":
+            lo, hi = self._image_range()
+            self._thumbs = pack(thumbnails(inputs.examples, lo, hi), dtype="uint8")
         with self.hold_sync():
-            self._show(first)
+            self._explain(index, target, method, list(compare), {})
+            self._run_trust(self._seq)
         self.observe(self._on_request, names="_request")
-        self.observe(self._on_python_change, names=["target", "method"])
+        self.observe(self._on_python_change, names=["target", "method", "compare", "index", "trust"])
+
+    # -- construction helpers -----------------------------------------------------
+
+    def _batch_outputs(self) -> torch.Tensor:
+        """Model outputs for every example in one no-grad pass (per example for ragged text)."""
+        stacked = self._inputs.stacked()
+        with preserved(self._model), torch.no_grad():
+            parts = [stacked] if stacked is not None else self._inputs.examples
+            out = torch.cat([call_model(self._model, p).reshape(p.shape[0], -1) for p in parts])
+        if out.shape[1] < 1:
+            raise ExplanationInputError("Attribution needs a model with at least one output per example")
+        return out.detach().float().cpu()
+
+    def _batch_titles(self, scores: torch.Tensor, labels: list[str], output_kind: str) -> list[str]:
+        titles = []
+        for i, row in enumerate(scores):
+            if output_kind == "probability":
+                k = int(row.argmax())
+                head = f"#{i} · {labels[k]} {float(row[k]):.0%}"
+            else:
+                head = f"#{i} · {labels[0]} {float(row[0]):.3g}"
+            if self._inputs.kind == "text":
+                head += " · " + _detokenize(self._inputs.tokens[i])
+            titles.append(head)
+        return titles
+
+    def _image_range(self) -> tuple[float, float]:
+        stacked = torch.cat(self._inputs.examples).detach().float()
+        lo, hi = float(stacked.min()), float(stacked.max())
+        return lo, hi if hi > lo else lo + 1.0
+
+    @staticmethod
+    def _tables(colormap: str) -> dict[str, Any]:
+        return {name: {k: pack(v, dtype="uint8") for k, v in tables.items()}
+                for name, tables in palette_tables(colormap).items()}
+
+    # -- validation of Python-side changes ------------------------------------------
 
     @t.validate("target")
     def _valid_target(self, proposal: dict) -> int:
@@ -165,77 +260,368 @@ class Attribution(Widget):
             raise t.TraitError(f"unknown method {value!r}; choose from {', '.join(self.methods)}")
         return value
 
-    # -- computing -------------------------------------------------------------
+    @t.validate("index")
+    def _valid_index(self, proposal: dict) -> int:
+        value = proposal["value"]
+        if not 0 <= value < max(self.n_examples, 1):
+            raise t.TraitError(f"index must be in [0, {self.n_examples - 1}]; got {value}")
+        return value
 
-    def _show(self, exp) -> None:
-        """Set every trait that depends on an explanation (caller holds sync)."""
-        amap = exp.attributions[0].sum(dim=0).detach().float().cpu().numpy()
-        signed = METHODS[exp.method].signed
-        scale = float(np.abs(amap).max())
-        probs = torch.softmax(exp.prediction[0].float(), dim=0).cpu()
+    # -- computing -------------------------------------------------------------------
+
+    def _explain(self, index: int, target: int | str, method: str, compare: list[str], options: dict) -> None:
+        """Compute and set everything one request changes (the caller holds sync)."""
+        inputs = self._inputs
+        if not 0 <= index < len(inputs):
+            raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+        shown = [method] + [m for m in dict.fromkeys(compare) if m != method]
+        for m in shown:
+            if m not in self.methods:
+                raise ExplanationInputError(f"unknown method {m!r}; choose from {', '.join(self.methods)}")
+        has_given = inputs.baselines is not None
+        view_opts = {m: dict(o) for m, o in self.method_options.items()}
+        for m, o in (options or {}).items():
+            if m not in view_opts:
+                raise ExplanationInputError(f"options for unknown method {m!r}")
+            view_opts[m].update(check_view_options(m, dict(o), inputs, has_given))
+        x = inputs.examples[index]
+        exps = {}
+        for m in shown:
+            opts = engine_options(m, view_opts[m], self._hidden[m], inputs, index, self._embedding)
+            exps[m] = attribute(self._model, x, m, target, **opts)
+            target = int(exps[m].target[0]) if exps[m].target is not None else 0
+        first = exps[method]
+        maps = torch.stack([reduce_map(exps[m].attributions, inputs.kind) for m in shown]).cpu()
+        scale = float(maps.abs().max()) if maps.numel() else 0.0
+        pred = first.prediction[0].detach().float().reshape(-1).cpu()
+        scores = torch.softmax(pred, 0) if self.output == "probability" else pred
+
         self._updating = True
         try:
-            self._map = pack(amap)
+            if inputs.kind == "image":
+                self._input = pack(x[0].detach().float().cpu())
+                self._display_range = list(self._image_range())
+            elif inputs.kind == "tabular":
+                self._input = pack(x[0].detach().float().cpu())
+            else:
+                self._input = pack(x[0].detach().cpu().numpy().astype(np.int32), dtype="int32")
+                self.tokens = inputs.tokens[index]
+            self._maps = pack(maps.numpy())
             self._scale = scale if scale > 0 else 1.0
-            self._signed = signed
-            self._lut = pack(lookup_table(self._colormap, signed=signed), dtype="uint8")
-            self._probs = pack(probs)
-            self.predicted = int(probs.argmax())
-            self.target = int(exp.target[0])
-            self.method = exp.method
+            self._probs = pack(scores)
+            self.method_options = view_opts
+            self.predicted = int(scores.argmax()) if self.output == "probability" else 0
+            self.target = int(target) if isinstance(target, int) else 0
+            self.method = method
+            self.compare = shown[1:]
+            self.shown = shown
+            self.index = index
         finally:
             self._updating = False
+        self._exps = exps
+        self._trust_job = (x, int(target) if isinstance(target, int) else 0, exps, index, view_opts)
 
-    def _explain(self, target: int, method: str) -> None:
-        if method not in self.methods:
-            raise ExplanationInputError(f"unknown method {method!r}; choose from {', '.join(self.methods)}")
-        self._show(attribute(self._model, self._x, method, target, **self._method_options[method]))
+    # -- the trust panel: computed after the maps, in a message of its own ------------------
+
+    def _answer(self, seq: int, compute) -> None:
+        super()._answer(seq, compute)
+        if self.interactive and self.error == "":
+            self._schedule_trust(seq)
+
+    def _schedule_trust(self, seq: int) -> None:
+        """Send the maps first (a click repaints at once), the trust evidence right after.
+
+        In a kernel the evidence is computed on the next turn of the event loop,
+        and skipped if a newer request arrived meanwhile: its answer brings its own.
+        """
+        loop = kernel_loop()
+        if loop is None:
+            self._run_trust(seq)
+        else:
+            loop.call_soon(self._run_trust, seq)
+
+    def _run_trust(self, seq: int) -> None:
+        if seq != self._seq or getattr(self, "_pending", None) is not None:
+            return
+        if not self.trust:
+            self._trust = {}
+            return
+        try:
+            report = self._trust_report(*self._trust_job)
+        except Exception as exc:  # the maps stand; say why their evidence is missing
+            report = {"methods": [], "error": f"{type(exc).__name__}: {exc}"}
+        with self.hold_sync():
+            self._trust = {**report, "seq": seq}
+
+    def _trust_report(self, x: torch.Tensor, target: int, exps: dict, index: int, view_opts: dict) -> dict:
+        """The trust panel's numbers as JSON + binary buffers."""
+        from ..engine.report import trust_report
+
+        kind = self._inputs.kind
+        maps = {}
+        for m, e in exps.items():
+            a = e.attributions.detach()
+            maps[m] = a.sum(-1) if kind == "text" and a.dim() == 3 else a
+        ig = next((e for m, e in exps.items() if m in ("integrated_gradients", "layer_integrated_gradients")), None)
+        options = {m: engine_options(m, view_opts[m], self._hidden[m], self._inputs, index, self._embedding)
+                   for m in exps}
+        r = trust_report(
+            self._model, x, target, maps, method_options=options, ig=ig,
+            baseline=self._inputs.baseline(index), layer=self._embedding,
+        )
+        shown = list(exps)
+        return {
+            "methods": shown,
+            "ig_delta": r.ig_delta,
+            "ig_gap": r.ig_gap,
+            "ig_relative": r.ig_relative,
+            "rank": pack(np.asarray(r.rank_agreement, dtype=np.float32)),
+            "randomization": {m: float(v) for m, v in r.randomization.items()},
+            "randomized_layers": list(r.randomized_layers),
+            "deletion_fractions": pack(np.asarray(r.deletion_fractions, dtype=np.float32)),
+            "deletion_scores": pack(np.stack([np.asarray(r.deletion_scores[m], dtype=np.float32) for m in shown])),
+            "deletion_area": {m: float(r.deletion_area[m]) for m in shown},
+            "summary": dict(r.summary),
+        }
 
     def _on_request(self, change: dict) -> None:
         request = change["new"] or {}
         seq = int(request.get("seq", self._seq + 1))
         if seq <= self._seq:
             return  # an answer to a newer request was already sent
-        self._latest(
-            seq,
-            lambda: self._explain(
-                int(request.get("target", self.target)), str(request.get("method", self.method))
-            ),
-        )
+        if not self.interactive:
+            return self._answer(seq, lambda: self._static_request(request))
+
+        def compute() -> None:
+            self._explain(
+                int(request.get("index", self.index)),
+                int(request.get("target", self.target)),
+                str(request.get("method", self.method)),
+                [str(m) for m in request.get("compare", self.compare)],
+                dict(request.get("options") or {}),
+            )
+
+        self._latest(seq, compute)
 
     def _on_python_change(self, change: dict) -> None:
         if getattr(self, "_updating", False):
             return
-        target, method = self.target, self.method
-        self._answer(self._seq + 1, lambda: self._explain(target, method))
+        if not self.interactive:
+            return self._answer(self._seq + 1, lambda: self._static_request({"index": self.index}))
+        args = (self.index, self.target, self.method, list(self.compare), {})
+        self._answer(self._seq + 1, lambda: self._explain(*args))
 
-    # -- reading back -------------------------------------------------------------
+    # -- reading back -------------------------------------------------------------------
+
+    @property
+    def maps(self) -> dict[str, np.ndarray]:
+        """The maps currently shown, by method: (H, W), (F,) or (T,) each."""
+        arr = unpack(self._maps)
+        return {m: arr[i] for i, m in enumerate(self.shown)}
 
     @property
     def attribution_map(self) -> np.ndarray:
-        """The (H, W) map currently shown (attributions summed over channels)."""
-        return unpack(self._map)
+        """The main method's map currently shown."""
+        return unpack(self._maps)[0]
 
     @property
     def probabilities(self) -> np.ndarray:
-        """The model's class probabilities for the input."""
+        """The model's class probabilities (or its score) for the example shown."""
         return unpack(self._probs)
 
+    @property
+    def explanations(self) -> dict:
+        """The engine's full results behind the maps shown (empty for from_tensor views)."""
+        return dict(getattr(self, "_exps", {}))
+
     def to_figure(self) -> Figure:
-        """The current view as a matplotlib Figure: same colours, same scale."""
-        lo, hi = (-self._scale, self._scale) if self._signed else (0.0, self._scale)
+        """The current view as a matplotlib Figure: same colours, same shared scale, same mask."""
+        tables = palette_tables(self.colormap).get(self.colormap) or next(iter(palette_tables(self.colormap).values()))
         return attribution_figure(
-            image=unpack(self._input),
-            display_range=tuple(self._display_range),
-            amap=self.attribution_map,
-            lut=unpack(self._lut),
-            lo=lo,
-            hi=hi,
+            kind=self.kind,
+            inputs=unpack(self._input),
+            display_range=tuple(self._display_range) if self._display_range else (0.0, 1.0),
+            maps=[unpack(self._maps)[i] for i in range(len(self.shown))],
+            titles=[self.method_titles.get(m, m) for m in self.shown],
+            scale=self._scale,
+            lut=tables["unsigned" if self.absolute else "signed"],
+            absolute=self.absolute,
+            threshold=self.threshold,
+            top_percent=self.top_percent,
             opacity=self.opacity,
             probs=self.probabilities,
+            output=self.output,
             labels=self.labels,
             target=self.target,
             predicted=self.predicted,
             top_k=self.top_k,
-            title=f"{self.method_titles.get(self.method, self.method)}",
+            feature_names=self.feature_names,
+            tokens=self.tokens,
+            trust=self._trust,
         )
+
+    # -- display of attributions computed elsewhere ---------------------------------------
+
+    @classmethod
+    def from_tensor(
+        cls,
+        x: torch.Tensor | Sequence[torch.Tensor],
+        attributions: torch.Tensor | Mapping[str, torch.Tensor],
+        *,
+        labels: Sequence[str] | None = None,
+        probabilities: torch.Tensor | None = None,
+        target: int = 0,
+        feature_names: Sequence[str] | None = None,
+        tokens: Sequence[str] | Sequence[Sequence[str]] | None = None,
+        kind: str | None = None,
+        index: int = 0,
+        **display: Any,
+    ) -> "Attribution":
+        """Show attribution tensors computed elsewhere (Captum, SHAP, your own code).
+
+        ``attributions`` has ``x``'s shape (a batch when ``x`` is one), or, for
+        text, (N, T) or (N, T, D) per-token scores; a dict shows several methods
+        side by side on one scale. ``probabilities`` (N, classes) fills the
+        prediction bars. There is no model, so the view cannot recompute: the
+        method and target pickers are off; the example strip still works.
+        """
+        self = cls.__new__(cls)
+        inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens)
+        given = dict(attributions) if isinstance(attributions, Mapping) else {"attribution": attributions}
+        maps: dict[str, list[torch.Tensor]] = {}
+        for name, a in given.items():
+            if not isinstance(a, torch.Tensor):
+                raise ExplanationInputError(f"attributions[{name!r}] must be a torch.Tensor; got {type(a).__name__}")
+            maps[name] = _split_maps(a.detach(), inputs, name)
+        n = len(inputs)
+        if probabilities is not None:
+            probs = torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
+        else:
+            probs = torch.ones(n, 1)
+        n_out = probs.shape[1]
+        labels = [str(c) for c in labels] if labels is not None else [str(c) for c in range(n_out)]
+        if len(labels) != n_out:
+            raise ExplanationInputError(f"labels must name each of the {n_out} columns of probabilities; got {len(labels)}")
+        if not 0 <= target < n_out:
+            raise ExplanationInputError(f"target must be in [0, {n_out - 1}]; got {target}")
+        self._inputs = inputs
+        self._given = maps
+        self._given_probs = probs
+        self._model = None
+        names = list(maps)
+        output_kind = "probability" if probabilities is not None and n_out >= 2 else "score"
+        colormap = display.pop("colormap", "red-blue")
+        Widget.__init__(
+            self,
+            kind=inputs.kind,
+            labels=labels,
+            feature_names=inputs.feature_names,
+            n_examples=n,
+            batch_titles=[f"#{i}" for i in range(n)],
+            output=output_kind,
+            methods=names,
+            method_titles={m: m for m in names},
+            interactive=False,
+            trust=False,
+            top_k=display.pop("top_k", 5),
+            colormap=colormap,
+            palettes=list(PALETTES) + ([colormap] if colormap not in PALETTES else []),
+            _luts=cls._tables(colormap),
+            **display,
+        )
+        if inputs.kind == "image":
+            lo, hi = self._image_range()
+            self._thumbs = pack(thumbnails(inputs.examples, lo, hi), dtype="uint8")
+        self.target = target
+        with self.hold_sync():
+            self._static_request({"index": index})
+        self.observe(self._on_request, names="_request")
+        self.observe(self._on_python_change, names=["index"])
+        return self
+
+    def _static_request(self, request: dict) -> None:
+        index = int(request.get("index", self.index))
+        inputs = self._inputs
+        if not 0 <= index < len(inputs):
+            raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+        x = inputs.examples[index]
+        maps = torch.stack([self._given[m][index] for m in self._given]).float().cpu()
+        scale = float(maps.abs().max()) if maps.numel() else 0.0
+        probs = self._given_probs[index]
+        self._updating = True
+        try:
+            if inputs.kind == "text":
+                self._input = pack(x[0].detach().cpu().numpy().astype(np.int32), dtype="int32")
+                self.tokens = inputs.tokens[index]
+            else:
+                self._input = pack(x[0].detach().float().cpu())
+                if inputs.kind == "image":
+                    self._display_range = list(self._image_range())
+            self._maps = pack(maps.numpy())
+            self._scale = scale if scale > 0 else 1.0
+            self._probs = pack(probs)
+            self.predicted = int(probs.argmax()) if self.output == "probability" else 0
+            self.method = list(self._given)[0]
+            self.shown = list(self._given)
+            self.index = index
+        finally:
+            self._updating = False
+
+
+def _check_fits(methods: list[str], kind: str) -> None:
+    """Refuse methods that are unknown or cannot explain this kind of input."""
+    fits = {m for m, info in METHODS.items() if info.kind == "input"}
+    if kind == "text":  # gradients cannot flow into token ids: only layer methods and ablation
+        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {"feature_ablation", "occlusion"}
+    bad = [m for m in methods if m not in fits]
+    if bad:
+        raise ExplanationInputError(f"method(s) {bad} cannot explain {kind} input; choose from {', '.join(sorted(fits))}")
+
+
+def _split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]:
+    """One display map per example from a user's attribution tensor."""
+    n = len(inputs)
+    first = inputs.examples[0]
+    if inputs.kind == "text":
+        lengths = [e.shape[1] for e in inputs.examples]
+        if n == 1 and a.dim() >= 1 and a.shape[0] == lengths[0] and a.dim() <= 2:
+            rows = [a]  # (T,) or (T, D) for the one example
+        elif a.dim() in (2, 3) and a.shape[0] == n and len(set(lengths)) == 1:
+            rows = list(a)  # (N, T) or (N, T, D)
+        else:
+            raise ExplanationInputError(
+                f"attributions[{name!r}] must be (N, T) or (N, T, D) for {n} text example(s) of "
+                f"{lengths[0]} tokens; got {tuple(a.shape)}"
+            )
+        out = []
+        for i, r in enumerate(rows):
+            r = r.sum(-1) if r.dim() == 2 else r
+            if r.numel() != lengths[i]:
+                raise ExplanationInputError(
+                    f"attributions[{name!r}] for example {i} has {r.numel()} scores but the text has {lengths[i]} tokens"
+                )
+            out.append(r.float())
+        return out
+    full = (n, *first.shape[1:])
+    if tuple(a.shape) == tuple(first.shape[1:]) and n == 1:
+        a = a.unsqueeze(0)
+    if tuple(a.shape) != full:
+        raise ExplanationInputError(
+            f"attributions[{name!r}] must have the input's shape {full}"
+            + (f" or {tuple(first.shape[1:])}" if n == 1 else "") + f"; got {tuple(a.shape)}"
+        )
+    return [reduce_map(a[i : i + 1], inputs.kind) for i in range(n)]
+
+
+def _detokenize(tokens: list[str]) -> str:
+    """A readable line from WordPiece-style tokens, for the batch strip."""
+    words = []
+    for tok in tokens:
+        if tok.startswith("[") and tok.endswith("]"):
+            continue
+        if tok.startswith("##") and words:
+            words[-1] += tok[2:]
+        else:
+            words.append(tok)
+    text = " ".join(words)
+    return text if len(text) <= 60 else text[:57] + "…"

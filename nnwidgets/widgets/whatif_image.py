@@ -124,10 +124,12 @@ class ImageWhatIf(WhatIf):
 
     def to_figure(self) -> Figure:
         """The edited image with its attribution map and the prediction, as a matplotlib Figure."""
-        lo, hi = (-self._scale, self._scale) if self._signed else (0.0, self._scale)
+        # An unsigned method's map is ≥ 0, so "absolute" only picks the [0, scale] range.
         return attribution_figure(
-            image=unpack(self._current), display_range=tuple(self._display_range), amap=self.attribution_map,
-            lut=unpack(self._lut), lo=lo, hi=hi, opacity=self.opacity, probs=self.probabilities,
-            labels=self.labels, target=self.target, predicted=self.predicted, top_k=5,
-            title=f"{self.method_titles.get(self.attribution_method, self.attribution_method)} (edited input)",
+            kind="image", inputs=unpack(self._current), display_range=tuple(self._display_range),
+            maps=[self.attribution_map],
+            titles=[f"{self.method_titles.get(self.attribution_method, self.attribution_method)} (edited input)"],
+            scale=self._scale, lut=unpack(self._lut), absolute=not self._signed, threshold=0.0, top_percent=100.0,
+            opacity=self.opacity, probs=self.probabilities, output="probability", labels=self.labels,
+            target=self.target, predicted=self.predicted, top_k=5,
         )

@@ -99,7 +99,9 @@ def test_quickstart_draws_hovers_and_follows_a_click(lab, page):
     page.wait_for_function(
         f"() => document.querySelector('{CANVAS}')?.dataset.method === 'integrated_gradients'", timeout=30_000
     )
-    ig = nw.attribute(d.model, x[None], "integrated_gradients", other).attributions[0].sum(0).numpy()
+    # The view's integrated gradients: 32 steps from a black image (its options form says so).
+    ig = nw.attribute(d.model, x[None], "integrated_gradients", other, n_steps=32,
+                      baselines=torch.zeros_like(x[None])).attributions[0].sum(0).numpy()
     row3, col3 = np.unravel_index(np.abs(ig).argmax(), ig.shape)
     got3 = hover(page, int(row3), int(col3), 8, 8)
     assert got3["attribution"] == pytest.approx(float(ig[row3, col3]), rel=1e-5, abs=1e-6)

@@ -37,7 +37,7 @@ export interface BarsInput {
 }
 
 /** Rebuild the bar buttons; keyboard focus stays on the same class. */
-export function renderBars(container: HTMLElement, input: BarsInput): void {
+export function renderBars(container: HTMLElement, input: BarsInput, format: (p: number) => string = percent): void {
   const focused = container.contains(document.activeElement)
     ? (document.activeElement as HTMLElement).dataset.class
     : undefined;
@@ -54,8 +54,10 @@ export function renderBars(container: HTMLElement, input: BarsInput): void {
       title: `explain class ${label}`,
     });
     const fill = h("div", "nnw-bar-fill", { "aria-hidden": "true" });
-    fill.style.width = `${Math.min(1, Math.max(0, Number.isFinite(p) ? p : 0)) * 100}%`;
-    button.append(fill, h("span", "nnw-bar-label", {}, label), h("span", "nnw-bar-value", {}, percent(p)));
+    // A raw score has no [0, 1] scale: its bar stays empty, the number says it.
+    const share = format === percent && Number.isFinite(p) ? p : 0;
+    fill.style.width = `${Math.min(1, Math.max(0, share)) * 100}%`;
+    button.append(fill, h("span", "nnw-bar-label", {}, label), h("span", "nnw-bar-value", {}, format(p)));
     return button;
   });
   container.replaceChildren(...buttons);

@@ -4,10 +4,12 @@ import { lutIndex } from "../lib/colormap";
 
 /** Longest side the image is scaled up to, in CSS pixels. */
 export const DISPLAY_SIZE = 288;
+/** Longest side of each map when several are shown side by side. */
+export const COMPARE_SIZE = 200;
 
 /** Integer upscale factor: whole pixels per cell keep the cells crisp and equal. */
-export function displayScale(height: number, width: number): number {
-  return Math.max(1, Math.floor(DISPLAY_SIZE / Math.max(height, width, 1)));
+export function displayScale(height: number, width: number, size: number = DISPLAY_SIZE): number {
+  return Math.max(1, Math.floor(size / Math.max(height, width, 1)));
 }
 
 /**

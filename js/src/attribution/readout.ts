@@ -4,7 +4,7 @@
 import { setText } from "../lib/dom";
 import type { Cell } from "../lib/hover";
 import { formatValue } from "../lib/hover";
-import type { DrawState } from "./state";
+import type { NumericArray } from "../lib/codec";
 
 export const HINT = "hover the image to read values";
 
@@ -16,7 +16,14 @@ export function showHint(el: HTMLElement): void {
   el.classList.add("nnw-hint");
 }
 
-type Values = Pick<DrawState, "input" | "map" | "channels" | "height" | "width">;
+/** One image's input and (H, W) map: what the What-if image view hovers over. */
+export interface Values {
+  input: NumericArray;
+  map: NumericArray;
+  channels: number;
+  height: number;
+  width: number;
+}
 
 /** Input values (one per channel) and attribution at a cell. */
 export function valuesAt(s: Values, cell: Cell): { input: number[]; attribution: number } {

@@ -2,31 +2,76 @@
 // collected, not thrown, so the view can show them and keep the last good
 // drawing on screen.
 
-import type { NumericArray } from "../lib/codec";
-import { mapRange } from "./image";
+import type { Decoded, NumericArray } from "../lib/codec";
+import { checkLut } from "../lib/colormap";
 import {
-  attempt, readArray, readDisplayRange, readInt, readLut, readScale, readString, readStrings, readTitles,
-  type AnyModel,
+  attempt, readArray, readDisplayRange, readInt, readScale, readString, readStrings, readTitles,
+  TraitError, type AnyModel,
 } from "./model";
+
+export type Kind = "image" | "tabular" | "text";
+
+export interface Palette {
+  signed: NumericArray;
+  unsigned: NumericArray;
+}
+
+export interface OptionSpec {
+  name: string;
+  label: string;
+  type: "int" | "float" | "choice";
+  min?: number;
+  max?: number;
+  choices?: string[];
+}
+
+export interface TrustState {
+  /** the request whose maps this evidence is about */
+  seq: number | null;
+  error: string;
+  methods: string[];
+  igDelta: number | null;
+  igGap: number | null;
+  igRelative: number | null;
+  rank: NumericArray | null; // (M, M) row-major
+  randomization: Record<string, number>;
+  randomizedLayers: string[];
+  fractions: NumericArray | null;
+  deletion: NumericArray | null; // (M, S + 1) row-major
+  area: Record<string, number>;
+  summary: Record<string, string>;
+}
 
 export interface DrawState {
   seq: number;
+  kind: Kind;
+  /** image: [C, H, W]; tabular: [F]; text: [T] token ids */
   input: NumericArray;
   channels: number;
   height: number;
   width: number;
   display: [number, number];
-  map: NumericArray;
-  lut: NumericArray;
-  range: [number, number];
+  /** one map per shown method, each height × width (1 × F or 1 × T for vectors) */
+  maps: NumericArray[];
+  shown: string[];
+  scale: number;
+  palettes: Record<string, Palette>;
   probs: NumericArray;
+  output: "probability" | "score";
   labels: string[];
+  features: string[];
+  tokens: string[];
   predicted: number;
   target: number;
   method: string;
   methods: string[];
   titles: Record<string, string>;
   topK: number;
+  index: number;
+  nExamples: number;
+  batchTitles: string[];
+  interactive: boolean;
+  trust: TrustState | null;
 }
 
 export interface ReadResult {
@@ -34,57 +79,174 @@ export interface ReadResult {
   problems: string[];
 }
 
+function readPalettes(model: AnyModel): Record<string, Palette> {
+  const raw = model.get("_luts");
+  if (!raw || typeof raw !== "object") throw new TraitError("_luts is not set");
+  const out: Record<string, Palette> = {};
+  for (const [name, pair] of Object.entries(raw as Record<string, unknown>)) {
+    const p = pair as Record<string, unknown> | null;
+    const fake = { get: (k: string) => p?.[k], set() {}, save_changes() {}, on() {}, off() {} } as AnyModel;
+    const tables = (["signed", "unsigned"] as const).map((k) => {
+      const arr = readArray(fake, k, 2);
+      if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
+        throw new TraitError(`_luts.${name}.${k} must be uint8 of shape [256, 4]`);
+      }
+      checkLut(arr.data);
+      return arr.data;
+    });
+    out[name] = { signed: tables[0]!, unsigned: tables[1]! };
+  }
+  if (Object.keys(out).length === 0) throw new TraitError("_luts has no palette");
+  return out;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function numbers(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) if (typeof x === "number") out[k] = x;
+  return out;
+}
+
+/** The trust panel's numbers, or null when Python computed none. */
+export function readTrust(model: AnyModel): TrustState | null {
+  const raw = model.get("_trust") as Record<string, unknown> | null | undefined;
+  if (!raw || typeof raw !== "object" || !Array.isArray(raw.methods)) return null;
+  const fake = { get: (k: string) => raw[k], set() {}, save_changes() {}, on() {}, off() {} } as AnyModel;
+  const opt = (name: string, rank: number): Decoded | null => (raw[name] ? readArray(fake, name, rank) : null);
+  const summary = raw.summary && typeof raw.summary === "object" ? readTitles(fake, "summary") : {};
+  return {
+    seq: num(raw.seq),
+    error: typeof raw.error === "string" ? raw.error : "",
+    methods: (raw.methods as unknown[]).map(String),
+    igDelta: num(raw.ig_delta),
+    igGap: num(raw.ig_gap),
+    igRelative: num(raw.ig_relative),
+    rank: opt("rank", 2)?.data ?? null,
+    randomization: numbers(raw.randomization),
+    randomizedLayers: Array.isArray(raw.randomized_layers) ? raw.randomized_layers.map(String) : [],
+    fractions: opt("deletion_fractions", 1)?.data ?? null,
+    deletion: opt("deletion_scores", 2)?.data ?? null,
+    area: numbers(raw.deletion_area),
+    summary,
+  };
+}
+
 export function readState(model: AnyModel): ReadResult {
   const problems: string[] = [];
+  const kindRaw = readString(model, "kind", "image");
+  const kind: Kind = kindRaw === "tabular" || kindRaw === "text" ? kindRaw : "image";
   const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
-  const input = attempt(problems, () => readArray(model, "_input", 3));
-  const map = attempt(problems, () => readArray(model, "_map", 2));
-  const lut = attempt(problems, () => readLut(model));
+  const input = attempt(problems, () => readArray(model, "_input", kind === "image" ? 3 : 1));
+  const maps = attempt(problems, () => readArray(model, "_maps", kind === "image" ? 3 : 2));
+  const palettes = attempt(problems, () => readPalettes(model));
   const probs = attempt(problems, () => readArray(model, "_probs", 1));
   const scale = attempt(problems, () => readScale(model));
-  const display = attempt(problems, () => readDisplayRange(model));
+  const display = kind === "image" ? attempt(problems, () => readDisplayRange(model)) : ([0, 1] as [number, number]);
   const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
   const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;
   const topK = attempt(problems, () => readInt(model, "top_k", 5)) ?? 5;
+  const index = attempt(problems, () => readInt(model, "index", 0)) ?? 0;
+  const nExamples = attempt(problems, () => readInt(model, "n_examples", 1)) ?? 1;
+  const trust = attempt(problems, () => readTrust(model)) ?? null;
+  const shown = readStrings(model, "shown");
+  const features = readStrings(model, "feature_names");
+  const tokens = readStrings(model, "tokens");
 
+  let channels = 1;
+  let height = 1;
+  let width = 1;
   if (input) {
-    const [c, hgt, wid] = input.shape as [number, number, number];
-    if (c < 1 || hgt < 1 || wid < 1) problems.push(`_input is empty: shape [${input.shape.join(", ")}]`);
-    if (map && (map.shape[0] !== hgt || map.shape[1] !== wid)) {
-      problems.push(`_map has shape [${map.shape.join(", ")}] but the input is ${hgt}×${wid}`);
+    if (kind === "image") [channels, height, width] = input.shape as [number, number, number];
+    else width = input.shape[0]!;
+    if (channels < 1 || height < 1 || width < 1) problems.push(`_input is empty: shape [${input.shape.join(", ")}]`);
+  }
+  const split: NumericArray[] = [];
+  if (maps && input) {
+    const m = maps.shape[0]!;
+    const cells = kind === "image" ? maps.shape[1]! * maps.shape[2]! : maps.shape[1]!;
+    const want = kind === "image" ? [height, width] : [width];
+    const got = maps.shape.slice(1);
+    if (got.length !== want.length || got.some((g, i) => g !== want[i])) {
+      problems.push(`_maps has shape [${maps.shape.join(", ")}] but the input needs [M, ${want.join(", ")}]`);
+    } else {
+      for (let i = 0; i < m; i++) split.push(maps.data.subarray(i * cells, (i + 1) * cells));
     }
+    if (shown.length !== m) problems.push(`shown names ${shown.length} methods but _maps holds ${m}`);
+  }
+  if (kind === "tabular" && input && features.length !== width) {
+    problems.push(`feature_names has ${features.length} names for ${width} features`);
+  }
+  if (kind === "text" && input && tokens.length !== width) {
+    problems.push(`tokens has ${tokens.length} strings for ${width} token ids`);
   }
   if (probs && (target < 0 || target >= probs.data.length)) {
-    problems.push(`target ${target} is outside the ${probs.data.length} classes`);
+    problems.push(`target ${target} is outside the ${probs.data.length} outputs`);
   }
 
-  if (problems.length || !input || !map || !lut || !probs || scale === undefined || !display) {
+  if (problems.length || !input || !maps || !palettes || !probs || scale === undefined || !display) {
     return { state: null, problems };
   }
   return {
     problems,
     state: {
       seq,
+      kind,
       input: input.data,
-      channels: input.shape[0]!,
-      height: input.shape[1]!,
-      width: input.shape[2]!,
+      channels,
+      height,
+      width,
       display,
-      map: map.data,
-      lut: lut.data,
-      range: mapRange(scale, model.get("_signed") === true),
+      maps: split,
+      shown,
+      scale,
+      palettes,
       probs: probs.data,
+      output: readString(model, "output") === "score" ? "score" : "probability",
       labels: readStrings(model, "labels"),
+      features,
+      tokens,
       predicted,
       target,
       method: readString(model, "method"),
       methods: readStrings(model, "methods"),
       titles: readTitles(model, "method_titles"),
       topK,
+      index,
+      nExamples,
+      batchTitles: readStrings(model, "batch_titles"),
+      interactive: model.get("interactive") !== false,
+      trust,
     },
   };
 }
 
 export function titleOf(state: Pick<DrawState, "titles">, method: string): string {
   return state.titles[method] ?? method;
+}
+
+/** Form fields per method, from `option_specs`. */
+export function readSpecs(model: AnyModel): Record<string, OptionSpec[]> {
+  const raw = model.get("option_specs");
+  const out: Record<string, OptionSpec[]> = {};
+  if (!raw || typeof raw !== "object") return out;
+  for (const [m, fields] of Object.entries(raw as Record<string, unknown>)) {
+    if (!Array.isArray(fields)) continue;
+    out[m] = fields
+      .filter((f) => f && typeof f === "object" && typeof (f as OptionSpec).name === "string")
+      .map((f) => {
+        const s = f as OptionSpec;
+        return {
+          name: String(s.name),
+          label: String(s.label ?? s.name),
+          type: s.type === "int" || s.type === "choice" ? s.type : "float",
+          min: typeof s.min === "number" ? s.min : undefined,
+          max: typeof s.max === "number" ? s.max : undefined,
+          choices: Array.isArray(s.choices) ? s.choices.map(String) : undefined,
+        };
+      });
+  }
+  return out;
 }

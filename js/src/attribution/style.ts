@@ -72,6 +72,63 @@ export const CSS = `
 .nnw-attribution .nnw-bar.nnw-pending { border-style: dashed; }
 .nnw-attribution.nnw-busy .nnw-canvas { opacity: 0.75; transition: opacity 0.2s 0.15s; }
 .nnw-attribution .nnw-status { color: var(--nnw-muted); }
+.nnw-attribution .nnw-display { color: var(--nnw-muted); }
+.nnw-attribution .nnw-display input[type=range] { width: 90px; accent-color: var(--nnw-accent); }
+.nnw-attribution select { font: inherit; color: var(--nnw-fg); background: var(--nnw-bg); border: 1px solid var(--nnw-border); border-radius: 3px; padding: 1px 3px; }
+.nnw-attribution .nnw-compare { display: inline-flex; flex-wrap: wrap; gap: 8px; align-items: center; color: var(--nnw-muted); }
+.nnw-attribution .nnw-compare-item { display: inline-flex; gap: 3px; align-items: center; color: var(--nnw-fg); }
+.nnw-attribution .nnw-options summary { cursor: pointer; color: var(--nnw-muted); }
+.nnw-attribution .nnw-options[hidden] { display: none; }
+.nnw-attribution .nnw-options-form { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; padding: 4px 0; }
+.nnw-attribution .nnw-opt-group { border: 1px solid var(--nnw-border); border-radius: 3px; padding: 2px 6px; display: flex; gap: 8px; }
+.nnw-attribution .nnw-opt-group legend { color: var(--nnw-muted); padding: 0 3px; }
+.nnw-attribution .nnw-opt-group label { display: inline-flex; gap: 4px; align-items: center; }
+.nnw-attribution .nnw-opt { width: 70px; font: inherit; }
+.nnw-attribution .nnw-strip { display: flex; gap: 4px; overflow-x: auto; max-width: 100%; padding-bottom: 2px; }
+.nnw-attribution .nnw-strip[hidden] { display: none; }
+.nnw-attribution .nnw-example {
+  display: inline-flex; flex-direction: column; align-items: center; gap: 2px; flex-shrink: 0;
+  font: inherit; font-size: 11px; color: var(--nnw-fg); background: var(--nnw-bg);
+  border: 1px solid var(--nnw-border); border-radius: 3px; padding: 2px 4px; cursor: pointer; max-width: 260px;
+}
+.nnw-attribution .nnw-example-label { max-width: 250px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-attribution .nnw-example.nnw-selected { border-color: var(--nnw-accent); box-shadow: inset 0 -3px 0 var(--nnw-accent); }
+.nnw-attribution .nnw-example.nnw-pending { border-style: dashed; }
+.nnw-attribution .nnw-thumb { width: 40px; height: auto; image-rendering: pixelated; }
+.nnw-attribution .nnw-more { color: var(--nnw-muted); align-self: center; font-size: 11px; }
+.nnw-attribution .nnw-maps { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; max-width: 100%; overflow-x: auto; }
+.nnw-attribution .nnw-maps.nnw-text { flex-direction: column; }
+.nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; }
+.nnw-attribution .nnw-panel-title { color: var(--nnw-muted); font-weight: 600; }
+.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 200px; }
+.nnw-attribution .nnw-table.nnw-named { width: 390px; }
+.nnw-attribution .nnw-frow { display: flex; align-items: center; gap: 6px; height: 18px; font-variant-numeric: tabular-nums; cursor: default; }
+.nnw-attribution .nnw-frow:hover { background: var(--nnw-bg2); }
+.nnw-attribution .nnw-fname { width: 130px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-attribution .nnw-fvalue { width: 56px; text-align: right; color: var(--nnw-muted); }
+.nnw-attribution .nnw-ftrack { position: relative; flex: 1; height: 12px; min-width: 80px; }
+.nnw-attribution .nnw-fzero { position: absolute; left: 50%; top: -2px; bottom: -2px; width: 1px; background: var(--nnw-border); }
+.nnw-attribution .nnw-fbar { position: absolute; top: 0; bottom: 0; border-radius: 1px; }
+.nnw-attribution .nnw-fnum { width: 60px; text-align: right; font-size: 11px; color: var(--nnw-muted); }
+.nnw-attribution .nnw-frow.nnw-masked .nnw-fnum { opacity: 0.5; }
+.nnw-attribution .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 3px; max-width: 640px; line-height: 1.7; }
+.nnw-attribution .nnw-token { padding: 0 3px; border-radius: 3px; border: 1px solid transparent; cursor: default; white-space: pre; }
+.nnw-attribution .nnw-token.nnw-cont { margin-left: -3px; }
+.nnw-attribution .nnw-token:hover { border-color: var(--nnw-fg); }
+.nnw-attribution .nnw-trust { border-top: 1px solid var(--nnw-border); padding-top: 4px; display: flex; flex-direction: column; gap: 4px; max-width: 820px; }
+.nnw-attribution .nnw-trust[hidden] { display: none; }
+.nnw-attribution .nnw-trust.nnw-stale { opacity: 0.6; }
+.nnw-attribution .nnw-trust-title { font-weight: 600; color: var(--nnw-muted); }
+.nnw-attribution .nnw-trust-grid { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
+.nnw-attribution .nnw-trust table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+.nnw-attribution .nnw-trust th, .nnw-attribution .nnw-trust td { padding: 1px 6px; text-align: left; border-bottom: 1px solid var(--nnw-border); font-weight: normal; }
+.nnw-attribution .nnw-trust th { color: var(--nnw-muted); }
+.nnw-attribution .nnw-rho.nnw-warn { color: var(--nnw-error); font-weight: 600; }
+.nnw-attribution .nnw-swatch { display: inline-block; width: 10px; height: 3px; margin-right: 5px; vertical-align: middle; }
+.nnw-attribution .nnw-deletion { width: 220px; height: 90px; display: block; }
+.nnw-attribution .nnw-caption { color: var(--nnw-muted); font-size: 11px; max-width: 220px; }
+.nnw-attribution .nnw-summary { margin: 0; padding-left: 18px; }
+.nnw-attribution .nnw-bars.nnw-static .nnw-bar { cursor: default; }
 .nnw-attribution .nnw-error {
   color: var(--nnw-fg); background: rgba(211, 47, 47, 0.1);
   border: 1px solid var(--nnw-error); border-left-width: 4px; border-radius: 3px;

@@ -8,51 +8,92 @@ import { readString, readStrings, readTitles } from "./model";
 export interface Ui {
   root: HTMLDivElement;
   method: HTMLSelectElement;
+  compare: HTMLDivElement;
+  options: HTMLDetailsElement;
+  optionsForm: HTMLFormElement;
+  palette: HTMLSelectElement;
   opacity: HTMLInputElement;
-  canvas: HTMLCanvasElement;
+  threshold: HTMLInputElement;
+  top: HTMLInputElement;
+  absolute: HTMLInputElement;
+  zoom: HTMLSelectElement;
+  strip: HTMLDivElement;
+  maps: HTMLDivElement;
   colorbar: HTMLCanvasElement;
   cbarLo: HTMLSpanElement;
   cbarHi: HTMLSpanElement;
   bars: HTMLDivElement;
+  barsTitle: HTMLDivElement;
   readout: HTMLDivElement;
+  trust: HTMLDivElement;
   error: HTMLDivElement;
   status: HTMLDivElement;
 }
 
+function labelled(text: string, control: HTMLElement, title?: string): HTMLLabelElement {
+  const label = h("label", "", title ? { title } : {}, text);
+  label.append(control);
+  return label;
+}
+
+export const ZOOMS = [0.5, 1, 1.5, 2, 3, 4];
+
 export function buildDom(): Ui {
   const root = h("div", "nnw-attribution");
   const method = h("select", "nnw-method", { "aria-label": "attribution method" });
-  const opacity = h("input", "nnw-opacity", {
-    type: "range", min: 0, max: 1, step: 0.05, "aria-label": "overlay opacity",
-  });
+  const compare = h("div", "nnw-compare", { role: "group", "aria-label": "compare with" });
+  const options = h("details", "nnw-options");
+  const optionsForm = h("form", "nnw-options-form");
+  options.append(h("summary", "", {}, "options"), optionsForm);
   const toolbar = h("div", "nnw-toolbar");
-  const methodLabel = h("label", "", {}, "method");
-  methodLabel.append(method);
-  const opacityLabel = h("label", "", {}, "overlay");
-  opacityLabel.append(opacity);
-  toolbar.append(methodLabel, opacityLabel);
+  toolbar.append(labelled("method", method), compare, options);
+
+  const palette = h("select", "nnw-palette", { "aria-label": "colour palette" });
+  const opacity = h("input", "nnw-opacity", { type: "range", min: 0, max: 1, step: 0.05, "aria-label": "overlay opacity" });
+  const threshold = h("input", "nnw-threshold", {
+    type: "range", min: 0, max: 1, step: 0.01, "aria-label": "hide attributions below this share of the scale",
+  });
+  const top = h("input", "nnw-top", { type: "range", min: 1, max: 100, step: 1, "aria-label": "show only the top percent" });
+  const absolute = h("input", "nnw-absolute", { type: "checkbox", "aria-label": "absolute values" });
+  const zoom = h("select", "nnw-zoom", { "aria-label": "zoom" });
+  for (const z of ZOOMS) zoom.append(h("option", "", { value: z }, `${z * 100}%`));
+  const display = h("div", "nnw-toolbar nnw-display");
+  display.append(
+    labelled("colours", palette),
+    labelled("overlay", opacity),
+    labelled("threshold", threshold, "hide |attribution| below this share of the colour scale"),
+    labelled("top %", top, "show only the largest attributions"),
+    labelled("|abs|", absolute, "show magnitudes on an unsigned scale"),
+    labelled("zoom", zoom),
+  );
 
   const error = h("div", "nnw-error", { role: "alert", hidden: true });
+  const strip = h("div", "nnw-strip", { role: "group", "aria-label": "examples; click to explain one" });
 
-  const canvas = h("canvas", "nnw-canvas", { width: 0, height: 0 });
+  const maps = h("div", "nnw-maps");
   const colorbar = h("canvas", "nnw-colorbar", { "aria-hidden": "true" });
   const cbarLo = h("span", "nnw-cbar-lo");
   const cbarHi = h("span", "nnw-cbar-hi");
-  const cbar = h("div", "nnw-cbar");
+  const cbar = h("div", "nnw-cbar", { title: "one colour scale shared by every map" });
   cbar.append(cbarLo, colorbar, cbarHi);
   const readout = h("div", "nnw-readout", { "aria-live": "polite" });
   const figure = h("div", "nnw-figure");
-  figure.append(canvas, cbar, readout);
+  figure.append(maps, cbar, readout);
 
   const bars = h("div", "nnw-bars", { role: "group", "aria-label": "predictions; click to explain a class" });
+  const barsTitle = h("div", "nnw-side-title", {}, "predictions · click to explain");
   const side = h("div", "nnw-side");
-  side.append(h("div", "nnw-side-title", {}, "predictions · click to explain"), bars);
+  side.append(barsTitle, bars);
 
   const body = h("div", "nnw-body");
   body.append(figure, side);
+  const trust = h("div", "nnw-trust", { hidden: true });
   const status = h("div", "nnw-status", { "aria-live": "polite" });
-  root.append(toolbar, error, body, status);
-  return { root, method, opacity, canvas, colorbar, cbarLo, cbarHi, bars, readout, error, status };
+  root.append(toolbar, display, error, strip, body, trust, status);
+  return {
+    root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, readout, trust, error, status,
+  };
 }
 
 /**
@@ -65,15 +106,50 @@ export function syncMethods(select: HTMLSelectElement, model: AnyModel): void {
   const titles = readTitles(model, "method_titles");
   const current = readString(model, "method");
   if (current && !methods.includes(current)) methods.push(current);
-  const key = JSON.stringify([methods, methods.map((m) => titles[m] ?? m)]);
+  const slow = new Set(readStrings(model, "slow_methods"));
+  const key = JSON.stringify([methods, methods.map((m) => titles[m] ?? m), [...slow]]);
   if (select.dataset.options !== key) {
     clear(select);
     for (const m of methods) {
-      const option = h("option", "", { value: m }, titles[m] ?? m);
-      select.append(option);
+      select.append(h("option", "", { value: m }, (titles[m] ?? m) + (slow.has(m) ? " (slower)" : "")));
     }
     select.dataset.options = key;
   }
   if (select.value !== current) select.value = current;
-  select.disabled = methods.length < 2;
+  select.disabled = methods.length < 2 || model.get("interactive") === false;
+}
+
+/** One checkbox per other method: ticked ones are drawn beside the main map. */
+export function syncCompare(box: HTMLDivElement, model: AnyModel): void {
+  const methods = readStrings(model, "methods");
+  const titles = readTitles(model, "method_titles");
+  const current = readString(model, "method");
+  const shown = new Set(readStrings(model, "shown"));
+  const interactive = model.get("interactive") !== false;
+  const others = methods.filter((m) => m !== current);
+  const key = JSON.stringify([others, others.map((m) => titles[m] ?? m), interactive]);
+  if (box.dataset.options !== key) {
+    clear(box);
+    if (others.length && interactive) box.append(h("span", "nnw-compare-title", {}, "compare:"));
+    for (const m of interactive ? others : []) {
+      const input = h("input", "nnw-compare-box", { type: "checkbox", "data-method": m });
+      const label = h("label", "nnw-compare-item");
+      label.append(input, document.createTextNode(titles[m] ?? m));
+      box.append(label);
+    }
+    box.dataset.options = key;
+  }
+  for (const input of box.querySelectorAll<HTMLInputElement>("input.nnw-compare-box")) {
+    input.checked = shown.has(input.dataset.method ?? "");
+  }
+}
+
+export function syncPalettes(select: HTMLSelectElement, names: string[], current: string): void {
+  const key = JSON.stringify(names);
+  if (select.dataset.options !== key) {
+    clear(select);
+    for (const n of names) select.append(h("option", "", { value: n }, n));
+    select.dataset.options = key;
+  }
+  if (names.includes(current) && select.value !== current) select.value = current;
 }

@@ -1,32 +1,60 @@
-// Attribution widget view (anywidget ESM entry). Draws the input with the
-// attribution map blended on top, a colour bar, clickable prediction bars and
-// a hover readout. The only thing sent to the kernel is `_request`.
+// Attribution widget view (anywidget ESM entry). Images, tabular rows and
+// text; one panel per shown method on one shared colour scale; a batch strip;
+// a trust panel. Display controls (colours, opacity, threshold, top %, |abs|,
+// zoom) and hover work on the arrays already here: they send nothing. The
+// only thing sent to the kernel is `_request`.
 
+import type { Decoded } from "../lib/codec";
 import { drawColorbar } from "../lib/colormap";
 import { injectStyle, setText } from "../lib/dom";
 import { cellAt, formatValue, type Cell } from "../lib/hover";
+import { readArray } from "../lib/model";
 import { coalesced, showErrors, widgetError } from "../lib/view";
 import { labelOf, markPending, renderBars } from "../attribution/bars";
-import { baseImage, blend, displayScale } from "../attribution/image";
+import { baseImage } from "../attribution/image";
+import { maskMap, orderByMagnitude, rangeOf, type MaskSettings } from "../attribution/mask";
 import type { AnyModel, Callback } from "../attribution/model";
-import { showCell, showHint } from "../attribution/readout";
-import { readState, titleOf, type DrawState } from "../attribution/state";
+import { readOptions, renderOptions } from "../attribution/options";
+import { paintImage, renderTabular, renderText, syncPanels, type Panel } from "../attribution/panels";
+import { readSpecs, readState, titleOf, type DrawState } from "../attribution/state";
+import { markPendingExample, renderStrip } from "../attribution/strip";
+import { renderTrust, setTrustPending } from "../attribution/trust";
 import { CSS, STYLE_ID } from "../attribution/style";
-import { buildDom, syncMethods, type Ui } from "../attribution/ui";
+import { buildDom, syncCompare, syncMethods, syncPalettes, ZOOMS, type Ui } from "../attribution/ui";
 
-// Traits whose change means "redraw". Python sends all of one request's
-// changes in one message, so they are coalesced into one redraw per message.
+// Traits whose change means "redraw from Python's answer". Python sends all of
+// one request's changes in one message, so they coalesce into one redraw.
 const TRAITS = [
-  "_seq", "_input", "_display_range", "_map", "_lut", "_scale", "_signed", "_probs",
-  "labels", "predicted", "target", "method", "methods", "method_titles", "top_k", "error",
+  "_seq", "_input", "_display_range", "_maps", "_luts", "_scale", "_probs", "_trust", "_thumbs", "kind",
+  "labels", "feature_names", "tokens", "predicted", "target", "method", "shown", "methods", "method_titles",
+  "top_k", "error", "index", "batch_titles", "method_options", "option_specs", "output", "interactive",
 ];
+// Display settings Python may set; the view's own controls change them locally only.
+const DISPLAY = ["colormap", "palettes", "opacity", "threshold", "top_percent", "absolute", "zoom"];
 
 function finiteOr(v: unknown, fallback: number): number {
   return typeof v === "number" && Number.isFinite(v) ? v : fallback;
 }
 
-function clamp01(v: number): number {
-  return Math.min(1, Math.max(0, v));
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+interface Display extends MaskSettings {
+  palette: string;
+  opacity: number;
+  zoom: number;
+}
+
+function readDisplay(model: AnyModel): Display {
+  return {
+    palette: String(model.get("colormap") ?? "red-blue"),
+    opacity: clamp(finiteOr(model.get("opacity"), 0.85), 0, 1),
+    threshold: clamp(finiteOr(model.get("threshold"), 0), 0, 1),
+    topPercent: clamp(finiteOr(model.get("top_percent"), 100), 0, 100),
+    absolute: model.get("absolute") === true,
+    zoom: clamp(finiteOr(model.get("zoom"), 1), 0.25, 8),
+  };
 }
 
 function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
@@ -37,20 +65,32 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   const abort = new AbortController();
   const listen = { signal: abort.signal };
   const handlers: Array<[string, Callback]> = [];
-  const offscreen = document.createElement("canvas");
 
   let drawn: DrawState | null = null; // last state that was drawn successfully
   let drawnSeq = -Infinity;
   let sentSeq = -Infinity;
   let pendingSeq: number | null = null;
-  let opacity = clamp01(finiteOr(model.get("opacity"), 0.6));
-  let hover: Cell | null = null;
-  // The base image only depends on the input and its display range; caching
-  // it keeps opacity drags and target switches cheap.
+  let panels: Panel[] = [];
+  let display = readDisplay(model);
+  let hover: { panel: number; cell: Cell } | null = null;
+  let hoverFeature: { panel: number; index: number } | null = null;
+  // The base image depends only on the input and its display range.
   let base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
-  let colorbarLut: unknown = null;
 
-  ui.opacity.value = String(opacity);
+  function syncDisplayControls(): void {
+    syncPalettes(ui.palette, (model.get("palettes") as string[] | undefined)?.map(String) ?? [], display.palette);
+    ui.opacity.value = String(display.opacity);
+    ui.threshold.value = String(display.threshold);
+    ui.top.value = String(display.topPercent);
+    ui.absolute.checked = display.absolute;
+    const z = ZOOMS.reduce((a, b) => (Math.abs(b - display.zoom) < Math.abs(a - display.zoom) ? b : a));
+    ui.zoom.value = String(z);
+  }
+
+  function lutFor(s: DrawState): ArrayLike<number> {
+    const p = s.palettes[display.palette] ?? Object.values(s.palettes)[0]!;
+    return display.absolute ? p.unsigned : p.signed;
+  }
 
   function basePixels(s: DrawState): Uint8ClampedArray {
     const key = [s.input, s.channels, s.height, s.width, s.display[0], s.display[1]];
@@ -60,40 +100,96 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     return base.pixels;
   }
 
-  function paint(s: DrawState): void {
-    offscreen.width = s.width;
-    offscreen.height = s.height;
-    const octx = offscreen.getContext("2d");
-    const ctx = ui.canvas.getContext("2d");
-    if (!octx || !ctx) throw new Error("this browser gave no 2D canvas context");
-    const img = octx.createImageData(s.width, s.height);
-    blend(basePixels(s), s.map, s.lut, s.range[0], s.range[1], opacity, img.data);
-    octx.putImageData(img, 0, 0);
-    const k = displayScale(s.height, s.width);
-    ui.canvas.width = s.width * k; // resizing resets the context, so smoothing is set after
-    ui.canvas.height = s.height * k;
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(offscreen, 0, 0, s.width * k, s.height * k);
-    ui.canvas.dataset.rendered = String(s.seq);
-    ui.canvas.dataset.target = String(s.target);
-    ui.canvas.dataset.method = s.method;
+  /** Everything that depends on the maps and the display settings; no kernel involved. */
+  function drawMaps(s: DrawState): void {
+    panels = syncPanels(ui.maps, s, panels);
+    ui.maps.className = `nnw-maps nnw-${s.kind}`;
+    const lut = lutFor(s);
+    const [lo, hi] = rangeOf(s.scale, display.absolute);
+    const masked = s.maps.map((m) => maskMap(m, s.scale, display));
+    const order = s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [];
+    panels.forEach((panel, i) => {
+      if (s.kind === "image" && panel.canvas) {
+        paintImage(panel.canvas, basePixels(s), masked[i]!, s, lut, lo, hi, display.opacity, display.zoom);
+        panel.canvas.dataset.rendered = String(s.seq);
+        panel.canvas.dataset.target = String(s.target);
+        panel.canvas.dataset.method = panel.method;
+      } else if (s.kind === "tabular") {
+        renderTabular(panel, s, i, masked[i]!, order, lut, lo, hi, i === 0);
+      } else {
+        renderText(panel, s, i, masked[i]!, lut, lo, hi, display.opacity);
+      }
+      panel.root.dataset.rendered = String(s.seq);
+    });
+    ui.maps.dataset.rendered = String(s.seq);
+    ui.maps.dataset.target = String(s.target);
+    ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
+    drawColorbar(ui.colorbar, lut);
+    setText(ui.cbarLo, formatValue(lo));
+    setText(ui.cbarHi, formatValue(hi));
   }
 
-  function refreshReadout(): void {
-    if (drawn && hover && hover.row < drawn.height && hover.col < drawn.width) showCell(ui.readout, drawn, hover);
-    else showHint(ui.readout);
+  function showReadout(): void {
+    const s = drawn;
+    const r = ui.readout;
+    for (const k of ["row", "col", "input", "attribution", "feature", "token", "method", "values"]) delete r.dataset[k];
+    const values = (cellIndex: number): number[] => s!.maps.map((m) => m[cellIndex]!);
+    const list = (vals: number[]): string =>
+      vals.map((v, i) => `${titleOf(s!, s!.shown[i]!)} ${formatValue(v)}`).join(" · ");
+    if (s && s.kind === "image" && hover && hover.cell.row < s.height && hover.cell.col < s.width) {
+      const { row, col } = hover.cell;
+      const i = row * s.width + col;
+      const plane = s.height * s.width;
+      const input: number[] = [];
+      for (let c = 0; c < s.channels; c++) input.push(s.input[c * plane + i]!);
+      const vals = values(i);
+      setText(r, `row ${row}, col ${col} · input ${input.map(formatValue).join(", ")} · ${list(vals)}`);
+      Object.assign(r.dataset, {
+        row: String(row), col: String(col), input: input.map(String).join(","),
+        attribution: String(vals[hover.panel]), method: s.shown[hover.panel], values: vals.map(String).join(","),
+      });
+      r.classList.remove("nnw-hint");
+    } else if (s && s.kind !== "image" && hoverFeature && hoverFeature.index < s.width) {
+      const f = hoverFeature.index;
+      const vals = values(f);
+      const name = s.kind === "tabular" ? (s.features[f] ?? `feature ${f}`) : (s.tokens[f] ?? `token ${f}`);
+      const what = s.kind === "tabular" ? `${name} = ${formatValue(s.input[f]!)}` : `token “${name}” (#${f})`;
+      setText(r, `${what} · ${list(vals)}`);
+      Object.assign(r.dataset, {
+        [s.kind === "tabular" ? "feature" : "token"]: String(f), input: String(s.input[f]),
+        attribution: String(vals[hoverFeature.panel]), method: s.shown[hoverFeature.panel], values: vals.map(String).join(","),
+      });
+      r.classList.remove("nnw-hint");
+    } else {
+      setText(r, s?.kind === "tabular" ? "hover a feature to read values" : s?.kind === "text"
+        ? "hover a token to read values" : "hover the image to read values");
+      r.classList.add("nnw-hint");
+    }
   }
 
   function draw(s: DrawState): void {
-    paint(s);
-    if (colorbarLut !== s.lut) {
-      drawColorbar(ui.colorbar, s.lut);
-      colorbarLut = s.lut;
+    drawMaps(s);
+    const score = s.output === "score";
+    renderBars(ui.bars, s, score ? formatValue : undefined);
+    setText(ui.barsTitle, !s.interactive ? "predictions" : score ? "output" : "predictions · click to explain");
+    ui.bars.classList.toggle("nnw-static", !s.interactive);
+    let thumbs: Decoded | null = null;
+    if (s.kind === "image" && model.get("_thumbs")) {
+      try {
+        thumbs = readArray(model, "_thumbs", 4);
+      } catch {
+        thumbs = null;
+      }
     }
-    setText(ui.cbarLo, formatValue(s.range[0]));
-    setText(ui.cbarHi, formatValue(s.range[1]));
-    renderBars(ui.bars, s);
-    setText(ui.status, `explaining class ${labelOf(s.labels, s.target)} with ${titleOf(s, s.method)}`);
+    renderStrip(ui.strip, s.batchTitles, s.index, thumbs, s.interactive);
+    renderTrust(ui.trust, s);
+    const hasOptions = renderOptions(
+      ui.optionsForm, readSpecs(model), (model.get("method_options") ?? {}) as never, s.shown, s.titles,
+    );
+    ui.options.hidden = !hasOptions || !s.interactive;
+    const names = s.shown.map((m) => titleOf(s, m)).join(", ");
+    const what = score ? labelOf(s.labels, s.target) : `class ${labelOf(s.labels, s.target)}`;
+    setText(ui.status, s.interactive ? `explaining ${what} with ${names}` : `showing ${names}`);
   }
 
   function refresh(): void {
@@ -101,6 +197,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     if (seq < drawnSeq) return; // a stale answer overtaken by one already drawn
     ui.root.dataset.seq = String(seq);
     syncMethods(ui.method, model);
+    syncCompare(ui.compare, model);
     const pyError = String(model.get("error") ?? "");
     const { state, problems } = readState(model);
     if (pendingSeq !== null && (seq >= pendingSeq || pyError !== "")) {
@@ -114,7 +211,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     draw(state);
     drawn = state;
     drawnSeq = seq;
-    refreshReadout();
+    showReadout();
   }
 
   const redraws = coalesced(refresh, (err) => {
@@ -122,62 +219,130 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   });
   const schedule = (): void => redraws.schedule();
 
-  function request(target: number, method: string): void {
-    const prev = model.get("_request") as { seq?: unknown } | null | undefined;
-    const seq = Math.max(finiteOr(model.get("_seq"), 0), sentSeq, drawnSeq, finiteOr(prev?.seq, -Infinity)) + 1;
-    sentSeq = seq;
-    pendingSeq = seq;
-    ui.root.classList.add("nnw-busy");
-    markPending(ui.bars, target);
-    const label = labelOf(drawn?.labels ?? [], target);
-    setText(ui.status, `explaining class ${label} with ${drawn ? titleOf(drawn, method) : method}…`);
-    model.set("_request", { seq, target, method });
-    model.save_changes();
-  }
-
-  function onOpacity(value: number): void {
-    opacity = clamp01(value);
+  function redrawLocal(): void {
     if (!drawn) return;
     try {
-      paint(drawn);
+      drawMaps(drawn);
+      showReadout();
     } catch (err) {
       showErrors(ui.error, [widgetError(err)]);
     }
   }
 
-  // --- browser events -----------------------------------------------------
+  interface Ask {
+    index?: number;
+    target?: number;
+    method?: string;
+    compare?: string[];
+    options?: Record<string, Record<string, string | number>>;
+  }
+
+  function request(ask: Ask): void {
+    if (model.get("interactive") === false && ask.index === undefined) return;
+    const prev = model.get("_request") as { seq?: unknown } | null | undefined;
+    const seq = Math.max(finiteOr(model.get("_seq"), 0), sentSeq, drawnSeq, finiteOr(prev?.seq, -Infinity)) + 1;
+    sentSeq = seq;
+    pendingSeq = seq;
+    const method = ask.method ?? String(model.get("method") ?? "");
+    const compare = (ask.compare ?? (drawn?.shown.slice(1) ?? [])).filter((m) => m !== method);
+    const body = {
+      seq,
+      index: ask.index ?? finiteOr(model.get("index"), 0),
+      target: ask.target ?? finiteOr(model.get("target"), 0),
+      method,
+      compare,
+      ...(ask.options ? { options: ask.options } : {}),
+    };
+    ui.root.classList.add("nnw-busy");
+    setTrustPending(ui.trust, true);
+    if (ask.target !== undefined) markPending(ui.bars, ask.target);
+    if (ask.index !== undefined) markPendingExample(ui.strip, ask.index);
+    const slow = new Set((model.get("slow_methods") as string[] | undefined) ?? []);
+    const names = [method, ...compare].map((m) => (drawn ? titleOf(drawn, m) : m));
+    const slowOnes = [method, ...compare].filter((m) => slow.has(m)).length;
+    setText(ui.status, `computing ${names.join(", ")}…${slowOnes ? " (the newest request replaces any waiting one)" : ""}`);
+    model.set("_request", body);
+    model.save_changes();
+  }
+
+  // --- browser events: requests -------------------------------------------------
   ui.bars.addEventListener("click", (e) => {
     const button = (e.target as Element).closest<HTMLElement>("button.nnw-bar");
     const cls = Number(button?.dataset.class);
-    if (!button || !Number.isInteger(cls)) return;
-    request(cls, String(model.get("method") ?? ui.method.value));
+    if (!button || !Number.isInteger(cls) || model.get("interactive") === false) return;
+    request({ target: cls });
   }, listen);
-  ui.method.addEventListener("change", () => {
-    request(finiteOr(model.get("target"), 0), ui.method.value);
+  ui.method.addEventListener("change", () => request({ method: ui.method.value }), listen);
+  ui.compare.addEventListener("change", () => {
+    const ticked = [...ui.compare.querySelectorAll<HTMLInputElement>("input.nnw-compare-box")]
+      .filter((b) => b.checked).map((b) => b.dataset.method ?? "");
+    request({ compare: ticked });
   }, listen);
-  // Opacity stays in the browser: redraw locally, send nothing to the kernel.
-  ui.opacity.addEventListener("input", () => onOpacity(Number(ui.opacity.value)), listen);
-  ui.canvas.addEventListener("mousemove", (e) => {
-    if (!drawn) return;
-    const r = ui.canvas.getBoundingClientRect();
-    hover = cellAt(e.clientX - r.left, e.clientY - r.top, r.width, r.height, drawn.width, drawn.height);
-    refreshReadout();
+  ui.strip.addEventListener("click", (e) => {
+    const button = (e.target as Element).closest<HTMLElement>("button.nnw-example");
+    const i = Number(button?.dataset.index);
+    if (button && Number.isInteger(i)) request({ index: i });
   }, listen);
-  ui.canvas.addEventListener("mouseleave", () => {
-    hover = null;
-    showHint(ui.readout);
+  ui.optionsForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    try {
+      request({ options: readOptions(ui.optionsForm) });
+    } catch (err) {
+      showErrors(ui.error, [`options: ${(err as Error).message}`]);
+    }
   }, listen);
 
-  // --- model events -------------------------------------------------------
+  // --- browser events: local display (no kernel round trip) ----------------------
+  const local = (update: Partial<Display>): void => {
+    display = { ...display, ...update };
+    redrawLocal();
+  };
+  ui.palette.addEventListener("change", () => local({ palette: ui.palette.value }), listen);
+  ui.opacity.addEventListener("input", () => local({ opacity: clamp(Number(ui.opacity.value), 0, 1) }), listen);
+  ui.threshold.addEventListener("input", () => local({ threshold: clamp(Number(ui.threshold.value), 0, 1) }), listen);
+  ui.top.addEventListener("input", () => local({ topPercent: clamp(Number(ui.top.value), 0, 100) }), listen);
+  ui.absolute.addEventListener("change", () => local({ absolute: ui.absolute.checked }), listen);
+  ui.zoom.addEventListener("change", () => local({ zoom: clamp(Number(ui.zoom.value), 0.25, 8) }), listen);
+
+  ui.maps.addEventListener("mousemove", (e) => {
+    const s = drawn;
+    if (!s) return;
+    const target = e.target as Element;
+    if (s.kind === "image") {
+      const canvas = target.closest<HTMLCanvasElement>("canvas.nnw-canvas");
+      const p = panels.findIndex((x) => x.canvas === canvas);
+      if (!canvas || p < 0) return;
+      const r = canvas.getBoundingClientRect();
+      const cell = cellAt(e.clientX - r.left, e.clientY - r.top, r.width, r.height, s.width, s.height);
+      hover = cell ? { panel: p, cell } : null;
+    } else {
+      const item = target.closest<HTMLElement>(s.kind === "tabular" ? ".nnw-frow" : ".nnw-token");
+      const p = panels.findIndex((x) => x.root.contains(target));
+      const idx = Number(item?.dataset[s.kind === "tabular" ? "feature" : "token"]);
+      if (!item || p < 0 || !Number.isInteger(idx)) return;
+      hoverFeature = { panel: p, index: idx };
+    }
+    showReadout();
+  }, listen);
+  ui.maps.addEventListener("mouseleave", () => {
+    hover = null;
+    hoverFeature = null;
+    showReadout();
+  }, listen);
+
+  // --- model events -------------------------------------------------------------
   for (const name of TRAITS) handlers.push([`change:${name}`, schedule]);
-  handlers.push(["change:opacity", () => {
-    const v = clamp01(finiteOr(model.get("opacity"), opacity));
-    ui.opacity.value = String(v);
-    onOpacity(v);
-  }]);
+  for (const name of DISPLAY) {
+    handlers.push([`change:${name}`, () => {
+      display = readDisplay(model);
+      syncDisplayControls();
+      redrawLocal();
+    }]);
+  }
   for (const [event, cb] of handlers) model.on(event, cb);
 
-  showHint(ui.readout);
+  syncDisplayControls();
+  showReadout();
   schedule();
 
   return () => {

@@ -1,0 +1,61 @@
+// What the view draws for a map, computed in the browser so that the
+// threshold, top-percent and absolute controls never ask the kernel.
+// Mirrors nnwidgets/figures/attribution.py `mask_map` (the static figure).
+
+import type { NumericArray } from "../lib/codec";
+
+export interface MaskSettings {
+  /** hide |v| below threshold × scale (0..1) */
+  threshold: number;
+  /** keep only the top p % of cells by |v| (0..100; 100 keeps all) */
+  topPercent: number;
+  /** draw |v| on the unsigned scale */
+  absolute: boolean;
+}
+
+/** |v| of the k-th largest magnitude (k ≥ 1), found by sorting a copy. */
+export function magnitudeCutoff(map: ArrayLike<number>, k: number): number {
+  const mags = new Float64Array(map.length);
+  for (let i = 0; i < map.length; i++) mags[i] = Math.abs(map[i]!);
+  mags.sort();
+  return mags[mags.length - Math.min(k, mags.length)]!;
+}
+
+/**
+ * The values to colour: masked cells become 0 (transparent in every LUT),
+ * and with `absolute` every value is |v|. Returns a new array.
+ */
+export function maskMap(map: ArrayLike<number>, scale: number, s: MaskSettings): Float32Array {
+  const n = map.length;
+  const out = new Float32Array(n);
+  const floor = Math.max(0, s.threshold) * scale;
+  let cutoff = -Infinity;
+  let hideAll = false;
+  if (s.topPercent < 100) {
+    const keep = Math.ceil((Math.max(0, s.topPercent) / 100) * n);
+    if (keep <= 0) hideAll = true;
+    else cutoff = magnitudeCutoff(map, keep);
+  }
+  for (let i = 0; i < n; i++) {
+    const v = map[i]!;
+    const mag = Math.abs(v);
+    if (hideAll || mag < floor || mag < cutoff) out[i] = 0;
+    else out[i] = s.absolute ? mag : v;
+  }
+  return out;
+}
+
+/** The colour range: symmetric around 0, or [0, scale] for |values|. */
+export function rangeOf(scale: number, absolute: boolean): [number, number] {
+  return absolute ? [0, scale] : [-scale, scale];
+}
+
+/** Rows of a vector map in display order: by |value| of `primary`, descending; ties by index. */
+export function orderByMagnitude(primary: NumericArray | ArrayLike<number>): number[] {
+  const idx = Array.from({ length: primary.length }, (_, i) => i);
+  const mag = (i: number): number => {
+    const v = Math.abs(primary[i]!);
+    return Number.isNaN(v) ? -Infinity : v;
+  };
+  return idx.sort((a, b) => mag(b) - mag(a) || a - b);
+}

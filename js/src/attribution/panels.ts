@@ -1,0 +1,131 @@
+// One panel per shown method: a canvas for images, signed bars for tabular
+// features, coloured tokens for text. Every panel of a view shares one colour
+// scale, so maps can be compared honestly. Names and tokens are user text:
+// they go through textContent only.
+
+import { lutIndex } from "../lib/colormap";
+import { clear, h, setText } from "../lib/dom";
+import { formatValue } from "../lib/hover";
+import { blend, COMPARE_SIZE, DISPLAY_SIZE, displayScale } from "./image";
+import type { DrawState } from "./state";
+import { titleOf } from "./state";
+
+export interface Panel {
+  method: string;
+  root: HTMLDivElement;
+  canvas: HTMLCanvasElement | null;
+  body: HTMLDivElement;
+}
+
+/** Make sure there is one panel per shown method, in order; rebuild only when the set changes. */
+export function syncPanels(container: HTMLElement, s: DrawState, panels: Panel[]): Panel[] {
+  const key = JSON.stringify([s.kind, s.shown, s.shown.map((m) => titleOf(s, m))]);
+  if (container.dataset.key === key && panels.length === s.shown.length) return panels;
+  clear(container);
+  const out = s.shown.map((method, i) => {
+    const root = h("div", `nnw-panel${i === 0 ? " nnw-main" : ""}`, { "data-method": method });
+    root.append(h("div", "nnw-panel-title", {}, titleOf(s, method)));
+    const body = h("div", "nnw-panel-body");
+    let canvas: HTMLCanvasElement | null = null;
+    if (s.kind === "image") {
+      canvas = h("canvas", "nnw-canvas", { width: 0, height: 0, "data-method": method });
+      body.append(canvas);
+    }
+    root.append(body);
+    container.append(root);
+    return { method, root, canvas, body };
+  });
+  container.dataset.key = key;
+  return out;
+}
+
+const offscreen = typeof document !== "undefined" ? document.createElement("canvas") : null;
+
+/** Draw one image map blended over the input; returns the CSS size used. */
+export function paintImage(
+  canvas: HTMLCanvasElement, base: Uint8ClampedArray, values: Float32Array, s: DrawState,
+  lut: ArrayLike<number>, lo: number, hi: number, opacity: number, zoom: number,
+): void {
+  if (!offscreen) return;
+  offscreen.width = s.width;
+  offscreen.height = s.height;
+  const octx = offscreen.getContext("2d");
+  const ctx = canvas.getContext("2d");
+  if (!octx || !ctx) throw new Error("this browser gave no 2D canvas context");
+  const img = octx.createImageData(s.width, s.height);
+  blend(base, values, lut, lo, hi, opacity, img.data);
+  octx.putImageData(img, 0, 0);
+  const k = displayScale(s.height, s.width, s.maps.length > 1 ? COMPARE_SIZE : DISPLAY_SIZE);
+  if (canvas.width !== s.width * k) canvas.width = s.width * k; // resizing resets the context
+  if (canvas.height !== s.height * k) canvas.height = s.height * k;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(offscreen, 0, 0, s.width * k, s.height * k);
+  canvas.style.width = `${Math.round(s.width * k * zoom)}px`;
+  canvas.style.height = `${Math.round(s.height * k * zoom)}px`;
+  canvas.style.maxWidth = zoom > 1 ? "none" : "100%";
+}
+
+/** CSS colour of a value through a LUT; `alpha` multiplies the LUT's own alpha. */
+export function lutColour(lut: ArrayLike<number>, v: number, lo: number, hi: number, alpha = 1, solid = false): string {
+  const row = lutIndex(v, lo, hi) * 4;
+  const a = solid ? alpha : (alpha * lut[row + 3]!) / 255;
+  return `rgba(${lut[row]}, ${lut[row + 1]}, ${lut[row + 2]}, ${Math.round(a * 1000) / 1000})`;
+}
+
+/**
+ * Signed bars, one row per feature in `order` (the main map's magnitude
+ * order, shared by every panel so rows line up). Zero sits mid-panel for a
+ * signed scale, on the left for |values|.
+ */
+export function renderTabular(
+  panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, order: number[],
+  lut: ArrayLike<number>, lo: number, hi: number, withNames: boolean,
+): void {
+  const raw = s.maps[mapIndex]!;
+  const rows = order.map((f) => {
+    const v = values[f]!;
+    const row = h("div", "nnw-frow", { "data-feature": f, "data-value": String(raw[f]) });
+    if (withNames) {
+      row.append(h("span", "nnw-fname", { title: s.features[f] ?? "" }, s.features[f] ?? `feature ${f}`));
+      row.append(h("span", "nnw-fvalue", {}, formatValue(s.input[f]!)));
+    }
+    const track = h("span", "nnw-ftrack");
+    const bar = h("span", "nnw-fbar");
+    const span = hi - lo || 1;
+    const zero = (0 - lo) / span;
+    const at = (Math.min(hi, Math.max(lo, v)) - lo) / span;
+    bar.style.left = `${Math.min(zero, at) * 100}%`;
+    bar.style.width = `${Math.abs(at - zero) * 100}%`;
+    bar.style.background = v === 0 ? "transparent" : lutColour(lut, v, lo, hi, 1, true);
+    if (lo < 0) track.append(h("span", "nnw-fzero", { "aria-hidden": "true" }));
+    track.append(bar);
+    row.append(track, h("span", "nnw-fnum", {}, formatValue(raw[f]!)));
+    if (v === 0 && raw[f] !== 0) row.classList.add("nnw-masked");
+    return row;
+  });
+  panel.body.replaceChildren(...rows);
+  panel.body.className = `nnw-panel-body nnw-table${withNames ? " nnw-named" : ""}`;
+}
+
+/** Tokens with a background from the LUT; WordPiece continuations ("##x") join the word before. */
+export function renderText(
+  panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, lut: ArrayLike<number>,
+  lo: number, hi: number, opacity: number,
+): void {
+  const raw = s.maps[mapIndex]!;
+  const spans = s.tokens.map((tok, i) => {
+    const cont = tok.startsWith("##");
+    const span = h("span", `nnw-token${cont ? " nnw-cont" : ""}`, {
+      "data-token": i, "data-value": String(raw[i]), title: `${tok}: ${formatValue(raw[i]!)}`,
+    }, cont ? tok.slice(2) : tok);
+    span.style.background = lutColour(lut, values[i]!, lo, hi, Math.max(opacity, 0.05));
+    return span;
+  });
+  panel.body.replaceChildren(...spans);
+  panel.body.className = "nnw-panel-body nnw-tokens";
+}
+
+export function setPanelTitle(panel: Panel, text: string): void {
+  const t = panel.root.querySelector(".nnw-panel-title");
+  if (t) setText(t, text);
+}

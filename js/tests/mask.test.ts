@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { magnitudeCutoff, maskMap, orderByMagnitude, rangeOf } from "../src/attribution/mask";
+
+const none = { threshold: 0, topPercent: 100, absolute: false };
+
+describe("maskMap", () => {
+  it("keeps every value with no mask", () => {
+    expect(Array.from(maskMap([1, -2, 0.5], 2, none))).toEqual([1, -2, 0.5]);
+  });
+
+  it("hides magnitudes below threshold × scale, keeping the sign of the rest", () => {
+    expect(Array.from(maskMap([1, -2, 0.5, -0.9], 2, { ...none, threshold: 0.5 }))).toEqual([1, -2, 0, 0]);
+  });
+
+  it("keeps the top p % by magnitude, rounding the count up", () => {
+    // 4 cells, 50 % → 2 kept: |−3| and |2|
+    expect(Array.from(maskMap([1, -3, 2, 0.5], 3, { ...none, topPercent: 50 }))).toEqual([0, -3, 2, 0]);
+    // 30 % of 4 = 1.2 → 2 kept
+    expect(Array.from(maskMap([1, -3, 2, 0.5], 3, { ...none, topPercent: 30 }))).toEqual([0, -3, 2, 0]);
+    expect(Array.from(maskMap([1, -3, 2, 0.5], 3, { ...none, topPercent: 0 }))).toEqual([0, 0, 0, 0]);
+  });
+
+  it("keeps ties at the cutoff", () => {
+    expect(Array.from(maskMap([2, -2, 1], 2, { ...none, topPercent: 34 }))).toEqual([2, -2, 0]);
+  });
+
+  it("draws magnitudes in absolute mode", () => {
+    expect(Array.from(maskMap([1, -3], 3, { ...none, absolute: true }))).toEqual([1, 3]);
+  });
+
+  it("combines threshold and top p %", () => {
+    expect(Array.from(maskMap([4, -3, 2, 1], 4, { threshold: 0.6, topPercent: 75, absolute: false }))).toEqual([4, -3, 0, 0]);
+  });
+});
+
+describe("helpers", () => {
+  it("finds the k-th largest magnitude", () => {
+    expect(magnitudeCutoff([1, -5, 3], 1)).toBe(5);
+    expect(magnitudeCutoff([1, -5, 3], 2)).toBe(3);
+    expect(magnitudeCutoff([1, -5, 3], 9)).toBe(1);
+  });
+  it("orders rows by magnitude with stable ties", () => {
+    expect(orderByMagnitude([0.1, -2, 2, 0.5])).toEqual([1, 2, 3, 0]);
+  });
+  it("gives symmetric or unsigned ranges", () => {
+    expect(rangeOf(2, false)).toEqual([-2, 2]);
+    expect(rangeOf(2, true)).toEqual([0, 2]);
+  });
+});

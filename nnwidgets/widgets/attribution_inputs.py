@@ -1,0 +1,208 @@
+"""The three kinds of input the Attribution view shows, detected or declared.
+
+* ``image``: float (C, H, W) or a batch (N, C, H, W), drawn as a picture.
+* ``tabular``: float (F,) or a batch (N, F), one signed bar per named feature.
+* ``text``: integer token ids (T,), (1, T), (N, T) or a list of 1-D id tensors
+  of different lengths, explained through an embedding layer; tokens are text.
+
+Everything here normalises what the user passed into one form per kind, with
+errors that name the expected shape; nothing here calls the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import torch
+
+from ..engine import ExplanationInputError
+from ..engine.validate import describe
+
+Kind = Literal["image", "tabular", "text"]
+KINDS: tuple[str, ...] = ("image", "tabular", "text")
+
+# Longest side of a batch-strip thumbnail, in pixels.
+THUMB = 40
+# The strip shows at most this many examples (the index box reaches the rest).
+STRIP_MAX = 64
+
+
+@dataclass
+class Inputs:
+    """A batch of examples of one kind, each with a leading batch dimension of 1."""
+
+    kind: Kind
+    examples: list[torch.Tensor]  # (1, ...) each; same shape except for text
+    feature_names: list[str] = field(default_factory=list)
+    tokens: list[list[str]] = field(default_factory=list)  # text: one list per example
+    baselines: list[torch.Tensor] | None = None  # per example, same shape; None = zeros / pad id 0
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def baseline(self, i: int) -> torch.Tensor:
+        """The reference input of example ``i`` (integrated gradients, ablation, deletion)."""
+        if self.baselines is not None:
+            return self.baselines[i]
+        return torch.zeros_like(self.examples[i])
+
+    def stacked(self) -> torch.Tensor | None:
+        """All examples as one batch, or None when text lengths differ."""
+        shapes = {tuple(e.shape) for e in self.examples}
+        return torch.cat(self.examples) if len(shapes) == 1 else None
+
+
+def _tensor(x: object, what: str) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise ExplanationInputError(f"{what} must be a torch.Tensor; got {type(x).__name__}")
+    return x
+
+
+def detect_kind(x: object, *, tokens: object = None, feature_names: object = None) -> Kind:
+    """Image for 3-D/4-D floats, text for integer ids or a list of them, tabular for 1-D/2-D floats."""
+    if isinstance(x, (list, tuple)):
+        return "text"
+    x = _tensor(x, "x")
+    if not x.is_floating_point():
+        return "text"
+    if x.dim() in (3, 4):
+        return "image"
+    if x.dim() in (1, 2):
+        return "tabular"
+    raise ExplanationInputError(
+        "x must be an image (C, H, W) / batch (N, C, H, W), a tabular row (F,) / batch (N, F), "
+        f"or token ids (T,) / (N, T); got {describe(x)}"
+    )
+
+
+def _names(values: Sequence[object] | None, count: int, what: str, default: str) -> list[str]:
+    if values is None:
+        return [default.format(i) for i in range(count)]
+    names = [str(v) for v in values]
+    if len(names) != count:
+        raise ExplanationInputError(f"{what} must have one name per feature ({count}); got {len(names)}")
+    return names
+
+
+def _batch_of(x: torch.Tensor, rank: int, what: str, form: str) -> torch.Tensor:
+    if x.dim() == rank:
+        return x.unsqueeze(0)
+    if x.dim() == rank + 1:
+        if x.shape[0] == 0:
+            raise ExplanationInputError(f"x is an empty batch; {what} needs at least one example of shape {form}")
+        return x
+    raise ExplanationInputError(f"{what} must have shape {form} or (N, {form[1:]}; got {describe(x)}")
+
+
+def _check_baseline(baseline: object, example: torch.Tensor, n: int) -> list[torch.Tensor] | None:
+    """A baseline that broadcasts to one example, or one per example ((N, ...))."""
+    if baseline is None:
+        return None
+    if isinstance(baseline, (int, float)) and not isinstance(baseline, bool):
+        if not example.is_floating_point() and not isinstance(baseline, int):
+            raise ExplanationInputError(f"token ids need an integer baseline id; got {baseline!r}")
+        return [torch.full_like(example, baseline) for _ in range(n)]
+    b = _tensor(baseline, "baseline").to(example.device)
+    if b.is_floating_point() != example.is_floating_point():
+        raise ExplanationInputError(
+            f"baseline must have the input's kind of dtype ({example.dtype}); got {b.dtype}"
+        )
+    one = tuple(example.shape[1:])
+    if tuple(b.shape) in (one, (1, *one)):
+        b = b.reshape(example.shape).to(example.dtype)
+        return [b for _ in range(n)]
+    if tuple(b.shape) == (n, *one):
+        return [b[i : i + 1].to(example.dtype) for i in range(n)]
+    raise ExplanationInputError(
+        f"baseline must have one example's shape {one} or the batch's shape {(n, *one)}; got {describe(b)}"
+    )
+
+
+def normalise(
+    x: object,
+    *,
+    kind: str | None = None,
+    feature_names: Sequence[object] | None = None,
+    tokens: Sequence[object] | None = None,
+    baseline: object = None,
+) -> Inputs:
+    """Check ``x`` against its kind and split it into examples of batch size 1."""
+    if kind is not None and kind not in KINDS:
+        raise ExplanationInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    kind = kind or detect_kind(x, tokens=tokens, feature_names=feature_names)
+    if kind == "text":
+        return _text(x, tokens, baseline)
+    x = _tensor(x, "x")
+    if not x.is_floating_point():
+        raise ExplanationInputError(f"{kind} inputs must be floating point; got {describe(x)}")
+    if kind == "image":
+        batch = _batch_of(x, 3, "an image", "(C, H, W)")
+        names: list[str] = []
+    else:
+        batch = _batch_of(x, 1, "a tabular row", "(F,)")
+        names = _names(feature_names, batch.shape[1], "feature_names", "feature {}")
+    examples = [batch[i : i + 1] for i in range(batch.shape[0])]
+    baselines = _check_baseline(baseline, examples[0], len(examples))
+    return Inputs(kind, examples, feature_names=names, baselines=baselines)  # type: ignore[arg-type]
+
+
+def _text(x: object, tokens: Sequence[object] | None, baseline: object) -> Inputs:
+    if isinstance(x, (list, tuple)):
+        rows = [_tensor(r, "each item of x").reshape(1, -1) for r in x]
+    else:
+        t = _tensor(x, "x")
+        if t.dim() == 1:
+            rows = [t.reshape(1, -1)]
+        elif t.dim() == 2:
+            rows = [t[i : i + 1] for i in range(t.shape[0])]
+        else:
+            raise ExplanationInputError(f"text input must be token ids (T,) or (N, T); got {describe(t)}")
+    if not rows:
+        raise ExplanationInputError("x is an empty list; text needs at least one sequence of token ids")
+    for r in rows:
+        if r.is_floating_point() or r.dtype == torch.bool:
+            raise ExplanationInputError(f"text input must be integer token ids; got {describe(r)}")
+        if r.shape[1] == 0:
+            raise ExplanationInputError("a text example has no tokens")
+    # tokens: one list for a single example, else one list per example.
+    if tokens is None:
+        per = [[str(int(i)) for i in r[0]] for r in rows]
+    elif len(rows) == 1 and tokens and not isinstance(tokens[0], (list, tuple)):
+        per = [[str(s) for s in tokens]]
+    else:
+        per = [[str(s) for s in ts] for ts in tokens]  # type: ignore[union-attr]
+    if len(per) != len(rows):
+        raise ExplanationInputError(f"tokens must give one list of token strings per example ({len(rows)}); got {len(per)}")
+    for i, (r, ts) in enumerate(zip(rows, per)):
+        if len(ts) != r.shape[1]:
+            raise ExplanationInputError(
+                f"tokens[{i}] has {len(ts)} strings but example {i} has {r.shape[1]} token ids"
+            )
+    baselines = None
+    if baseline is not None:
+        if isinstance(baseline, (list, tuple)):
+            baselines = [_tensor(b, "each baseline").reshape(1, -1).to(r.dtype) for b, r in zip(baseline, rows)]
+            if len(baselines) != len(rows) or any(b.shape != r.shape for b, r in zip(baselines, rows)):
+                raise ExplanationInputError("baseline must give one id sequence per example, each of its example's length")
+        elif len(rows) == 1 or len({r.shape for r in rows}) == 1:
+            baselines = _check_baseline(baseline, rows[0], len(rows))
+        else:
+            raise ExplanationInputError(
+                "with sequences of different lengths, pass baseline as a list of id tensors, one per example"
+            )
+    return Inputs("text", rows, tokens=per, baselines=baselines)
+
+
+def thumbnails(examples: list[torch.Tensor], lo: float, hi: float) -> np.ndarray:
+    """(N, h, w, 3) uint8 small pictures of image examples for the batch strip."""
+    from ..figures.colormap import display_image
+
+    batch = torch.cat(examples[:STRIP_MAX]).detach().float().cpu()
+    h, w = batch.shape[-2:]
+    k = max(1, -(-max(h, w) // THUMB))  # ceil: the thumbnail's longest side ≤ THUMB
+    if k > 1:
+        batch = torch.nn.functional.avg_pool2d(batch, k, ceil_mode=True)
+    return np.stack([display_image(img.numpy(), lo, hi) for img in batch])

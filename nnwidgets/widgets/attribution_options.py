@@ -1,0 +1,187 @@
+"""Which methods fit each input kind, the options the view lets users edit,
+and how an engine result becomes the map the view draws.
+
+Options live at two levels. *View options* are the few that matter and that a
+form can edit (integrated gradients' steps and baseline, SmoothGrad's samples
+and noise, the occlusion window, Kernel SHAP's samples); they are JSON and sync
+to the browser. *Engine options* are what ``nnwidgets.attribute`` takes; they
+are derived from the view options here, with anything the user passed that the
+form does not know (a baseline tensor, a feature mask) laid on top.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..engine import ExplanationInputError
+from ..engine.registry import METHODS
+from .attribution_inputs import Inputs
+
+METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "image": ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "occlusion"),
+    "tabular": (
+        "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad",
+        "feature_ablation", "kernel_shap",
+    ),
+    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "feature_ablation"),
+}
+DEFAULT_METHOD = {"image": "input_x_gradient", "tabular": "integrated_gradients", "text": "layer_integrated_gradients"}
+# Methods that are fast enough on the demo models to answer while exploring;
+# the others still work, the view just marks them as slower.
+FAST = {"gradient", "saliency", "input_x_gradient", "layer_gradient_x_activation"}
+
+# Readable names where the engine's title would mislead for text.
+TEXT_TITLES = {
+    "layer_integrated_gradients": "Integrated gradients (embedding)",
+    "layer_gradient_x_activation": "Gradient × embedding",
+    "feature_ablation": "Token ablation",
+}
+
+BASELINES = ("zero", "mean", "blur", "given")
+
+# The editable fields per method: name, label, type and bounds. The view builds
+# its form from this, so Python stays the one place that knows the methods.
+SPECS: dict[str, list[dict[str, Any]]] = {
+    "integrated_gradients": [
+        {"name": "n_steps", "label": "steps", "type": "int", "min": 2, "max": 1000},
+        {"name": "baseline", "label": "baseline", "type": "choice", "choices": []},
+    ],
+    "layer_integrated_gradients": [{"name": "n_steps", "label": "steps", "type": "int", "min": 2, "max": 1000}],
+    "smoothgrad": [
+        {"name": "nt_samples", "label": "samples", "type": "int", "min": 1, "max": 512},
+        {"name": "noise", "label": "noise (× input range)", "type": "float", "min": 0.0, "max": 2.0},
+    ],
+    "occlusion": [{"name": "window", "label": "window (px)", "type": "int", "min": 1, "max": 512}],
+    "kernel_shap": [{"name": "n_samples", "label": "samples", "type": "int", "min": 8, "max": 5000}],
+}
+
+
+def methods_for(kind: str) -> tuple[str, ...]:
+    return METHODS_BY_KIND[kind]
+
+
+def title(method: str, kind: str) -> str:
+    if kind == "text" and method in TEXT_TITLES:
+        return TEXT_TITLES[method]
+    return METHODS[method].title if method in METHODS else method
+
+
+def specs_for(methods: list[str], inputs: Inputs, has_given: bool) -> dict[str, list[dict[str, Any]]]:
+    """The form fields of each offered method, with the baseline choices that fit the input."""
+    choices = ["zero"] + (["mean"] if len(inputs) > 1 else []) + (["blur"] if inputs.kind == "image" else [])
+    if has_given:
+        choices.insert(0, "given")
+    out = {}
+    for m in methods:
+        fields = [dict(f) for f in SPECS.get(m, [])]
+        for f in fields:
+            if f["name"] == "baseline":
+                f["choices"] = choices
+        if fields:
+            out[m] = fields
+    return out
+
+
+def default_view_options(method: str, inputs: Inputs, has_given: bool) -> dict[str, Any]:
+    """Defaults that suit the input where the engine's would not."""
+    shape = inputs.examples[0].shape
+    if method == "integrated_gradients":
+        return {"n_steps": 32, "baseline": "given" if has_given else "zero"}
+    if method == "layer_integrated_gradients":
+        return {"n_steps": 32}
+    if method == "smoothgrad":
+        # SmoothGrad paper: noise at 10-20 % of the input's range; seeded so
+        # that clicking back and forth shows the same map.
+        return {"nt_samples": 16, "noise": 0.15}
+    if method == "occlusion":
+        return {"window": max(1, max(shape[-2:]) // 8)}  # about 8 × 8 patches
+    if method == "kernel_shap":
+        return {"n_samples": 200}
+    return {}
+
+
+def check_view_options(method: str, options: dict[str, Any], inputs: Inputs, has_given: bool) -> dict[str, Any]:
+    """Validate options coming from the form: known names, types and bounds."""
+    fields = {f["name"]: f for f in specs_for([method], inputs, has_given).get(method, [])}
+    out = {}
+    for name, value in options.items():
+        f = fields.get(name)
+        if f is None:
+            raise ExplanationInputError(f"{method} has no option {name!r} in the view; options: {', '.join(fields) or 'none'}")
+        if f["type"] == "choice":
+            if value not in f["choices"]:
+                raise ExplanationInputError(f"{name} must be one of {', '.join(f['choices'])}; got {value!r}")
+        else:
+            kind = int if f["type"] == "int" else float
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and value != int(value)):
+                raise ExplanationInputError(f"{name} must be {'an integer' if kind is int else 'a number'}; got {value!r}")
+            if not f["min"] <= value <= f["max"]:
+                raise ExplanationInputError(f"{name} must be in [{f['min']}, {f['max']}]; got {value}")
+            value = kind(value)
+        out[name] = value
+    return out
+
+
+def _blur(x: torch.Tensor) -> torch.Tensor:
+    """A strongly blurred copy of an image batch: a baseline without the fine detail."""
+    k = max(3, (max(x.shape[-2:]) // 4) | 1)
+    return torch.nn.functional.avg_pool2d(x, k, stride=1, padding=k // 2, count_include_pad=False)
+
+
+def baseline_tensor(choice: str, inputs: Inputs, i: int) -> torch.Tensor:
+    x = inputs.examples[i]
+    if choice == "given":
+        return inputs.baseline(i)
+    if choice == "mean":
+        stacked = inputs.stacked()
+        return stacked.mean(0, keepdim=True) if stacked is not None else torch.zeros_like(x)
+    if choice == "blur":
+        return _blur(x.float()).to(x.dtype)
+    return torch.zeros_like(x)
+
+
+def engine_options(
+    method: str, view: dict[str, Any], hidden: dict[str, Any], inputs: Inputs, i: int, layer: str | None
+) -> dict[str, Any]:
+    """``attribute`` options for example ``i`` from the view options (+ the user's hidden ones)."""
+    x = inputs.examples[i]
+    opts: dict[str, Any] = {}
+    if method == "integrated_gradients":
+        opts["n_steps"] = view.get("n_steps", 32)
+        opts["baselines"] = baseline_tensor(view.get("baseline", "zero"), inputs, i)
+    elif method == "layer_integrated_gradients":
+        opts["n_steps"] = view.get("n_steps", 32)
+        opts["baselines"] = inputs.baseline(i)
+    elif method == "smoothgrad":
+        span = float(x.max() - x.min()) or 1.0
+        opts.update(nt_samples=view.get("nt_samples", 16), stdevs=view.get("noise", 0.15) * span, seed=0)
+    elif method == "occlusion":
+        w = int(view.get("window", 1))
+        window = (x.shape[1], min(w, x.shape[2]), min(w, x.shape[3]))
+        opts.update(sliding_window_shapes=window, strides=window)
+    elif method == "kernel_shap":
+        opts.update(n_samples=view.get("n_samples", 200), seed=0, baselines=inputs.baseline(i))
+    elif method == "feature_ablation":
+        opts["baselines"] = inputs.baseline(i)
+    if METHODS[method].kind == "layer":
+        if layer is None:
+            raise ExplanationInputError(f"{method} needs the embedding layer: pass embedding='name.of.layer'")
+        opts["layer"] = layer
+    opts.update(hidden)
+    return opts
+
+
+def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
+    """What one example's attributions look like on screen: (H, W), (F,) or (T,).
+
+    Images sum over channels (a pixel's total contribution, signs kept);
+    embedding attributions sum over the embedding dimension (a token's total).
+    """
+    a = attributions.detach()[0].float()
+    if kind == "image":
+        return a.sum(0)
+    if kind == "text" and a.dim() == 2:
+        return a.sum(-1)
+    return a.reshape(-1)
