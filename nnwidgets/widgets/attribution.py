@@ -395,7 +395,7 @@ class Attribution(Widget):
         def compute() -> None:
             self._explain(
                 int(request.get("index", self.index)),
-                int(request.get("target", self.target)),
+                _request_target(request.get("target", self.target)),
                 str(request.get("method", self.method)),
                 [str(m) for m in request.get("compare", self.compare)],
                 dict(request.get("options") or {}),
@@ -566,6 +566,15 @@ class Attribution(Widget):
             self.index = index
         finally:
             self._updating = False
+
+
+def _request_target(value: object) -> int | str:
+    """A request's target: a class index, or "predicted" (the view's default when the example changes)."""
+    if value == "predicted":
+        return "predicted"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ExplanationInputError(f"target must be a class index or 'predicted'; got {value!r}")
+    return int(value)
 
 
 def _check_fits(methods: list[str], kind: str) -> None:

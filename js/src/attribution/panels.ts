@@ -118,7 +118,9 @@ export function renderText(
     const span = h("span", `nnw-token${cont ? " nnw-cont" : ""}`, {
       "data-token": i, "data-value": String(raw[i]), title: `${tok}: ${formatValue(raw[i]!)}`,
     }, cont ? tok.slice(2) : tok);
-    span.style.background = lutColour(lut, values[i]!, lo, hi, Math.max(opacity, 0.05));
+    const masked = values[i] === 0;
+    span.style.background = masked ? "transparent" : lutColour(lut, values[i]!, lo, hi, Math.max(opacity, 0.05));
+    if (masked && raw[i] !== 0) span.classList.add("nnw-masked");
     return span;
   });
   panel.body.replaceChildren(...spans);

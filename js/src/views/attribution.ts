@@ -229,9 +229,13 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     }
   }
 
+  // A class the user clicked stays explained across examples; otherwise
+  // each example explains its own predicted class.
+  let pinnedTarget = false;
+
   interface Ask {
     index?: number;
-    target?: number;
+    target?: number | "predicted";
     method?: string;
     compare?: string[];
     options?: Record<string, Record<string, string | number>>;
@@ -245,17 +249,18 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     pendingSeq = seq;
     const method = ask.method ?? String(model.get("method") ?? "");
     const compare = (ask.compare ?? (drawn?.shown.slice(1) ?? [])).filter((m) => m !== method);
+    const switching = ask.index !== undefined && ask.target === undefined && !pinnedTarget;
     const body = {
       seq,
       index: ask.index ?? finiteOr(model.get("index"), 0),
-      target: ask.target ?? finiteOr(model.get("target"), 0),
+      target: switching ? "predicted" : (ask.target ?? finiteOr(model.get("target"), 0)),
       method,
       compare,
       ...(ask.options ? { options: ask.options } : {}),
     };
     ui.root.classList.add("nnw-busy");
     setTrustPending(ui.trust, true);
-    if (ask.target !== undefined) markPending(ui.bars, ask.target);
+    if (typeof ask.target === "number") markPending(ui.bars, ask.target);
     if (ask.index !== undefined) markPendingExample(ui.strip, ask.index);
     const slow = new Set((model.get("slow_methods") as string[] | undefined) ?? []);
     const names = [method, ...compare].map((m) => (drawn ? titleOf(drawn, m) : m));
@@ -270,6 +275,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     const button = (e.target as Element).closest<HTMLElement>("button.nnw-bar");
     const cls = Number(button?.dataset.class);
     if (!button || !Number.isInteger(cls) || model.get("interactive") === false) return;
+    pinnedTarget = cls !== finiteOr(model.get("predicted"), -1);
     request({ target: cls });
   }, listen);
   ui.method.addEventListener("change", () => request({ method: ui.method.value }), listen);
