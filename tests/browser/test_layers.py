@@ -171,3 +171,37 @@ def test_hostile_layer_and_class_names_render_as_text(lab, page):
     assert HOSTILE in root.locator("div.nnw-head").first.inner_text()
     assert HOSTILE in root.locator("select.nnw-target").inner_text()
     assert page.console_errors == []
+
+
+MLP_CELLS = [
+    "import nnwidgets as nw\nfrom nnwidgets import demo\ncancer = demo.breast_cancer()",
+    "view = nw.Layers(cancer.model, cancer.inputs[:8], labels=cancer.class_names,\n"
+    "                 feature_names=cancer.feature_names, data=cancer.inputs, layer='fc1')\nview",
+]
+
+
+def test_mlp_neuron_bars_and_weights(lab, page):
+    open_and_run(page, lab, write_notebook(lab.root, "layers_mlp.ipynb", MLP_CELLS))
+    wait_rendered(page, "fc1|")
+    c = demo.breast_cancer()
+    n_units = c.model.fc1.out_features
+    page.mouse.click(*atlas_point(page, (n_units,), (4,)))
+    page.wait_for_function("() => document.querySelectorAll('div.nnw-fbar').length > 0", timeout=60_000)
+    page.wait_for_function(IDLE, timeout=30_000)
+    exp = __import__("nnwidgets").attribute(c.model, c.inputs[:1], "neuron_gradient", layer="fc1", neuron=4)
+    for bar in page.locator("div.nnw-fbar").all():
+        i = int(bar.get_attribute("data-feature"))
+        assert float(bar.get_attribute("data-value")) == pytest.approx(float(exp.attributions[0, i]), rel=1e-5, abs=1e-9)
+    assert page.locator("div.nnw-top").count() == 9  # top inputs of the data set, after the sweep
+    # weights: the matrix as a heatmap, hover reads the exact weight
+    page.locator("button.nnw-tab-weights").click()
+    page.wait_for_function("() => (document.querySelector('canvas.nnw-wcanvas')?.dataset.rendered ?? '').startsWith('fc1|')")
+    weight = c.model.fc1.weight.detach()
+    box = page.locator("canvas.nnw-wcanvas").bounding_box()
+    o, i = 3, 7
+    page.mouse.move(box["x"] + (i + 0.5) / weight.shape[1] * box["width"], box["y"] + (o + 0.5) / weight.shape[0] * box["height"])
+    page.wait_for_function("() => document.querySelectorAll('div.nnw-readout')[1].dataset.value !== undefined")
+    shown = float(page.locator("div.nnw-readout").nth(1).get_attribute("data-value"))
+    assert shown == pytest.approx(float(weight[o, i]), rel=1e-6)
+    page.locator("div.nnw-layers").screenshot(path=str(ARTIFACTS / "layers-mlp-weights.png"))
+    assert page.console_errors == []
