@@ -264,3 +264,18 @@ def test_figure_atlas_layout_is_the_views():
         {"th": 3, "tw": 64, "width": 64, "height": 3}
     img = atlas_image(np.arange(4, dtype=np.float32).reshape(2, 1, 2), opaque_table(signed=False), 0, 3)
     assert img.shape == (1, 5, 4) and img[0, 2, 3] == 0 and img[0, 0, 3] == 255
+
+
+def test_a_failing_sweep_is_shown_in_the_view_and_answers_the_request():
+    d = demo.digits()
+
+    class Broken:
+        def __iter__(self):
+            yield d.inputs[:10]
+            raise RuntimeError("the data loader broke")
+
+    with pytest.raises(ExplanationInputError, match="more than once"):
+        nw.Layers(d.model, d.inputs[:2], data=iter([d.inputs[:10]]))
+    w = nw.Layers(d.model, d.inputs[:2], data=Broken())
+    w._request = {"seq": 4, "layer": "classifier.fc1", "neuron": [1]}
+    assert "the data loader broke" in w.error and w._seq == 4 and w.sweep_state == ""

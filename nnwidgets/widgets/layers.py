@@ -123,6 +123,11 @@ class Layers(Widget):
                 "data must be a torch.Tensor of inputs (M, ...) like x, or an iterable of batches "
                 f"(a DataLoader, or (x, y) pairs); got {type(data).__name__}"
             )
+        if data is not None and not isinstance(data, torch.Tensor) and iter(data) is data:
+            raise ExplanationInputError(
+                "data must be iterable more than once (a tensor, a DataLoader or a list of batches): it is "
+                f"swept once and read again for the top inputs; got a one-shot {type(data).__name__}"
+            )
         if isinstance(data, torch.Tensor):
             if data.shape[1:] != x.shape[1:]:
                 raise ExplanationInputError(
@@ -308,7 +313,9 @@ class Layers(Widget):
         else:
             note = "neuron attribution needs floating-point inputs (token ids have no gradient)"
         if self._data is not None and self._data_stats is None:
-            self._run_sweep_held()
+            # From Python (show): inside the answer's hold_sync, so no progress
+            # messages; the view asks for the sweep before its answer (see _answer).
+            self._run_sweep()
         stats, source = self._stats()
         if layer in stats:
             unit = unit_of(idx, rank)
@@ -320,11 +327,6 @@ class Layers(Widget):
                 self._top_inputs = pack(gather(pool, indices.tolist()).float())
             self.top_source = "data set" if source == "data" else "batch"
         return note
-
-    def _run_sweep_held(self) -> None:
-        # Called inside an answer's hold_sync: the progress would be held back, so
-        # the view asks for the sweep first (see _answer) and this is the fallback.
-        self._run_sweep()
 
     def _show_weights(self, example: int, target: int, layer: str) -> str:
         w = weight_of(self._model, layer)
@@ -350,7 +352,9 @@ class Layers(Widget):
             try:
                 self._run_sweep()
             except Exception as exc:
-                self.error = f"{type(exc).__name__}: {exc}"
+                with self.hold_sync():
+                    self.error = f"{type(exc).__name__}: {exc}"
+                    self._seq = seq
                 return
         super()._answer(seq, compute)
 
