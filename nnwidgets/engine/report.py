@@ -7,8 +7,9 @@ computed (method name → attributions) and returns a :class:`TrustReport`:
   ratio (from ``ig``, or from one IG run when IG is among the maps);
 - rank agreement: Spearman between every pair of maps, as an (M, M) matrix;
 - the model-randomization check (Adebayo et al. 2018): the top
-  ``randomize_layers`` modules of ONE deep copy are re-initialised and every
-  method is recomputed on it; Spearman of |map| vs |randomized map|;
+  ``randomize_layers`` modules of ONE deep copy (the last to run on ``x``,
+  normalization layers skipped: their reset is an identity) are re-initialised
+  and every method is recomputed on it; Spearman of |map| vs |randomized map|;
 - the deletion curve (Samek et al. 2017): features are removed from most to
   least important by the SIGNED attribution (the deletion metric's
   convention: the features that push the target up go first, so a faithful
@@ -317,7 +318,7 @@ def trust_report(
     randomization: dict[str, float] = {}
     randomized_layers: list[str] = []
     if randomize_layers > 0:
-        twin, randomized_layers = randomized_copy(model, randomize_layers, seed=0)
+        twin, randomized_layers = randomized_copy(model, randomize_layers, seed=0, inputs=x)
         for k, name in enumerate(names):
             other = attribute(twin, x, name, fixed, **options(name)).attributions
             randomization[name] = _spearman(scores[k].abs(), feats.scores(name, other).to(torch.float64).abs())

@@ -4,8 +4,9 @@
   change it has to explain, |Σ attr − ΔF| / |ΔF|.
 - ``rank_agreement``: Spearman correlation between two maps, per example.
 - ``randomization_check``: Adebayo et al. (2018): re-initialise the top layers
-  of a copy of the model and recompute; a map that hardly changes does not
-  depend on what the model learned.
+  (the last to run on the inputs; normalization layers, whose reset is an
+  identity, skipped) of a copy of the model and recompute; a map that hardly
+  changes does not depend on what the model learned.
 - ``deletion_curve``: remove features from most to least important and
   follow the target's probability; a faithful map makes it fall fast (small area).
 """
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 
 import torch
@@ -71,26 +73,97 @@ class RandomizationCheck:
     layers: list[str]  # the modules re-initialised, output side first
 
 
-def _top_layers(model: nn.Module, count: int) -> list[str]:
-    with_params = [
-        name for name, m in model.named_modules()
-        if name and hasattr(m, "reset_parameters") and any(True for _ in m.parameters(recurse=False))
-    ]
-    return with_params[::-1][:count]
+# Normalization layers re-initialise to an affine identity (weight 1, bias 0):
+# "randomizing" one leaves the function of the layers below it intact, so the
+# sanity check would report a map unchanged for the wrong reason.
+_NORMS: tuple[type, ...] = tuple(
+    t for t in (
+        nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm, getattr(nn, "RMSNorm", None),
+        nn.modules.batchnorm._NormBase,  # BatchNorm*d, SyncBatchNorm, InstanceNorm*d
+    ) if isinstance(t, type)
+)
 
 
-def randomized_copy(model: nn.Module, layers: int = 1, seed: int = 0) -> tuple[nn.Module, list[str]]:
-    """A deep copy of ``model`` with its top ``layers`` modules that have parameters
-    re-initialised (seeded; the global RNG is restored), and their names, output side first."""
+def _is_norm(module: nn.Module) -> bool:
+    # Also a library's own norms (e.g. a T5LayerNorm or LlamaRMSNorm) by name.
+    return isinstance(module, _NORMS) or re.search(r"Norm(\dd)?$", type(module).__name__) is not None
+
+
+def _resettable(module: nn.Module) -> bool:
+    return (
+        callable(getattr(module, "reset_parameters", None))
+        and any(True for _ in module.parameters(recurse=False))
+        and not _is_norm(module)
+    )
+
+
+def _execution_order(model: nn.Module, inputs: torch.Tensor) -> list[str]:
+    """Names of the modules that run on ``inputs``, ordered by when they LAST finish
+    (a module called twice counts where it last ran); one hooked forward."""
+    check_inputs(model, inputs, needs_grad=False)
+    last: dict[str, int] = {}
+    handles = []
+    clock = [0]
+
+    def timed(name: str):
+        def hook(_module: nn.Module, _args: object, _out: object) -> None:
+            clock[0] += 1
+            last[name] = clock[0]
+        return hook
+
+    with preserved(model):
+        try:
+            for name, module in model.named_modules():
+                if name and _resettable(module):
+                    handles.append(module.register_forward_hook(timed(name)))
+            with torch.no_grad():
+                call_model(model, inputs)
+        finally:
+            for handle in handles:
+                handle.remove()
+    return sorted(last, key=last.get)
+
+
+def _top_layers(model: nn.Module, count: int, inputs: torch.Tensor | None = None) -> list[str]:
+    """The last ``count`` modules that can be meaningfully re-initialised, output side first.
+
+    With ``inputs``: in the order they run in a forward on them (modules that do
+    not run, like an unused pooler, are never picked); without: in registration
+    order. Normalization layers and modules without ``reset_parameters`` or
+    parameters of their own are skipped.
+    """
+    if count == 0:
+        return []
+    if inputs is not None:
+        ordered = _execution_order(model, inputs)
+    else:
+        ordered = [name for name, m in model.named_modules() if name and _resettable(m)]
+    return ordered[::-1][:count]
+
+
+def randomized_copy(
+    model: nn.Module, layers: int = 1, seed: int = 0, inputs: torch.Tensor | None = None,
+) -> tuple[nn.Module, list[str]]:
+    """A deep copy of ``model`` with its top ``layers`` modules re-initialised
+    (seeded; the global RNG is restored), and their names, output side first.
+
+    "Top" is by execution order on ``inputs`` when given (one forward of the
+    copy; give them: registration order can put a LayerNorm or an unused
+    module last), else by registration order. Only modules with parameters of
+    their own and a ``reset_parameters`` that is not an identity are picked:
+    normalization layers (LayerNorm, GroupNorm, BatchNorm, InstanceNorm,
+    RMSNorm) are skipped.
+    """
     if layers < 0:
         raise ExplanationInputError(f"layers must be ≥ 0; got {layers}")
     twin = copy.deepcopy(model)
-    names = _top_layers(twin, layers)
     modules = dict(twin.named_modules())
     # fork_rng restores the CPU generator and, for a model on a GPU, that GPU's
-    # (reset_parameters draws from the generator of the parameters' device).
+    # (reset_parameters draws from the generator of the parameters' device; a
+    # model's forward, run to find the execution order, may draw too).
     gpus = sorted({p.device.index or 0 for p in twin.parameters() if p.device.type == "cuda"})
     with torch.random.fork_rng(devices=gpus), torch.no_grad():
+        names = _top_layers(twin, layers, inputs)
         torch.manual_seed(seed)
         for name in names:
             modules[name].reset_parameters()
@@ -106,7 +179,7 @@ def randomization_check(
         raise ExplanationInputError(f"layers must be ≥ 0; got {layers}")
     original = attribute(model, inputs, method, target, **options)
     fixed = original.target if original.target is not None else target
-    twin, names = randomized_copy(model, layers, seed)
+    twin, names = randomized_copy(model, layers, seed, inputs)
     randomized = attribute(twin, inputs, method, fixed, **options)
     similarity = rank_agreement(original.attributions.abs(), randomized.attributions.abs())
     return RandomizationCheck(similarity, original.attributions, randomized.attributions, names)

@@ -6,7 +6,13 @@ from torch import nn
 import nnwidgets as nw
 from nnwidgets import demo
 from nnwidgets.engine import ExplanationInputError
-from nnwidgets.engine.trust import deletion_curve, rank_agreement, randomization_check, relative_delta
+from nnwidgets.engine.trust import (
+    deletion_curve,
+    randomization_check,
+    randomized_copy,
+    rank_agreement,
+    relative_delta,
+)
 
 from ..models import assert_same, fingerprint
 
@@ -90,3 +96,86 @@ def test_randomization_check_changes_a_trained_models_map_and_leaves_it_alone():
     again = randomization_check(d.model, x, "gradient", layers=2)
     torch.testing.assert_close(again.randomized, check.randomized)  # seeded
     np.testing.assert_array_less(-1.0001, check.similarity.numpy())
+
+
+class NormLast(nn.Module):
+    """Registration order ends in a LayerNorm (as BERT's encoder does); the head runs last."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.head = nn.Linear(6, 3)
+        self.body = nn.Linear(4, 6)
+        self.norm = nn.LayerNorm(6)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(torch.tanh(self.norm(self.body(x))))
+
+
+class Shuffled(nn.Module):
+    """Modules registered in an order unlike the one they run in; ``unused`` never runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.c = nn.Linear(5, 2)  # runs last
+        self.a = nn.Linear(3, 4)  # runs first
+        self.bn = nn.BatchNorm1d(5)
+        self.b = nn.Linear(4, 5)  # runs second
+        self.unused = nn.Linear(2, 2)  # registered last, never called
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.c(torch.relu(self.bn(self.b(torch.relu(self.a(x))))))
+
+
+def _changed(model: nn.Module, twin: nn.Module) -> set[str]:
+    ours = dict(model.named_parameters())
+    return {name.rsplit(".", 1)[0] for name, p in twin.named_parameters() if not torch.equal(p, ours[name])}
+
+
+def test_randomization_resets_the_last_layer_to_run_not_a_layernorm():
+    torch.manual_seed(1)  # not the reset's seed 0, which would redraw the same head
+    model = NormLast().eval()
+    with torch.no_grad():
+        model.norm.weight.mul_(1.5)  # so a reset LayerNorm would show up as changed
+    x = torch.randn(5, 4)
+    before = fingerprint(model)
+    rng = torch.random.get_rng_state()
+    twin, names = randomized_copy(model, 1, inputs=x)
+    assert names == ["head"]
+    assert _changed(model, twin) == {"head"}
+    assert_same(before, fingerprint(model))
+    assert torch.equal(torch.random.get_rng_state(), rng)
+    assert all(not m._forward_hooks for m in twin.modules())  # the order-finding hooks are gone
+    check = randomization_check(model, x, "gradient", layers=2)
+    assert check.layers == ["head", "body"]  # the LayerNorm between them is skipped
+    assert_same(before, fingerprint(model))
+    # without inputs: registration order, norms still skipped
+    assert randomized_copy(model, 1)[1] == ["body"]
+
+
+def test_randomization_follows_execution_order_and_skips_unused_modules():
+    torch.manual_seed(1)
+    model = Shuffled().eval()
+    x = torch.randn(6, 3)
+    twin, names = randomized_copy(model, 3, inputs=x)
+    assert names == ["c", "b", "a"]  # bn (a norm) and unused (never runs) are left alone
+    assert _changed(model, twin) == {"c", "b", "a"}
+    assert randomized_copy(model, 1, inputs=x)[1] == ["c"]
+    assert randomized_copy(model, 10, inputs=x)[1] == ["c", "b", "a"]
+    assert randomized_copy(model, 0, inputs=x)[1] == []
+
+
+class Reused(nn.Module):
+    """A module called twice counts where it last runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shared = nn.Linear(4, 4)
+        self.mid = nn.Linear(4, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.shared(self.mid(self.shared(x)))
+
+
+def test_a_reused_module_ranks_by_its_last_call():
+    x = torch.randn(2, 4)
+    assert randomized_copy(Reused().eval(), 2, inputs=x)[1] == ["shared", "mid"]
