@@ -5,11 +5,13 @@ from .attribute import attribute
 from .capture import capture
 from .errors import ExplanationInputError, ModelCallError
 from .explanation import Explanation
+from .progress import Cancelled, reporting
 from .registry import METHODS, MethodInfo, register
 from .report import TrustReport, trust_report
 from .state import preserved
 
 __all__ = [
+    "Cancelled",
     "METHODS",
     "Explanation",
     "ExplanationInputError",
@@ -19,6 +21,7 @@ __all__ = [
     "capture",
     "preserved",
     "register",
+    "reporting",
     "trust_report",
     "TrustReport",
 ]

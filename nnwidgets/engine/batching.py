@@ -23,6 +23,7 @@ from torch import nn
 
 from .errors import ExplanationInputError
 from .passes import call_model
+from .progress import step as report_step
 from .targets import Target, select
 
 # Memory one chunk's forward may hold for the backward, when the caller gives
@@ -83,7 +84,8 @@ def chunk_gradients(
     lead rows' output (so ``"predicted"`` is resolved on the original inputs
     carried as lead rows; called with None when there are none). ``lead`` rows go first into the first chunk's
     forward when ``lead.fuse`` (saving a model call), else into a forward of
-    their own without gradient.
+    their own without gradient. After each chunk, :func:`~nnwidgets.engine.progress.step`
+    reports (chunks done, chunks in all).
     """
     n_lead = 0 if lead is None else lead.n_rows
     resolved = None if callable(index) else index
@@ -100,6 +102,7 @@ def chunk_gradients(
             lead.values = select(out, _rows(resolved, 0, n_lead), target).detach()
     elif callable(index):
         resolved = index(None)
+    n_chunks = -(-n_rows // chunk_rows)
     for start in range(0, n_rows, chunk_rows):
         stop = min(start + chunk_rows, n_rows)
         part = rows[start:stop] if isinstance(rows, torch.Tensor) else rows(start, stop)
@@ -129,6 +132,9 @@ def chunk_gradients(
             grad = torch.zeros_like(part)
         elif skip:
             grad = grad[skip:]
+        # Before the yield: a callback that raises (Cancelled) stops the loop
+        # here, and the consumer's ``for`` sees the exception.
+        report_step(start // chunk_rows + 1, n_chunks)
         yield Chunk(start, stop, grad, detached[skip:] if skip else detached)
 
 

@@ -18,6 +18,7 @@ from torch import nn
 
 from .errors import ExplanationInputError
 from .passes import call_model
+from .progress import step as report_step
 from .targets import Target, resolve_target, select
 
 # Bounds on one forward pass when perturbations_per_eval is chosen for us: the
@@ -180,13 +181,16 @@ def evaluate(
     example, shaped (stop - start, N, ...); ``perturbations_per_eval`` of them
     go in each forward. The unperturbed inputs ride along in the first forward
     (on small models the fixed cost of a call is much of its time) and the
-    target ("predicted") is resolved on their rows.
+    target ("predicted") is resolved on their rows. After each forward,
+    :func:`~nnwidgets.engine.progress.step` reports (forwards done, forwards in all).
     """
     n = inputs.shape[0]
     step = chunk_size(inputs, total + 1, perturbations_per_eval)
     # Automatic: the reference counts against the first forward's budget.
     first = step - 1 if perturbations_per_eval is None else step
     ref, index, rows, start = None, None, [], 0
+    forwards = 1 + -(-max(0, total - first) // step)  # for the progress report
+    done = 0
     while ref is None or start < total:
         stop = min(total, start + (step if ref is not None else first))
         parts = [] if ref is not None else [inputs.unsqueeze(0)]
@@ -211,4 +215,6 @@ def evaluate(
             scalars = scalars[1:]
         rows.append(scalars)
         start = stop
+        done += 1
+        report_step(done, forwards)
     return ref, rows[0] if len(rows) == 1 else torch.cat(rows)

@@ -13,6 +13,7 @@ from torch import nn
 from .capture import capture
 from .errors import ExplanationInputError
 from .layers import resolve_layers
+from .progress import step as report_step
 
 Progress = Callable[[int, int], None]  # (examples done, examples in all; 0 if unknown)
 SATURATING = (nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Hardsigmoid)
@@ -62,7 +63,11 @@ def sweep(
     batch_size: int = 256, progress: Progress | None = None, saturation: float = 0.99,
 ) -> dict[str, UnitStats]:
     """Run ``data`` (a tensor or an iterable of batches / (x, y) pairs) through the
-    model once and gather every named layer's per-unit statistics."""
+    model once and gather every named layer's per-unit statistics.
+
+    ``progress(examples done, examples in all)`` is called after each batch, and
+    so is :func:`~nnwidgets.engine.progress.step` with the same counts (total 0
+    while unknown; a last ``step(seen, seen)`` then ends the report)."""
     if isinstance(layers, str):
         layers = [layers]
     modules = dict(zip(layers, resolve_layers(model, layers)))
@@ -102,8 +107,11 @@ def sweep(
         seen += n
         if progress is not None:
             progress(seen, total)
+        report_step(seen, total)
     if seen == 0:
         raise ExplanationInputError("data holds no examples")
+    if seen != total:  # the length was unknown (0) or the loader dropped rows: end at done == total
+        report_step(seen, seen)
     result = {}
     for name in layers:
         a = acc[name]

@@ -18,6 +18,7 @@ from ..errors import ExplanationInputError
 from ..baselines import baselines_like
 from ..explanation import Explanation
 from ..passes import call_model
+from ..progress import step as report_step
 from ..registry import register
 from ..targets import Target, resolve_target, select
 from ..validate import describe
@@ -191,7 +192,7 @@ def learned_mask(
 
     losses = []
     with torch.enable_grad():
-        for _ in range(steps):
+        for done in range(1, steps + 1):
             leaf = logits.detach().requires_grad_(True)
             mask = expand(torch.sigmoid(leaf))
             output = call_model(model, masked(mask))
@@ -208,6 +209,7 @@ def learned_mask(
             (grad,) = torch.autograd.grad(loss.sum(), leaf)
             adam.step(grad)
             losses.append(loss.detach().mean())
+            report_step(done, steps)
     with torch.no_grad():
         mask = expand(torch.sigmoid(logits)).detach()
         final = _score(call_model(model, masked(mask)), index, target)

@@ -1,0 +1,73 @@
+"""Progress and cancellation for the engine's slow loops.
+
+A view that starts a slow computation (integrated gradients with many steps,
+SmoothGrad, occlusion, feature ablation, Kernel SHAP, LIME, layer or neuron IG,
+a learned mask, a dataset sweep) wraps the call in :func:`reporting`::
+
+    def callback(done: int, total: int) -> None:
+        bar.value = done / total
+        if user_moved_on:
+            raise Cancelled()
+
+    with reporting(callback):
+        exp = attribute(model, x, "integrated_gradients", n_steps=500, internal_batch_size=32)
+
+The engine's loops call :func:`step` after each chunk of work: ``done`` of
+``total`` chunks (forward passes, or rows for a sweep) of THAT loop, rising to
+``done == total``. A computation that runs several loops (``trust_report``
+runs one per method) reports each from 0 again. ``total`` is 0 when it is not
+known in advance (a sweep over an iterable without a length).
+
+An exception raised by the callback (:class:`Cancelled`, or any other) stops
+the computation and propagates out of the engine's call unchanged; the model
+is restored as always (mode, ``requires_grad``, ``.grad``, hooks), because
+every entry point runs inside :func:`~nnwidgets.engine.state.preserved`.
+
+The callback lives in a :class:`contextvars.ContextVar`: :func:`reporting`
+blocks nest (the inner callback replaces the outer one until it exits), and
+another thread (which starts with a fresh context) never sees this thread's
+callback. With no callback, :func:`step` costs one ``ContextVar.get``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterator
+
+__all__ = ["Callback", "Cancelled", "reporting", "step"]
+
+Callback = Callable[[int, int], None]
+
+
+class Cancelled(Exception):
+    """Raised from a progress callback to stop a computation; the model is restored as always."""
+
+
+_CALLBACK: contextvars.ContextVar[Callback | None] = contextvars.ContextVar("nnwidgets_progress", default=None)
+
+
+@contextlib.contextmanager
+def reporting(callback: Callback | None) -> Iterator[None]:
+    """Within the block, the engine's loops call ``callback(done, total)`` after each chunk.
+
+    ``None`` silences an outer callback for the block. Nestable; the previous
+    callback is back when the block exits, also on an exception.
+    """
+    if callback is not None and not callable(callback):
+        raise TypeError(f"the progress callback must be callable (done, total) or None; got {callback!r}")
+    token = _CALLBACK.set(callback)
+    try:
+        yield
+    finally:
+        _CALLBACK.reset(token)
+
+
+def step(done: int, total: int) -> None:
+    """Tell the current callback (if any) that ``done`` of ``total`` chunks are finished.
+
+    Whatever the callback raises propagates to the engine's caller.
+    """
+    callback = _CALLBACK.get()
+    if callback is not None:
+        callback(done, total)
