@@ -279,3 +279,20 @@ def test_a_failing_sweep_is_shown_in_the_view_and_answers_the_request():
     w = nw.Layers(d.model, d.inputs[:2], data=Broken())
     w._request = {"seq": 4, "layer": "classifier.fc1", "neuron": [1]}
     assert "the data loader broke" in w.error and w._seq == 4 and w.sweep_state == ""
+
+
+def test_the_target_follows_the_prediction_until_one_is_picked():
+    d = demo.digits()
+    with torch.no_grad():
+        predicted = d.model(d.inputs[:8]).argmax(1).tolist()
+    a, b = next((i, j) for i in range(8) for j in range(8) if predicted[i] != predicted[j])
+    w = nw.Layers(d.model, d.inputs[:8])
+    w._request = {"seq": 1, "example": a}
+    assert w.target == predicted[a] == w.predicted
+    w._request = {"seq": 2, "example": b}
+    assert w.target == predicted[b]
+    w._request = {"seq": 3, "target": predicted[a]}
+    w._request = {"seq": 4, "example": b}
+    assert w.target == predicted[a] and w.predicted == predicted[b]
+    with pytest.raises(ExplanationInputError, match="'predicted' or an output index"):
+        nw.Layers(d.model, d.inputs[:2], target="max")

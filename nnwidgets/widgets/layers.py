@@ -114,6 +114,10 @@ class Layers(Widget):
     ) -> None:
         x = as_batch(x)
         check_inputs(model, x, needs_grad=False)
+        if not (target == "predicted" or (isinstance(target, int) and not isinstance(target, bool))):
+            raise ExplanationInputError(f"target must be 'predicted' or an output index (int); got {target!r}")
+        # With "predicted", the target follows each example's prediction until the user picks one.
+        self._follow = target == "predicted"
         if neuron_method not in NEURON_METHODS:
             raise ExplanationInputError(f"neuron_method must be one of {', '.join(NEURON_METHODS)}; got {neuron_method!r}")
         if top_k < 1:
@@ -184,9 +188,8 @@ class Layers(Widget):
         out_shape = list(out.shape[1:])
         start = layer or next((nm for nm in reversed(names) if len(self._shape(nm)) >= 2), None) or next(
             (nm for nm in reversed(names) if self._shape(nm) != out_shape), names[-1])
-        resolved = target if isinstance(target, int) else int(probe_out.target[0]) if probe_out.target is not None else 0
         with self.hold_sync():
-            self._update(0, resolved, start, None, "activations")
+            self._update(0, None if self._follow else int(target), start, None, "activations")
         self.observe(self._on_request, names="_request")
 
     # -- computing -------------------------------------------------------------------
@@ -245,18 +248,24 @@ class Layers(Widget):
             idx = tuple(int(i) for i in np.unravel_index(idx[0], act_shape))
         return idx
 
-    def _update(self, example: int, target: int, layer: str, neuron: Sequence[int] | None, panel: str) -> None:
-        """Set every trait for one state of the view (caller holds sync)."""
+    def _update(self, example: int, target: int | None, layer: str, neuron: Sequence[int] | None, panel: str) -> None:
+        """Set every trait for one state of the view (caller holds sync). ``target`` None:
+        the example's predicted class while following the prediction, else the current target."""
         if not 0 <= example < self._x.shape[0]:
             raise ExplanationInputError(f"example must be in [0, {self._x.shape[0] - 1}]; got {example}")
         if layer not in self._names:
             raise ExplanationInputError(f"layer {layer!r} cannot be shown; choose one of {', '.join(self._names)}")
         k = len(self.labels) or None
-        if k is not None and not 0 <= target < k:
+        if target is not None and k is not None and not 0 <= target < k:
             raise ExplanationInputError(f"target {target} is out of range: [0, {k - 1}]")
         if panel not in ("activations", "weights"):
             raise ExplanationInputError(f"panel must be 'activations' or 'weights'; got {panel!r}")
-        r = self._fused(example, target)
+        if target is None and self._follow:
+            r = self._fused(example, "predicted")
+            target = int(r.target[0]) if r.target is not None else 0
+        else:
+            target = self.target if target is None else target
+            r = self._fused(example, target)
         full = r.activations[layer][0]
         act = viewable(full).float()
         grad = viewable(r.layer_gradients[layer][0]).float()
@@ -358,6 +367,13 @@ class Layers(Widget):
                 return
         super()._answer(seq, compute)
 
+    def _pick_target(self, target: object) -> int | None:
+        """A target the user picked stops the target following the prediction."""
+        if target is None:
+            return None
+        self._follow = False
+        return int(target)
+
     def _on_request(self, change: dict) -> None:
         request = change["new"] or {}
         seq = int(request.get("seq", self._seq + 1))
@@ -369,7 +385,7 @@ class Layers(Widget):
         def compute() -> None:
             neuron = request.get("neuron", None)
             self._update(
-                int(request.get("example", self.example)), int(request.get("target", self.target)),
+                int(request.get("example", self.example)), self._pick_target(request.get("target")),
                 str(request.get("layer", self.layer)), [int(i) for i in neuron] if neuron else None,
                 str(request.get("panel", self.panel)),
             )
@@ -386,7 +402,7 @@ class Layers(Widget):
         keep_neuron = layer is None and example is None and target is None and neuron is None
 
         def compute() -> None:
-            self._update(self.example if example is None else example, self.target if target is None else target,
+            self._update(self.example if example is None else example, self._pick_target(target),
                          self.layer if layer is None else layer,
                          (self.neuron or None) if keep_neuron else (list(neuron) if neuron else None),
                          self.panel if panel is None else panel)

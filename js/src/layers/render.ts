@@ -11,7 +11,7 @@ import { h, injectStyle, setText } from "../lib/dom";
 import { formatValue } from "../lib/hover";
 import { attempt, readArray, readInt, readNumber, readString, readStrings, type AnyModel, type Callback } from "../lib/model";
 import { coalesced, showErrors, widgetError } from "../lib/view";
-import { hitAt, layerStats, layoutFor, paintAtlas, symmetricRange, zoomFor, type Hit, type Layout, type Stats } from "./atlas";
+import { hitAt, layerStats, layoutFor, paintAtlas, pixelOf, symmetricRange, zoomFor, type Hit, type Layout, type Stats } from "./atlas";
 import { blend, featureBars, imagePixels, putPixels } from "./input";
 import { CSS, STYLE_ID } from "./style";
 
@@ -119,7 +119,11 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
   const wCanvas = h("canvas", "nnw-wcanvas");
   const wReadout = h("div", "nnw-readout nnw-hint", {}, "hover a weight");
   weightsBox.append(wMode, wCanvas, wReadout);
-  main.append(head, atlas, cbarRow, readout, stats, weightsBox);
+  const atlasBox = h("div", "nnw-atlasbox");
+  const marker = h("div", "nnw-marker");
+  marker.hidden = true;
+  atlasBox.append(atlas, marker);
+  main.append(head, atlasBox, cbarRow, readout, stats, weightsBox);
 
   const side = h("div", "nnw-side");
   const inputTitle = h("div", "nnw-head", {}, "input");
@@ -159,8 +163,10 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     busy();
   }
 
+  // No target: Python keeps the one shown, or follows each example's prediction
+  // until the user picks a class in the menu.
   const current = (): Record<string, unknown> => ({
-    layer: readString(model, "layer"), example: readInt(model, "example", 0), target: readInt(model, "target", 0),
+    layer: readString(model, "layer"), example: readInt(model, "example", 0),
     panel: readString(model, "panel", "activations"),
   });
   const currentNeuron = (): number[] | null => {
@@ -256,6 +262,7 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     atlas.style.height = layout.height * zoom < 24 ? "24px" : "";
     atlas.dataset.drawMs = ms.toFixed(2);
     atlas.dataset.rendered = `${readString(model, "layer")}|${drawnSeq}`;
+    placeMarker();
     let s = statsCache.get(act.data);
     if (!s) { s = layerStats(act.data); statsCache.set(act.data, s); }
     stat = s;
@@ -268,6 +275,21 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     stats.dataset.zeros = String(s.zeros);
     const row = readRows(model).find((r) => r.name === readString(model, "layer"));
     setText(head, `${readString(model, "layer")} · ${row?.type ?? ""} · ${shapeText(act.shape)}`);
+  }
+
+  /** Outline the clicked neuron; percentages follow the canvas's CSS size. */
+  function placeMarker(): void {
+    const neuron = currentNeuron();
+    marker.hidden = true;
+    if (!neuron || !layout || neuron.length !== Math.max(1, layout.shape.length)) return;
+    let flat = 0;
+    for (let d = 0; d < neuron.length; d++) flat = flat * (layout.shape[d] ?? 1) + neuron[d]!;
+    const [x, y] = pixelOf(layout, flat);
+    marker.style.left = `${(100 * x) / layout.width}%`;
+    marker.style.top = `${(100 * y) / layout.height}%`;
+    marker.style.width = `${100 / layout.width}%`;
+    marker.style.height = `${100 / layout.height}%`;
+    marker.hidden = false;
   }
 
   function drawWeights(): void {

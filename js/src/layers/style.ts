@@ -58,6 +58,9 @@ ${L} canvas.nnw-atlas, ${L} canvas.nnw-wcanvas, ${L} canvas.nnw-input, ${L} canv
   display: block; image-rendering: pixelated; max-width: 100%; height: auto; outline: 1px solid var(--nnw-border);
 }
 ${L} canvas.nnw-atlas, ${L} canvas.nnw-wcanvas { cursor: crosshair; }
+${L} .nnw-atlasbox { position: relative; align-self: flex-start; max-width: 100%; }
+${L} .nnw-marker { position: absolute; outline: 2px solid var(--nnw-accent); min-width: 2px; min-height: 2px; pointer-events: none; }
+${L} .nnw-marker[hidden] { display: none; }
 ${L} .nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; }
 ${L} .nnw-readout.nnw-hint, ${L} .nnw-stats { color: var(--nnw-muted); }
 ${L} .nnw-stats { font-variant-numeric: tabular-nums; }
