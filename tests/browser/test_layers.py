@@ -152,6 +152,11 @@ def test_256_channels_of_56x56_draw_within_a_second(lab, page):
     assert page.console_errors == []
 
 
+KERNEL_EVAL = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  await kernel.requestExecute({ code, store_history: false }).done;
+}"""
+
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_CELLS = [
     "import torch\nfrom torch import nn\nimport nnwidgets as nw\n"
@@ -170,6 +175,12 @@ def test_hostile_layer_and_class_names_render_as_text(lab, page):
     assert HOSTILE in root.locator("table.nnw-table").inner_text()
     assert HOSTILE in root.locator("div.nnw-head").first.inner_text()
     assert HOSTILE in root.locator("select.nnw-target").inner_text()
+    # a failing recompute shows in the view (its message lists the hostile name: as text too)
+    page.evaluate(KERNEL_EVAL, "view._request = {'seq': 99, 'layer': 'no such layer'}")
+    page.wait_for_function("() => !document.querySelector('div.nnw-layers div.nnw-error').hidden", timeout=30_000)
+    message = root.locator("div.nnw-error").inner_text()
+    assert "no such layer" in message and HOSTILE in message
+    assert root.locator("img").count() == 0
     assert page.console_errors == []
 
 
