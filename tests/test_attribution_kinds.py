@@ -260,3 +260,18 @@ def test_palettes_travel_once_as_uint8_tables(digits):
         for key in ("signed", "unsigned"):
             table = unpack(pair[key])
             assert table.shape == (256, 4) and table.dtype == np.uint8, (name, key)
+
+
+def test_trust_panel_follows_the_request_and_its_settings(digits):
+    w = nw.Attribution(digits.model, digits.inputs[0], compare=["integrated_gradients"], randomize_layers=2)
+    t = w._trust
+    assert t["seq"] == 0 and t["methods"] == ["input_x_gradient", "integrated_gradients"]
+    assert len(t["randomized_layers"]) == 2
+    assert unpack(t["rank"]).shape == (2, 2) and unpack(t["deletion_scores"]).shape[0] == 2
+    assert t["ig_delta"] == pytest.approx(abs(float(w.explanations["integrated_gradients"].delta[0])), rel=1e-6)
+    w._request = {"seq": 3, "target": 1, "method": "saliency", "compare": []}
+    assert w._trust["seq"] == 3 and w._trust["methods"] == ["saliency"] and w._trust["ig_delta"] is None
+    w.trust = False
+    assert w._trust == {}
+    with pytest.raises(nw.ExplanationInputError, match="randomize_layers must be an int ≥ 0"):
+        nw.Attribution(digits.model, digits.inputs[0], randomize_layers=-1)

