@@ -145,6 +145,43 @@ def test_dead_and_saturated_units_on_a_model_built_with_them():
     assert w2.stats_source == "batch of 3"
 
 
+def test_dead_is_shown_only_where_the_output_is_never_negative():
+    """A Linear whose units 0-2 never exceed 0 feeds a ReLU: the ReLU has exactly
+    3 of 8 dead units; the Linear (signed), the Flatten of the ReLU's output (≥ 0, so
+    dead applies again) and the logits are judged by their own sign."""
+    torch.manual_seed(1)
+    lin = nn.Linear(5, 8)
+    with torch.no_grad():
+        lin.weight[:3] = 0.0
+        lin.bias[:3] = torch.tensor([-0.5, -2.0, 0.0])  # ≤ 0 for every input: dead after the ReLU
+        lin.bias[3:] = 3.0
+        lin.weight[3:] = 0.1
+    model = nn.Sequential(lin, nn.ReLU(), nn.Flatten(), nn.Linear(8, 3), nn.Tanh()).eval()
+    data = torch.randn(40, 5)
+    w = nw.Layers(model, data[:4], data=data)
+    w.sweep()
+    health = w.health
+    assert np.isnan(health["0"]["dead"])  # signed pre-activation: never "dead"
+    assert health["1"]["dead"] == pytest.approx(3 / 8)  # exactly the known dead units
+    assert health["2"]["dead"] == pytest.approx(3 / 8)
+    assert np.isnan(health["3"]["dead"])  # the logits
+    assert not np.isnan(health["4"]["saturated"]) and np.isnan(health["1"]["saturated"])
+    why = dict(zip(w.health_layers, w._dead_why))
+    assert why["1"] == why["2"] == ""
+    assert why["0"].startswith("signed output") and why["3"] == why["0"]
+    sat_why = dict(zip(w.health_layers, w._saturated_why))
+    assert sat_why["4"] == "" and "sigmoid and tanh" in sat_why["1"]
+    # a layer whose output is not one tensor is not measured, and says so
+    t = zoo.text_attention()
+    wt = nw.Layers(t.model, t.inputs)
+    assert np.isnan(wt.health["attn"]["dead"])
+    assert "not one tensor" in dict(zip(wt.health_layers, wt._dead_why))["attn"]
+    # the static figure marks rows without either measure
+    fig = w.to_figure()
+    texts = [tx.get_text() for tx in fig.axes[2].texts]
+    assert texts.count("–") == 2  # the Linear and the logits (the Tanh has saturation)
+
+
 class Counter:
     def __init__(self, model, monkeypatch):
         self.forwards = self.grads = 0

@@ -27,14 +27,23 @@ class UnitStats:
     mean: torch.Tensor  # (units,) mean unit score
     max: torch.Tensor  # (units,)
     active: torch.Tensor  # (units,) fraction of examples where the unit is > 0 somewhere
-    dead: torch.Tensor  # (units,) bool: never > 0 over the data
+    dead: torch.Tensor  # (units,) bool: never > 0 over the data (meaningful only where ``nonnegative``)
     saturated: torch.Tensor | None  # (units,) fraction of values near the limits; saturating layers only
     top_values: torch.Tensor  # (units, k) highest scores, descending
     top_indices: torch.Tensor  # (units, k) their example indices in the data's order
+    min: torch.Tensor | None = None  # (units,) smallest value over the data
+
+    @property
+    def nonnegative(self) -> bool:
+        """Every value of the layer was ≥ 0 over the data (a ReLU, ReLU6, or a pool or
+        flatten of one). Only then is a unit that is never > 0 dead: a signed output
+        (a Linear or Conv before its activation, logits) that stays ≤ 0 is not."""
+        return self.min is not None and bool((self.min >= 0).all())
 
     @property
     def dead_fraction(self) -> float:
-        return float(self.dead.float().mean())
+        """Fraction of dead units; NaN where the layer's output is signed (see ``nonnegative``)."""
+        return float(self.dead.float().mean()) if self.nonnegative else float("nan")
 
 
 def _unit_view(act: torch.Tensor) -> torch.Tensor:
@@ -85,6 +94,7 @@ def sweep(
             a = acc.setdefault(name, {
                 "sum": torch.zeros(units.shape[1], device=units.device),
                 "max": torch.full((units.shape[1],), -torch.inf, device=units.device),
+                "min": torch.full((units.shape[1],), torch.inf, device=units.device),
                 "active": torch.zeros(units.shape[1], device=units.device),
                 "sat": torch.zeros(units.shape[1], device=units.device), "values": 0,
                 "top_v": torch.empty(units.shape[1], 0, device=units.device),
@@ -92,6 +102,7 @@ def sweep(
             })
             a["sum"] += score.sum(0)
             a["max"] = torch.maximum(a["max"], units.amax(dim=(0, 2)))
+            a["min"] = torch.minimum(a["min"], units.amin(dim=(0, 2)))
             a["active"] += (units > 0).any(dim=2).float().sum(0)
             if isinstance(modules[name], SATURATING):
                 lo, hi = (-1.0, 1.0) if isinstance(modules[name], (nn.Tanh, nn.Hardtanh)) else (0.0, 1.0)
@@ -118,6 +129,6 @@ def sweep(
         result[name] = UnitStats(
             mean=a["sum"] / seen, max=a["max"], active=a["active"] / seen, dead=a["active"] == 0,
             saturated=a["sat"] / a["values"] if a["values"] else None,
-            top_values=a["top_v"], top_indices=a["top_i"],
+            top_values=a["top_v"], top_indices=a["top_i"], min=a["min"],
         )
     return result

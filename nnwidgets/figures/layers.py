@@ -90,7 +90,8 @@ def layers_figure(
     names: Sequence[str], grad_norms: np.ndarray, dead: np.ndarray, saturated: np.ndarray, label: str,
     example: int, stats_source: str,
 ) -> ViewFigure:
-    """The selected layer's activation atlas beside each layer's gradient norm and dead units."""
+    """The selected layer's activation atlas beside each layer's gradient norm and dead units
+    (NaN dead: a signed output, where "dead" does not apply; NaN saturated: not sigmoid/tanh)."""
     fig = ViewFigure(figsize=(9.0, max(3.4, 0.22 * len(names) + 1.2)), layout="constrained")
     ax_act, ax_norm, ax_dead = fig.subplots(1, 3, width_ratios=[1.6, 1.0, 0.8])
     picture = atlas_image(activation, lut, lo, hi)
@@ -116,7 +117,12 @@ def layers_figure(
     ax_dead.barh(y, np.nan_to_num(saturated), left=np.nan_to_num(dead), color="#f9a825", label="saturated")
     ax_dead.set_xlim(0, 1)
     ax_dead.set_yticks(y, [])
-    ax_dead.set_title("dead / saturated units", fontsize=9)
-    ax_dead.set_xlabel(f"over the {stats_source}", fontsize=8)
+    # "Dead" only for outputs ≥ 0 over the data (ReLU-like), "saturated" only for
+    # sigmoid / tanh: elsewhere neither means anything, and the row says so.
+    for yi, d, s in zip(y, dead, saturated):
+        if not (np.isfinite(d) or np.isfinite(s)):
+            ax_dead.text(0.02, yi, "–", va="center", fontsize=7, color="#6b7280")
+    ax_dead.set_title("dead (ReLU-like) / saturated", fontsize=9)
+    ax_dead.set_xlabel(f"over the {stats_source}; –: signed output, not dead", fontsize=8)
     ax_dead.legend(fontsize=7, loc="lower right")
     return fig

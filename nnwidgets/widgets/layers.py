@@ -42,7 +42,8 @@ class Layers(Widget):
     neuron for its activation, its gradient for the target and the layer's
     statistics (in the browser); click it for its attribution back to the input
     and the dataset inputs that excite it most; weights and gradient × weight;
-    and each layer's health: dead and saturated units, gradient norm.
+    and each layer's health: dead units (of ReLU-like layers), saturated sigmoid/tanh
+    values, gradient norm.
 
     ``Layers(model, x, labels=None, data=None, layer=None, target="predicted",
     feature_names=None, neuron_method="neuron_gradient", top_k=9, batch_size=256)``
@@ -86,6 +87,8 @@ class Layers(Widget):
     _grad_norms = t.Dict().tag(sync=True)
     _dead = t.Dict().tag(sync=True)
     _saturated = t.Dict().tag(sync=True)
+    _dead_why = t.List(t.Unicode(), help="Per layer: why dead is not applicable ('' where it is).").tag(sync=True)
+    _saturated_why = t.List(t.Unicode(), help="Per layer: why saturated is not applicable.").tag(sync=True)
     _neuron_map = t.Dict().tag(sync=True)
     _map_scale = t.Float(1.0).tag(sync=True)
     _map_lut = t.Dict().tag(sync=True)
@@ -173,12 +176,12 @@ class Layers(Widget):
         fnames = [] if feature_names is None else [str(f) for f in feature_names]
         if kind == "features" and fnames and len(fnames) != x.shape[1]:
             raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(fnames)}")
-        dead, saturated = health_arrays(names, self._batch_stats)
+        dead, saturated, dead_why, sat_why = health_arrays(names, self._batch_stats)
         super().__init__(
             layer_table=rows, health_layers=names, labels=label_list, feature_names=fnames,
             n_examples=n, input_kind=kind, neuron_method=neuron_method, has_data=data is not None,
             stats_source=f"batch of {n}", _display_range=[lo, hi if hi > lo else lo + 1.0],
-            _dead=pack(dead), _saturated=pack(saturated),
+            _dead=pack(dead), _saturated=pack(saturated), _dead_why=dead_why, _saturated_why=sat_why,
             _map_lut=pack(lookup_table(None, signed=True), dtype="uint8"),
             _weights_lut=pack(opaque_table(signed=True), dtype="uint8"),
             **kwargs,
@@ -235,8 +238,9 @@ class Layers(Widget):
             raise
         self._data_stats = stats
         with self.hold_sync():
-            dead, saturated = health_arrays(self._names, stats)
+            dead, saturated, dead_why, sat_why = health_arrays(self._names, stats)
             self._dead, self._saturated = pack(dead), pack(saturated)
+            self._dead_why, self._saturated_why = dead_why, sat_why
             self.stats_source = f"data set of {seen[0]}"
             self.sweep_state, self.sweep_progress = "done", 1.0
 
@@ -437,7 +441,12 @@ class Layers(Widget):
 
     @property
     def health(self) -> dict[str, dict[str, float]]:
-        """Per layer: gradient norm for the target, dead-unit and saturated-value fractions (NaN: not applicable)."""
+        """Per layer: gradient norm for the target, dead-unit and saturated-value fractions.
+
+        NaN where not applicable: "dead" only for layers whose output was ≥ 0 over the
+        whole data (ReLU-like: a signed Linear/Conv output or logits never above 0 is
+        not a dead unit of that layer; read the activation after it), "saturated" only
+        for sigmoid/tanh layers."""
         norms, dead, sat = unpack(self._grad_norms), unpack(self._dead), unpack(self._saturated)
         return {n: {"grad_norm": float(norms[i]), "dead": float(dead[i]), "saturated": float(sat[i])}
                 for i, n in enumerate(self.health_layers)}

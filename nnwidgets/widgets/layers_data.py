@@ -86,18 +86,35 @@ def unit_of(neuron: Sequence[int], rank: int) -> int:
     return int(neuron[-1])
 
 
-def health_arrays(names: Sequence[str], stats: dict[str, UnitStats]) -> tuple[np.ndarray, np.ndarray]:
-    """Per layer: fraction of dead units and of saturated values (NaN where not applicable)."""
+SIGNED_NOTE = "signed output: a unit never above 0 here is not dead; see the activation after it"
+NOT_SWEPT_NOTE = "not measured: the layer's output is not one tensor"
+NOT_SATURATING_NOTE = "saturation is measured on sigmoid and tanh layers only"
+
+
+def health_arrays(
+    names: Sequence[str], stats: dict[str, UnitStats]
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Per layer: fraction of dead units and of saturated values (NaN where not
+    applicable), and why each NaN is one (the view's tooltip; "" where a number stands).
+
+    "Dead" applies only to layers whose output was ≥ 0 everywhere over the data
+    (ReLU, ReLU6, and pools or flattens of them): a signed output that never
+    rises above 0 is not a dead unit of that layer."""
     dead = np.full(len(names), np.nan, np.float32)
     saturated = np.full(len(names), np.nan, np.float32)
+    dead_why, sat_why = [], []
     for i, name in enumerate(names):
         s = stats.get(name)
         if s is None:
+            dead_why.append(NOT_SWEPT_NOTE)
+            sat_why.append(NOT_SWEPT_NOTE)
             continue
         dead[i] = s.dead_fraction
+        dead_why.append("" if s.nonnegative else SIGNED_NOTE)
         if s.saturated is not None:
             saturated[i] = float(s.saturated.mean())
-    return dead, saturated
+        sat_why.append("" if s.saturated is not None else NOT_SATURATING_NOTE)
+    return dead, saturated, dead_why, sat_why
 
 
 def gather(data: torch.Tensor | Iterable, indices: Sequence[int]) -> torch.Tensor:

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -40,6 +41,26 @@ def test_dead_units_are_counted_on_a_model_built_with_them():
     assert stats.dead.tolist() == [True, True, False, False, False, False]
     assert stats.dead_fraction == pytest.approx(2 / 6)
     assert stats.saturated is None
+
+
+def test_dead_applies_only_to_outputs_that_are_never_negative():
+    torch.manual_seed(0)
+    lin = nn.Linear(4, 6)
+    with torch.no_grad():
+        lin.weight[:2] = 0.0
+        lin.bias[:2] = -1.0  # units 0 and 1: always -1 before the ReLU, 0 after it
+    model = nn.Sequential(lin, nn.ReLU(), nn.Flatten(), nn.Linear(6, 2)).eval()
+    data = torch.randn(50, 4)
+    stats = sweep(model, data, ["0", "1", "2", "3"], batch_size=7)
+    with torch.no_grad():
+        pre = lin(data)
+    torch.testing.assert_close(stats["0"].min, pre.min(0).values)  # per-unit minimum over the data
+    assert torch.equal(stats["1"].min, torch.relu(pre).min(0).values)
+    # The Linear's units 0 and 1 are never > 0 too, but its output is signed: not "dead".
+    assert not stats["0"].nonnegative and stats["0"].dead[:2].all()
+    assert np.isnan(stats["0"].dead_fraction) and np.isnan(stats["3"].dead_fraction)
+    assert stats["1"].nonnegative and stats["1"].dead_fraction == pytest.approx(2 / 6)
+    assert stats["2"].nonnegative and stats["2"].dead_fraction == pytest.approx(2 / 6)  # a flatten of the ReLU
 
 
 def test_saturated_units_of_a_tanh_layer():

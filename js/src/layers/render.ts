@@ -19,7 +19,7 @@ const TRAITS = [
   "_seq", "error", "note", "layer_table", "health_layers", "layer", "example", "n_examples", "labels",
   "feature_names", "target", "predicted", "input_kind", "neuron", "neuron_value", "panel", "has_data",
   "sweep_state", "sweep_progress", "stats_source", "top_source", "_input", "_display_range", "_probs", "_act",
-  "_grad", "_act_range", "_act_lut", "_grad_norms", "_dead", "_saturated", "_neuron_map", "_map_scale",
+  "_grad", "_act_range", "_act_lut", "_grad_norms", "_dead", "_saturated", "_dead_why", "_saturated_why", "_neuron_map", "_map_scale",
   "_map_lut", "_top_indices", "_top_values", "_top_inputs", "_weights", "_wxg", "_weights_lut",
 ];
 
@@ -87,7 +87,8 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
   const thead = h("thead");
   const headRow = h("tr");
   for (const [t, tip] of [["layer", ""], ["type", ""], ["output", "per example"], ["params", ""],
-    ["dead", "units never active"], ["sat.", "saturated values (sigmoid/tanh)"], ["‖∂y/∂a‖", "gradient norm for the target"]]) {
+    ["dead", "units never above 0 (ReLU-like layers only: output ≥ 0 over the data)"],
+    ["sat.", "saturated values (sigmoid/tanh)"], ["‖∂y/∂a‖", "gradient norm for the target"]]) {
     headRow.appendChild(h("th", "", tip ? { title: tip } : {}, t));
   }
   thead.appendChild(headRow);
@@ -197,6 +198,8 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     const norms = readAny(model, "_grad_norms")?.data;
     const dead = readAny(model, "_dead")?.data;
     const sat = readAny(model, "_saturated")?.data;
+    const deadWhy = readStrings(model, "_dead_why");
+    const satWhy = readStrings(model, "_saturated_why");
     let lo = Infinity;
     let hi = -Infinity;
     names.forEach((_, i) => {
@@ -213,8 +216,11 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
       setText(dc, pct(d));
       dc.dataset.value = String(d);
       dc.classList.toggle("nnw-bad", d > 0.25);
+      // "–" with the reason: a signed output never above 0 is not a dead unit.
+      dc.title = Number.isFinite(d) ? `${pct(d)} of units never above 0` : deadWhy[i] || "not applicable";
       const sc = tr.querySelector(".nnw-satc") as HTMLElement;
       setText(sc, pct(s));
+      sc.title = Number.isFinite(s) ? `${pct(s)} of values near the limits` : satWhy[i] || "not applicable";
       sc.classList.toggle("nnw-sat", s > 0.1);
       const gc = tr.querySelector(".nnw-gnorm") as HTMLElement;
       gc.dataset.value = String(g);
