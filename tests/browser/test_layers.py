@@ -14,7 +14,7 @@ from nnwidgets import demo
 from nnwidgets.engine.fused import refresh
 from nnwidgets.figures.layers import atlas_layout
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, REPO
 from .lab import open_and_run, write_notebook
 
 CELLS = [
@@ -215,4 +215,50 @@ def test_mlp_neuron_bars_and_weights(lab, page):
     shown = float(page.locator("div.nnw-readout").nth(1).get_attribute("data-value"))
     assert shown == pytest.approx(float(weight[o, i]), rel=1e-6)
     page.locator("div.nnw-layers").screenshot(path=str(ARTIFACTS / "layers-mlp-weights.png"))
+    assert page.console_errors == []
+
+
+SEQ_CELLS = [
+    f"import sys\nsys.path.insert(0, {str(REPO)!r})\nimport nnwidgets as nw\nfrom tests.zoo import text_lstm\n"
+    "c = text_lstm()",
+    "view = nw.Layers(c.model, c.inputs, layer='head')\nview",
+]
+
+
+def test_sequence_layer_token_by_unit_heatmap(lab, page):
+    """An LSTM's (T, D) output as a token × unit heatmap: hover reads Python's numbers."""
+    from tests.zoo import text_lstm
+
+    c = text_lstm()
+    open_and_run(page, lab, write_notebook(lab.root, "layers_seq.ipynb", SEQ_CELLS))
+    wait_rendered(page, "head|")
+    page.locator("tr.nnw-row[data-layer='lstm']").click()
+    wait_rendered(page, "lstm|")
+    ids = c.inputs[:1]
+    # by hand: the LSTM's output sequence and the target's gradient with respect to it
+    with torch.no_grad():
+        seq, _ = c.model.lstm(c.model.embedding(ids))
+    seq.requires_grad_(True)
+    logits = c.model.head(seq[:, -1])
+    (grad,) = torch.autograd.grad(logits[0, int(logits[0].argmax())], seq)
+    t, d = ids.shape[1], c.model.lstm.hidden_size
+    readout = page.locator("div.nnw-readout").first
+    for token, unit in ((4, 7), (5, 2), (0, 11)):
+        page.mouse.move(*atlas_point(page, (t, d), (token, unit)))
+        page.wait_for_function(f"() => document.querySelector('div.nnw-readout').dataset.neuron === '{token},{unit}'")
+        assert float(readout.get_attribute("data-value")) == pytest.approx(float(seq[0, token, unit].detach()), rel=1e-6, abs=1e-7)
+        assert float(readout.get_attribute("data-grad")) == pytest.approx(float(grad[0, token, unit]), rel=1e-5, abs=1e-9)
+    # health: a signed output has no "dead" number, and the tooltip says why; the LSTM's
+    # (output, (h, c)) tuple is not swept, and says so
+    dead = page.locator("tr.nnw-row[data-layer='embedding'] td.nnw-dead")
+    assert dead.inner_text() == "–" and dead.get_attribute("title").startswith("signed output")
+    dead = page.locator("tr.nnw-row[data-layer='lstm'] td.nnw-dead")
+    assert dead.inner_text() == "–" and dead.get_attribute("title").startswith("not measured")
+    # clicking a (token, unit) cell answers with a note, not an error: token ids have no gradient
+    page.mouse.click(*atlas_point(page, (t, d), (4, 7)))
+    page.wait_for_function("() => (document.querySelector('div.nnw-note')?.textContent ?? '').includes('token ids')",
+                           timeout=30_000)
+    page.wait_for_function(IDLE, timeout=30_000)
+    assert page.locator("div.nnw-layers div.nnw-error").is_hidden()
+    page.locator("div.nnw-layers").screenshot(path=str(ARTIFACTS / "layers-sequence.png"))
     assert page.console_errors == []
