@@ -124,6 +124,34 @@ def test_the_sweep_runs_once_with_progress_before_the_answer():
     assert len(seen) == n  # cached
 
 
+def sent_states(w):
+    """Record the trait names of each update message the widget sends to the view."""
+    sent = []
+    w._send = lambda msg, buffers=None: sent.append(dict(msg["state"]))
+    return sent
+
+
+def test_show_a_neuron_from_python_streams_the_sweeps_progress(capsys):
+    d = demo.digits()
+    w = nw.Layers(d.model, d.inputs[:4], data=d.inputs, batch_size=50)
+    sent = sent_states(w)
+    w.show("features.relu2", neuron=[7, 2, 3])
+    assert w.error == "" and w.sweep_state == "done"
+    # progress left as its own messages while the sweep ran, before the one answer
+    answer = next(i for i, m in enumerate(sent) if "_act" in m)
+    progress = [m["sweep_progress"] for m in sent[:answer] if set(m) == {"sweep_progress"}]
+    assert len(progress) >= 5 and progress == sorted(progress) and progress[-1] == 1.0
+    assert sent[0].get("sweep_state") == "running"
+    assert capsys.readouterr().out == ""  # and nothing printed
+    # sweep() from Python streams the same way; an iterable without a length: indeterminate (-1)
+    wl = nw.Layers(d.model, d.inputs[:4], data=[d.inputs[i : i + 40] for i in range(0, 200, 40)])
+    sent = sent_states(wl)
+    wl.sweep()
+    values = [m["sweep_progress"] for m in sent if "sweep_progress" in m]
+    assert values == [-1.0, 1.0] and wl.stats_source == "data set of 200"
+    assert capsys.readouterr().out == ""
+
+
 def test_dead_and_saturated_units_on_a_model_built_with_them():
     torch.manual_seed(0)
     lin = nn.Linear(4, 6)

@@ -73,7 +73,7 @@ class Layers(Widget):
     panel = t.Unicode("activations", help="'activations' or 'weights'.").tag(sync=True)
     has_data = t.Bool(False).tag(sync=True)
     sweep_state = t.Unicode("", help="'', 'running' or 'done' (the data sweep).").tag(sync=True)
-    sweep_progress = t.Float(0.0).tag(sync=True)
+    sweep_progress = t.Float(0.0, help="Fraction of the data swept; -1 while the total is unknown.").tag(sync=True)
     stats_source = t.Unicode("").tag(sync=True)
     top_source = t.Unicode("").tag(sync=True)
 
@@ -224,7 +224,10 @@ class Layers(Widget):
 
         def progress(done: int, total: int) -> None:
             seen[0] = done
-            frac = done / total if total else 0.0
+            if not total:  # an iterable without a length: the view shows an indeterminate bar
+                self.sweep_progress = -1.0  # sent once: an unchanged trait sends nothing
+                return
+            frac = done / total
             if frac - last[0] >= 1 / PROGRESS_STEPS:
                 last[0] = frac
                 self.sweep_progress = min(frac, 1.0)
@@ -326,8 +329,8 @@ class Layers(Widget):
         else:
             note = "neuron attribution needs floating-point inputs (token ids have no gradient)"
         if self._data is not None and self._data_stats is None:
-            # From Python (show): inside the answer's hold_sync, so no progress
-            # messages; the view asks for the sweep before its answer (see _answer).
+            # Not reached from the view or show(), which sweep before the answer's
+            # hold_sync (see _answer); here, inside it, progress would not stream.
             self._run_sweep()
         stats, source = self._stats()
         if layer in stats:
@@ -400,10 +403,17 @@ class Layers(Widget):
 
     def show(self, layer: str | None = None, *, example: int | None = None, target: int | None = None,
              neuron: Sequence[int] | int | None = None, panel: str | None = None) -> None:
-        """Change what the view shows, as the view itself would; errors are raised here too."""
+        """Change what the view shows, as the view itself would; errors are raised here too.
+
+        A neuron with ``data`` not yet swept sweeps it first, with progress in the
+        view (see :meth:`sweep`)."""
         if isinstance(neuron, int):
             neuron = [neuron]
         keep_neuron = layer is None and example is None and target is None and neuron is None
+        if (neuron or (keep_neuron and self.neuron)) and self._data is not None:
+            # The sweep runs before the answer's hold_sync, as for the view's own
+            # requests, so its progress reaches the view while this cell runs.
+            self._sweep_wanted = True
 
         def compute() -> None:
             self._update(self.example if example is None else example, self._pick_target(target),
@@ -416,7 +426,13 @@ class Layers(Widget):
             raise ExplanationInputError(self.error)
 
     def sweep(self) -> None:
-        """Sweep ``data`` through every layer now (otherwise it runs on first need)."""
+        """Sweep ``data`` through every layer now (otherwise it runs on first need).
+
+        Progress goes to the view while it runs (at most 20 updates; the bar is
+        indeterminate for an iterable without a length) and nothing is printed.
+        Kernel → browser messages leave during the cell, but the kernel reads
+        no browser message until the sweep ends: clicks made meanwhile are
+        answered after it (the newest one only)."""
         self._run_sweep()
 
     @property

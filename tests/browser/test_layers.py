@@ -262,3 +262,28 @@ def test_sequence_layer_token_by_unit_heatmap(lab, page):
     assert page.locator("div.nnw-layers div.nnw-error").is_hidden()
     page.locator("div.nnw-layers").screenshot(path=str(ARTIFACTS / "layers-sequence.png"))
     assert page.console_errors == []
+
+
+RECORD_PROGRESS = """() => {
+  const bar = document.querySelector('progress.nnw-progress');
+  window.__progress = [];
+  new MutationObserver(() => window.__progress.push([bar.hidden, bar.getAttribute('value')]))
+    .observe(bar, { attributes: true, attributeFilter: ['value', 'hidden'] });
+}"""
+
+
+def test_a_sweep_started_from_python_streams_its_progress_to_the_view(lab, page):
+    cells = [CELLS[0], "view = nw.Layers(digits.model, digits.inputs[:8], data=digits.inputs, batch_size=40)\nview"]
+    open_and_run(page, lab, write_notebook(lab.root, "layers_progress.ipynb", cells))
+    wait_rendered(page, "features.pool|")
+    page.evaluate(RECORD_PROGRESS)
+    page.evaluate(KERNEL_EVAL, "view.show('features.pool', neuron=[3, 1, 2])")
+    wait_rendered(page, "neuron 3,1,2|", "canvas.nnw-input")
+    seen = page.evaluate("() => window.__progress")
+    values = [float(v) for hidden, v in seen if not hidden and v is not None]
+    # shown while the cell ran, rising, several times, then hidden with the answer
+    assert len(values) >= 5 and values == sorted(values), seen
+    assert seen[-1][0] is True
+    assert page.locator("div.nnw-top").count() == 9
+    assert "data set of" in page.locator("span.nnw-source-text").inner_text()
+    assert page.console_errors == []

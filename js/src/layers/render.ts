@@ -242,7 +242,10 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     sweepButton.hidden = !hasData || state === "done";
     sweepButton.disabled = state === "running";
     progress.hidden = state !== "running";
-    progress.value = readNumber(model, "sweep_progress", 0);
+    const done = readNumber(model, "sweep_progress", 0);
+    // below 0: the data's length is unknown, so the bar is indeterminate
+    if (done < 0) progress.removeAttribute("value");
+    else progress.value = done;
   }
 
   function drawAtlas(): void {
