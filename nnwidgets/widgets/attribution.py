@@ -9,8 +9,9 @@ in one message, numbers as binary buffers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ContextManager
 
 import numpy as np
 import torch
@@ -19,6 +20,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError, attribute
+from ..engine.progress import Cancelled, reporting
 from ..engine.passes import call_model
 from ..engine.registry import METHODS
 from ..engine.state import preserved
@@ -33,6 +35,7 @@ from .attribution_options import (
     specs_for, title,
 )
 from .base import STATIC, Widget, kernel_loop
+from .jobs import Runner
 
 # Kept for callers of the first release: the image methods offered by default.
 DEFAULT_METHODS = methods_for("image")
@@ -91,6 +94,8 @@ class Attribution(Widget):
     interactive = t.Bool(True, help="False for from_tensor views: no model to recompute with.").tag(sync=True)
     top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
     trust = t.Bool(True, help="Compute the trust panel (IG delta, rank agreement, randomization, deletion).").tag(sync=True)
+    background = t.Bool(True, help="In a kernel, compute the view's requests in a worker thread "
+                        "(progress, cancel, newest request wins); False computes them on the kernel's thread.")
     # Display settings: the view changes them locally, Python sets them and draws them in to_figure().
     colormap = t.Unicode("red-blue", help="Colour palette (see `palettes`).").tag(sync=True)
     palettes = t.List(t.Unicode(), help="Palettes the view offers (read-only).").tag(sync=True)
@@ -108,6 +113,7 @@ class Attribution(Widget):
     _probs = t.Dict().tag(sync=True)
     _thumbs = t.Dict().tag(sync=True)
     _trust = t.Dict().tag(sync=True)
+    _progress = t.Dict().tag(sync=True)
     # Requests come from the view; echoing them back would be a wasted message.
     _request = t.Dict().tag(sync=True, echo_update=False)
 
@@ -279,6 +285,14 @@ class Attribution(Widget):
 
     def _explain(self, index: int, target: int | str, method: str, compare: list[str], options: dict) -> None:
         """Compute and set everything one request changes (the caller holds sync)."""
+        self._apply(self._compute(index, target, method, compare, options))
+
+    def _compute(
+        self, index: int, target: int | str, method: str, compare: list[str], options: dict,
+        around: Callable[[int, str], ContextManager[Any]] | None = None,
+    ) -> dict[str, Any]:
+        """Everything one request changes, computed without touching traits (so a
+        worker thread may run it); ``around(i, method)`` wraps each method's run."""
         inputs = self._inputs
         if not 0 <= index < len(inputs):
             raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
@@ -294,40 +308,50 @@ class Attribution(Widget):
             view_opts[m].update(check_view_options(m, dict(o), inputs, has_given))
         x = inputs.examples[index]
         exps = {}
-        for m in shown:
+        for i, m in enumerate(shown):
             opts = engine_options(m, view_opts[m], self._hidden[m], inputs, index, self._embedding)
-            exps[m] = attribute(self._model, x, m, target, **opts)
+            with around(i, m) if around else contextlib.nullcontext():
+                exps[m] = attribute(self._model, x, m, target, **opts)
             target = int(exps[m].target[0]) if exps[m].target is not None else 0
-        first = exps[method]
         maps = torch.stack([reduce_map(exps[m].attributions, inputs.kind) for m in shown]).cpu()
         scale = float(maps.abs().max()) if maps.numel() else 0.0
-        pred = first.prediction[0].detach().float().reshape(-1).cpu()
+        pred = exps[method].prediction[0].detach().float().reshape(-1).cpu()
         scores = torch.softmax(pred, 0) if self.output == "probability" else pred
+        if inputs.kind == "text":
+            shown_input = pack(x[0].detach().cpu().numpy().astype(np.int32), dtype="int32")
+        else:
+            shown_input = pack(x[0].detach().float().cpu())
+        return {
+            "index": index, "x": x, "target": int(target) if isinstance(target, int) else 0, "method": method,
+            "shown": shown, "exps": exps, "view_opts": view_opts, "input": shown_input,
+            "maps": pack(maps.numpy()), "scale": scale if scale > 0 else 1.0, "probs": pack(scores),
+            "predicted": int(scores.argmax()) if self.output == "probability" else 0,
+        }
 
+    def _apply(self, r: dict[str, Any]) -> None:
+        """Set the traits of one computed answer (the caller holds sync)."""
         self._updating = True
         try:
-            if inputs.kind == "image":
-                self._input = pack(x[0].detach().float().cpu())
+            self._input = r["input"]
+            if self._inputs.kind == "image":
                 self._display_range = list(self._image_range())
-            elif inputs.kind == "tabular":
-                self._input = pack(x[0].detach().float().cpu())
-            else:
-                self._input = pack(x[0].detach().cpu().numpy().astype(np.int32), dtype="int32")
-                self.tokens = inputs.tokens[index]
-            self._maps = pack(maps.numpy())
-            self._scale = scale if scale > 0 else 1.0
-            self._probs = pack(scores)
-            self.method_options = view_opts
-            self.predicted = int(scores.argmax()) if self.output == "probability" else 0
-            self.target = int(target) if isinstance(target, int) else 0
-            self.method = method
-            self.compare = shown[1:]
-            self.shown = shown
-            self.index = index
+            elif self._inputs.kind == "text":
+                self.tokens = self._inputs.tokens[r["index"]]
+            self._maps = r["maps"]
+            self._scale = r["scale"]
+            self._probs = r["probs"]
+            self.method_options = r["view_opts"]
+            self.predicted = r["predicted"]
+            self.target = r["target"]
+            self.method = r["method"]
+            self.compare = r["shown"][1:]
+            self.shown = r["shown"]
+            self.index = r["index"]
+            self._progress = {}
         finally:
             self._updating = False
-        self._exps = exps
-        self._trust_job = (x, int(target) if isinstance(target, int) else 0, exps, index, view_opts)
+        self._exps = r["exps"]
+        self._trust_job = (r["x"], r["target"], r["exps"], r["index"], r["view_opts"])
 
     # -- the trust panel: computed after the maps, in a message of its own ------------------
 
@@ -342,6 +366,21 @@ class Attribution(Widget):
         In a kernel the evidence is computed on the next turn of the event loop,
         and skipped if a newer request arrived meanwhile: its answer brings its own.
         """
+        if not self.trust:
+            self._trust = {}
+            return
+        runner = self._runner()
+        if runner is not None:
+            if runner.waiting:
+                return  # a newer request is on its way; its answer brings its own evidence
+            job_args = self._trust_job
+
+            def work(job):
+                with reporting(runner.progress(job, lambda *_: None)):
+                    return self._trust_report(*job_args)
+
+            runner.submit(seq, work, self._trust_done)
+            return
         loop = kernel_loop()
         if loop is None:
             self._run_trust(seq)
@@ -358,6 +397,16 @@ class Attribution(Widget):
             report = self._trust_report(*self._trust_job)
         except Exception as exc:  # the maps stand; say why their evidence is missing
             report = {"methods": [], "error": f"{type(exc).__name__}: {exc}"}
+        with self.hold_sync():
+            self._trust = {**report, "seq": seq}
+
+    def _trust_done(self, seq: int, value: Any, error: BaseException | None) -> None:
+        if isinstance(error, Cancelled) or seq != self._seq:
+            return
+        if not self.trust:
+            self._trust = {}
+            return
+        report = value if error is None else {"methods": [], "error": f"{type(error).__name__}: {error}"}
         with self.hold_sync():
             self._trust = {**report, "seq": seq}
 
@@ -399,17 +448,71 @@ class Attribution(Widget):
             return  # an answer to a newer request was already sent
         if not self.interactive:
             return self._answer(seq, lambda: self._static_request(request))
+        runner = self._runner()
+        if request.get("cancel"):
+            if runner is not None:
+                runner.cancel()
+            self._pending = None
+            # The maps on screen stay; the answer only says the request stopped.
+            return Widget._answer(self, seq, lambda: setattr(self, "_progress", {"seq": seq, "state": "cancelled"}))
+        args = (
+            int(request.get("index", self.index)),
+            _request_target(request.get("target", self.target)),
+            str(request.get("method", self.method)),
+            [str(m) for m in request.get("compare", self.compare)],
+            dict(request.get("options") or {}),
+        )
+        if runner is None:
+            return self._latest(seq, lambda: self._explain(*args))
+        shown = [args[2]] + [m for m in dict.fromkeys(args[3]) if m != args[2]]
 
-        def compute() -> None:
-            self._explain(
-                int(request.get("index", self.index)),
-                _request_target(request.get("target", self.target)),
-                str(request.get("method", self.method)),
-                [str(m) for m in request.get("compare", self.compare)],
-                dict(request.get("options") or {}),
-            )
+        def work(job):
+            def around(i: int, m: str):
+                self._runner_post(job.seq, i, len(shown), m, 0, 1)
+                post = lambda s, done, total: self._post_progress(s, i, len(shown), m, done, total)  # noqa: E731
+                return reporting(runner.progress(job, post))
 
-        self._latest(seq, compute)
+            job.check()
+            return self._compute(*args, around=around)
+
+        runner.submit(seq, work, self._maps_done)
+
+    # -- background work (inside a kernel): progress, cancel, newest wins ------------------
+
+    def _runner(self) -> Runner | None:
+        loop = kernel_loop()
+        if loop is None or not self.background:
+            return None
+        jobs = getattr(self, "_jobs", None)
+        if jobs is None or jobs.loop is not loop:
+            jobs = self._jobs = Runner(loop)
+        return jobs
+
+    def _runner_post(self, seq: int, i: int, n: int, method: str, done: int, total: int) -> None:
+        jobs = getattr(self, "_jobs", None)
+        if jobs is not None:
+            jobs.loop.call_soon_threadsafe(self._post_progress, seq, i, n, method, done, total)
+
+    def _post_progress(self, seq: int, i: int, n: int, method: str, done: int, total: int) -> None:
+        """Show how far request ``seq`` is (on the loop's thread); nothing once it is answered."""
+        if seq <= self._seq:
+            return
+        share = done / total if total > 0 else 0.0
+        self._progress = {
+            "seq": seq, "state": "running", "method": method, "title": self.method_titles.get(method, method),
+            "step": i + 1, "steps": n, "done": done, "total": total, "fraction": (i + share) / n,
+        }
+
+    def _maps_done(self, seq: int, value: Any, error: BaseException | None) -> None:
+        if isinstance(error, Cancelled) or seq <= self._seq:
+            return  # superseded or cancelled: a newer answer speaks for the view
+
+        def apply() -> None:
+            if error is not None:
+                raise error
+            self._apply(value)
+
+        self._answer(seq, apply)
 
     def _on_python_change(self, change: dict) -> None:
         if getattr(self, "_updating", False):

@@ -329,3 +329,43 @@ def test_text_view(lab, page):
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "attribution-text.png"))
     no_xss(page)
     assert page.console_errors == []
+
+
+SLOW_CELLS = [
+    "import time\nimport torch\nfrom torch import nn\nimport nnwidgets as nw\n"
+    "class Slow(nn.Module):\n"
+    "    def __init__(self):\n        super().__init__()\n        self.lin = nn.Linear(6, 3)\n"
+    "    def forward(self, x):\n        time.sleep(0.05)\n        return self.lin(x)\n"
+    "torch.manual_seed(0)\nmodel = Slow()",
+    "w = nw.Attribution(model, torch.linspace(-1, 1, 6), method='gradient', trust=False,\n"
+    "                   method_options={'integrated_gradients': {'n_steps': 200, 'internal_batch_size': 4}})\nw",
+]
+
+
+def test_slow_method_shows_progress_and_can_be_cancelled(lab, page):
+    open_and_run(page, lab, write_notebook(lab.root, "attr_slow.ipynb", SLOW_CELLS))
+    page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main .nnw-frow", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('div.nnw-attribution').classList.contains('nnw-busy')")
+    # 50 chunks of 50 ms: progress shows while the kernel computes in its worker thread.
+    page.locator(f"{ROOT} select.nnw-method").select_option("integrated_gradients")
+    page.wait_for_function(
+        "() => { const p = document.querySelector('div.nnw-progress');"
+        " return p && !p.hidden && Number(p.dataset.fraction) > 0.05; }", timeout=30_000,
+    )
+    label = page.locator(f"{ROOT} .nnw-progress-label").inner_text()
+    assert label.startswith("Integrated gradients") and "/50" in label, label
+    page.locator(f"{ROOT} button.nnw-cancel").click()
+    page.wait_for_function(
+        "() => /cancelled/.test(document.querySelector('div.nnw-attribution .nnw-status').textContent)", timeout=10_000
+    )
+    assert page.locator(f"{ROOT} select.nnw-method").input_value() == "gradient"
+    assert page.locator(f"{ROOT} .nnw-progress").is_hidden()
+    assert kernel_json(page, "[w.method, w._progress.get('state')]") == ["gradient", "cancelled"]
+    # Asked again, it runs to the end and shows IG.
+    page.locator(f"{ROOT} select.nnw-method").select_option("integrated_gradients")
+    page.wait_for_function(
+        "() => document.querySelector('.nnw-panel.nnw-main')?.dataset.method === 'integrated_gradients'"
+        " && !document.querySelector('div.nnw-attribution').classList.contains('nnw-busy')", timeout=60_000,
+    )
+    assert kernel_json(page, "w.method") == "integrated_gradients"
+    assert page.console_errors == []

@@ -129,6 +129,13 @@ export const CSS = `
 .nnw-attribution .nnw-caption { color: var(--nnw-muted); font-size: 11px; max-width: 220px; }
 .nnw-attribution .nnw-summary { margin: 0; padding-left: 18px; }
 .nnw-attribution .nnw-bars.nnw-static .nnw-bar { cursor: default; }
+.nnw-attribution .nnw-progress { display: flex; gap: 8px; align-items: center; color: var(--nnw-muted); }
+.nnw-attribution .nnw-progress[hidden] { display: none; }
+.nnw-attribution .nnw-progress-bar { width: 200px; accent-color: var(--nnw-accent); }
+.nnw-attribution .nnw-cancel {
+  font: inherit; color: var(--nnw-fg); background: var(--nnw-bg); border: 1px solid var(--nnw-border);
+  border-radius: 3px; padding: 1px 8px; cursor: pointer;
+}
 .nnw-attribution .nnw-error {
   color: var(--nnw-fg); background: rgba(211, 47, 47, 0.1);
   border: 1px solid var(--nnw-error); border-left-width: 4px; border-radius: 3px;

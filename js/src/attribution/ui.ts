@@ -28,6 +28,10 @@ export interface Ui {
   trust: HTMLDivElement;
   error: HTMLDivElement;
   status: HTMLDivElement;
+  progress: HTMLDivElement;
+  progressBar: HTMLProgressElement;
+  progressLabel: HTMLSpanElement;
+  cancel: HTMLButtonElement;
 }
 
 function labelled(text: string, control: HTMLElement, title?: string): HTMLLabelElement {
@@ -89,10 +93,16 @@ export function buildDom(): Ui {
   body.append(figure, side);
   const trust = h("div", "nnw-trust", { hidden: true });
   const status = h("div", "nnw-status", { "aria-live": "polite" });
-  root.append(toolbar, display, error, strip, body, trust, status);
+  const progress = h("div", "nnw-progress", { hidden: true });
+  const progressBar = h("progress", "nnw-progress-bar", { max: 1, value: 0 });
+  const progressLabel = h("span", "nnw-progress-label");
+  const cancel = h("button", "nnw-cancel", { type: "button", title: "stop this computation; the maps shown stay" }, "cancel");
+  progress.append(progressBar, progressLabel, cancel);
+  root.append(toolbar, display, error, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
-    colorbar, cbarLo, cbarHi, bars, barsTitle, readout, trust, error, status,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, readout, trust, error, status, progress, progressBar, progressLabel,
+    cancel,
   };
 }
 

@@ -29,6 +29,17 @@ const TRAITS = [
   "labels", "feature_names", "tokens", "predicted", "target", "method", "shown", "methods", "method_titles",
   "top_k", "error", "index", "batch_titles", "method_options", "option_specs", "output", "interactive",
 ];
+
+interface Progress {
+  seq?: number;
+  state?: string;
+  title?: string;
+  step?: number;
+  steps?: number;
+  done?: number;
+  total?: number;
+  fraction?: number;
+}
 // Display settings Python may set; the view's own controls change them locally only.
 const DISPLAY = ["colormap", "palettes", "opacity", "threshold", "top_percent", "absolute", "zoom"];
 
@@ -189,7 +200,8 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     ui.options.hidden = !hasOptions || !s.interactive;
     const names = s.shown.map((m) => titleOf(s, m)).join(", ");
     const what = score ? labelOf(s.labels, s.target) : `class ${labelOf(s.labels, s.target)}`;
-    setText(ui.status, s.interactive ? `explaining ${what} with ${names}` : `showing ${names}`);
+    const cancelled = (model.get("_progress") as Progress | null)?.state === "cancelled";
+    setText(ui.status, (cancelled ? "cancelled; still " : "") + (s.interactive ? `explaining ${what} with ${names}` : `showing ${names}`));
   }
 
   function refresh(): void {
@@ -203,6 +215,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     if (pendingSeq !== null && (seq >= pendingSeq || pyError !== "")) {
       pendingSeq = null;
       ui.root.classList.remove("nnw-busy");
+      ui.progress.hidden = true;
     }
     // Problems of our own keep the last good drawing; Python's error alone
     // does not stop a valid state from being drawn.
@@ -298,6 +311,29 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     }
   }, listen);
 
+  function showProgress(): void {
+    const p = (model.get("_progress") ?? {}) as Progress;
+    const live = pendingSeq !== null && p.state === "running" && p.seq === pendingSeq;
+    ui.progress.hidden = !live;
+    if (!live) return;
+    ui.progressBar.value = Math.min(1, Math.max(0, finiteOr(p.fraction, 0)));
+    const of = (p.steps ?? 1) > 1 ? ` (${p.step}/${p.steps})` : "";
+    const chunks = (p.total ?? 0) > 1 ? ` · ${p.done}/${p.total}` : "";
+    setText(ui.progressLabel, `${p.title ?? ""}${of}${chunks}`);
+    ui.progress.dataset.fraction = String(ui.progressBar.value);
+  }
+
+  ui.cancel.addEventListener("click", () => {
+    const prev = model.get("_request") as { seq?: unknown } | null | undefined;
+    const seq = Math.max(finiteOr(model.get("_seq"), 0), sentSeq, drawnSeq, finiteOr(prev?.seq, -Infinity)) + 1;
+    sentSeq = seq;
+    pendingSeq = seq;
+    ui.progress.hidden = true;
+    setText(ui.status, "cancelling…");
+    model.set("_request", { seq, cancel: true });
+    model.save_changes();
+  }, listen);
+
   // --- browser events: local display (no kernel round trip) ----------------------
   const local = (update: Partial<Display>): void => {
     display = { ...display, ...update };
@@ -338,6 +374,10 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
 
   // --- model events -------------------------------------------------------------
   for (const name of TRAITS) handlers.push([`change:${name}`, schedule]);
+  handlers.push(["change:_progress", () => {
+    showProgress();
+    schedule();
+  }]);
   for (const name of DISPLAY) {
     handlers.push([`change:${name}`, () => {
       display = readDisplay(model);
