@@ -275,3 +275,19 @@ def test_trust_panel_follows_the_request_and_its_settings(digits):
     assert w._trust == {}
     with pytest.raises(nw.ExplanationInputError, match="randomize_layers must be an int ≥ 0"):
         nw.Attribution(digits.model, digits.inputs[0], randomize_layers=-1)
+
+
+def test_gradient_methods_shown_together_share_one_backward_pass(digits):
+    from .models import Counting
+
+    model = Counting(digits.model)
+    x = digits.inputs[0]
+    w = nw.Attribution(model, x, method="gradient", compare=["saliency", "input_x_gradient"], trust=False)
+    model.calls.clear()
+    w._request = {"seq": 1, "target": 4, "method": "gradient", "compare": ["saliency", "input_x_gradient"]}
+    assert model.calls == [1]  # one forward (and so one backward) for the three maps
+    leaf = x.unsqueeze(0).clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(digits.model(leaf)[0, 4], leaf)
+    np.testing.assert_allclose(w.maps["gradient"], g[0].sum(0).numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(w.maps["saliency"], g.abs()[0].sum(0).numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(w.maps["input_x_gradient"], (g * leaf).detach()[0].sum(0).numpy(), rtol=1e-6, atol=1e-8)
