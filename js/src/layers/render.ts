@@ -12,6 +12,7 @@ import { formatValue } from "../lib/hover";
 import { attempt, readArray, readInt, readNumber, readString, readStrings, type AnyModel, type Callback } from "../lib/model";
 import { coalesced, showErrors, widgetError } from "../lib/view";
 import { hitAt, layerStats, layoutFor, paintAtlas, pixelOf, symmetricRange, zoomFor, type Hit, type Layout, type Stats } from "./atlas";
+import { readLayerArray } from "./half";
 import { blend, featureBars, imagePixels, putPixels } from "./input";
 import { CSS, STYLE_ID } from "./style";
 
@@ -55,7 +56,7 @@ function readAny(model: AnyModel, name: string): Decoded | null {
   const raw = model.get(name);
   if (!raw) return null;
   const shape = (raw as { shape?: unknown }).shape;
-  return readArray(model, name, Array.isArray(shape) ? shape.length : 1);
+  return readLayerArray(model, name, Array.isArray(shape) ? shape.length : 1);
 }
 
 const pct = (v: number): string => (Number.isFinite(v) ? `${Math.round(v * 1000) / 10}%` : "–");
@@ -249,12 +250,13 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
   }
 
   function drawAtlas(): void {
+    // the draw time counts the decode of both stacks (float16 for big layers) too
+    const t0 = performance.now();
     act = readAny(model, "_act");
     grad = readAny(model, "_grad");
     const lut = readArray(model, "_act_lut", 2).data;
     const [lo, hi] = readPair(model, "_act_range");
     if (!act) return;
-    const t0 = performance.now();
     layout = layoutFor(act.shape);
     const ctx = atlas.getContext("2d");
     atlas.width = layout.width;
