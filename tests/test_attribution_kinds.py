@@ -128,17 +128,23 @@ def test_ig_baseline_choices_from_the_view():
     x = torch.tensor([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]])
     w = nw.Attribution(model, x, method="integrated_gradients", trust=False)
     assert w.option_specs["integrated_gradients"][1]["choices"] == ["zero", "mean"]
-    np.testing.assert_allclose(w.attribution_map, [1.0, 2.0, 3.0], rtol=1e-5)
-    w._request = {"seq": 1, "index": 0, "method": "integrated_gradients", "compare": [], "target": 0,
-                  "options": {"integrated_gradients": {"baseline": "mean", "n_steps": 8}}}
-    assert w.error == ""
+    # A tabular batch's reference is its average row (zero rarely means "absent" for raw features).
+    assert w.method_options["integrated_gradients"]["baseline"] == "mean"
     np.testing.assert_allclose(w.attribution_map, [-1.0, -1.0, -1.0], rtol=1e-5)  # x − mean(x)
-    assert w.method_options["integrated_gradients"] == {"n_steps": 8, "baseline": "mean"}
+    w._request = {"seq": 1, "index": 0, "method": "integrated_gradients", "compare": [], "target": 0,
+                  "options": {"integrated_gradients": {"baseline": "zero", "n_steps": 8}}}
+    assert w.error == ""
+    np.testing.assert_allclose(w.attribution_map, [1.0, 2.0, 3.0], rtol=1e-5)
+    assert w.method_options["integrated_gradients"] == {"n_steps": 8, "baseline": "zero"}
+    # Ablation and the deletion curve use the same reference row.
+    w._request = {"seq": 2, "index": 1, "method": "feature_ablation", "compare": [], "target": 0}
+    np.testing.assert_allclose(w.attribution_map, [1.0, 1.0, 1.0], rtol=1e-5)  # x₁ − mean(x)
+    w._request = {"seq": 3, "index": 0, "method": "integrated_gradients", "compare": [], "target": 0}
     # Bad options show an error in the view and keep the last map.
-    w._request = {"seq": 2, "method": "integrated_gradients", "compare": [], "target": 0,
+    w._request = {"seq": 4, "method": "integrated_gradients", "compare": [], "target": 0,
                   "options": {"integrated_gradients": {"n_steps": 0}}}
     assert "n_steps must be in [2, 1000]" in w.error
-    np.testing.assert_allclose(w.attribution_map, [-1.0, -1.0, -1.0], rtol=1e-5)
+    np.testing.assert_allclose(w.attribution_map, [1.0, 2.0, 3.0], rtol=1e-5)
 
 
 def test_text_through_the_embedding_layer():

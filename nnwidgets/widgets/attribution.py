@@ -165,7 +165,7 @@ class Attribution(Widget):
         self._inputs = inputs
         self._embedding = embedding
         self._randomize_layers = randomize_layers
-        has_given = inputs.baselines is not None
+        has_given = inputs.baseline_kind == "given"
         view_opts, self._hidden = {}, {}
         for m in offered:
             user = dict((method_options or {}).get(m, {}))
@@ -300,7 +300,7 @@ class Attribution(Widget):
         for m in shown:
             if m not in self.methods:
                 raise ExplanationInputError(f"unknown method {m!r}; choose from {', '.join(self.methods)}")
-        has_given = inputs.baselines is not None
+        has_given = inputs.baseline_kind == "given"
         view_opts = {m: dict(o) for m, o in self.method_options.items()}
         for m, o in (options or {}).items():
             if m not in view_opts:

@@ -39,6 +39,7 @@ class Inputs:
     feature_names: list[str] = field(default_factory=list)
     tokens: list[list[str]] = field(default_factory=list)  # text: one list per example
     baselines: list[torch.Tensor] | None = None  # per example, same shape; None = zeros / pad id 0
+    baseline_kind: str = "zero"  # "given" (by the user), "mean" (of a tabular batch) or "zero"
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -146,7 +147,14 @@ def normalise(
         names = _names(feature_names, batch.shape[1], "feature_names", "feature {}")
     examples = [batch[i : i + 1] for i in range(batch.shape[0])]
     baselines = _check_baseline(baseline, examples[0], len(examples))
-    return Inputs(kind, examples, feature_names=names, baselines=baselines)  # type: ignore[arg-type]
+    source = "zero" if baselines is None else "given"
+    if baselines is None and kind == "tabular" and len(examples) > 1:
+        # Zero rarely means "absent" for raw features (a tumour radius of 0 is no
+        # tumour at all): the batch's average row is the reference, as SHAP's
+        # background data is.
+        mean = batch.mean(0, keepdim=True)
+        baselines, source = [mean for _ in examples], "mean"
+    return Inputs(kind, examples, feature_names=names, baselines=baselines, baseline_kind=source)  # type: ignore[arg-type]
 
 
 def _text(x: object, tokens: Sequence[object] | None, baseline: object) -> Inputs:
@@ -193,7 +201,7 @@ def _text(x: object, tokens: Sequence[object] | None, baseline: object) -> Input
             raise ExplanationInputError(
                 "with sequences of different lengths, pass baseline as a list of id tensors, one per example"
             )
-    return Inputs("text", rows, tokens=per, baselines=baselines)
+    return Inputs("text", rows, tokens=per, baselines=baselines, baseline_kind="zero" if baselines is None else "given")
 
 
 def thumbnails(examples: list[torch.Tensor], lo: float, hi: float) -> np.ndarray:

@@ -88,7 +88,7 @@ def default_view_options(method: str, inputs: Inputs, has_given: bool) -> dict[s
     """Defaults that suit the input where the engine's would not."""
     shape = inputs.examples[0].shape
     if method == "integrated_gradients":
-        return {"n_steps": 32, "baseline": "given" if has_given else "zero"}
+        return {"n_steps": 32, "baseline": "given" if has_given else inputs.baseline_kind}
     if method == "layer_integrated_gradients":
         return {"n_steps": 32}
     if method == "smoothgrad":
@@ -132,7 +132,7 @@ def _blur(x: torch.Tensor) -> torch.Tensor:
 
 def baseline_tensor(choice: str, inputs: Inputs, i: int) -> torch.Tensor:
     x = inputs.examples[i]
-    if choice == "given":
+    if choice == "given" and inputs.baseline_kind == "given":
         return inputs.baseline(i)
     if choice == "mean":
         stacked = inputs.stacked()

@@ -32,7 +32,7 @@ export const CSS = `
   font: inherit; color: var(--nnw-fg); background: var(--nnw-bg);
   border: 1px solid var(--nnw-border); border-radius: 3px; padding: 2px 4px;
 }
-.nnw-attribution .nnw-opacity { width: 110px; accent-color: var(--nnw-accent); }
+.nnw-attribution .nnw-opacity { width: 64px; accent-color: var(--nnw-accent); }
 .nnw-attribution .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 .nnw-attribution .nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; }
 .nnw-attribution .nnw-canvas {
@@ -73,7 +73,8 @@ export const CSS = `
 .nnw-attribution.nnw-busy .nnw-canvas { opacity: 0.75; transition: opacity 0.2s 0.15s; }
 .nnw-attribution .nnw-status { color: var(--nnw-muted); }
 .nnw-attribution .nnw-display { color: var(--nnw-muted); }
-.nnw-attribution .nnw-display input[type=range] { width: 90px; accent-color: var(--nnw-accent); }
+.nnw-attribution .nnw-display input[type=range] { width: 64px; accent-color: var(--nnw-accent); }
+.nnw-attribution .nnw-display { gap: 10px; }
 .nnw-attribution select { font: inherit; color: var(--nnw-fg); background: var(--nnw-bg); border: 1px solid var(--nnw-border); border-radius: 3px; padding: 1px 3px; }
 .nnw-attribution .nnw-compare { display: inline-flex; flex-wrap: wrap; gap: 8px; align-items: center; color: var(--nnw-muted); }
 .nnw-attribution .nnw-compare-item { display: inline-flex; gap: 3px; align-items: center; color: var(--nnw-fg); }
