@@ -297,3 +297,17 @@ def test_gradient_methods_shown_together_share_one_backward_pass(digits):
     np.testing.assert_allclose(w.maps["gradient"], g[0].sum(0).numpy(), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(w.maps["saliency"], g.abs()[0].sum(0).numpy(), rtol=1e-6, atol=1e-8)
     np.testing.assert_allclose(w.maps["input_x_gradient"], (g * leaf).detach()[0].sum(0).numpy(), rtol=1e-6, atol=1e-8)
+
+
+def test_from_tensor_takes_captum_output_as_is(digits):
+    captum = pytest.importorskip("captum.attr")
+    x = digits.inputs[:3]
+    targets = digits.model(x).argmax(1)
+    ig = captum.IntegratedGradients(digits.model).attribute(x, target=targets, n_steps=16)
+    sal = captum.Saliency(digits.model).attribute(x, target=targets)
+    w = nw.Attribution.from_tensor(x, {"Captum IG": ig, "Captum saliency": sal}, labels=digits.class_names)
+    for i in range(3):
+        w.index = i
+        np.testing.assert_allclose(w.maps["Captum IG"], ig[i].sum(0).detach().numpy(), rtol=1e-6)
+        np.testing.assert_allclose(w.maps["Captum saliency"], sal[i].sum(0).detach().numpy(), rtol=1e-6)
+        assert w._scale == pytest.approx(float(max(ig[i].sum(0).abs().max(), sal[i].sum(0).abs().max())))

@@ -22,18 +22,17 @@ from torch import nn
 from ..engine import Explanation, ExplanationInputError, attribute
 from ..engine.progress import Cancelled, reporting
 from ..engine.passes import call_model
-from ..engine.registry import METHODS
 from ..engine.state import preserved
 from ..engine.validate import check_inputs
-from ..figures import lookup_table
 from ..figures.attribution import attribution_figure
 from ..figures.colormap import PALETTES, palette_tables
 from ..transport import pack, unpack
-from .attribution_inputs import Inputs, normalise, thumbnails
+from .attribution_inputs import detokenize, normalise, split_maps, thumbnails
 from .attribution_options import (
-    DEFAULT_METHOD, FAST, check_view_options, default_view_options, engine_options, methods_for, reduce_map,
-    specs_for, title,
+    DEFAULT_METHOD, FAST, FROM_GRADIENT, check_fits, check_view_options, default_view_options, engine_options,
+    methods_for, reduce_map, request_target, specs_for, title,
 )
+from .attribution_trust import trust_payload
 from .base import STATIC, Widget, kernel_loop
 from .jobs import Runner
 
@@ -158,7 +157,7 @@ class Attribution(Widget):
         for m in [method, *compare]:
             if m not in offered:
                 offered.append(m)
-        _check_fits(offered, inputs.kind)
+        check_fits(offered, inputs.kind)
         if isinstance(randomize_layers, bool) or not isinstance(randomize_layers, int) or randomize_layers < 0:
             raise ExplanationInputError(f"randomize_layers must be an int ≥ 0; got {randomize_layers!r}")
         self._model = model
@@ -241,7 +240,7 @@ class Attribution(Widget):
             else:
                 head = f"#{i} · {labels[0]} {float(row[0]):.3g}"
             if self._inputs.kind == "text":
-                head += " · " + _detokenize(self._inputs.tokens[i])
+                head += " · " + detokenize(self._inputs.tokens[i])
             titles.append(head)
         return titles
 
@@ -425,34 +424,10 @@ class Attribution(Widget):
 
     def _trust_report(self, x: torch.Tensor, target: int, exps: dict, index: int, view_opts: dict) -> dict:
         """The trust panel's numbers as JSON + binary buffers."""
-        from ..engine.report import trust_report
-
-        kind = self._inputs.kind
-        maps = {}
-        for m, e in exps.items():
-            a = e.attributions.detach()
-            maps[m] = a.sum(-1) if kind == "text" and a.dim() == 3 else a
-        ig = next((e for m, e in exps.items() if m in ("integrated_gradients", "layer_integrated_gradients")), None)
         options = {m: engine_options(m, view_opts[m], self._hidden[m], self._inputs, index, self._embedding)
                    for m in exps}
-        r = trust_report(
-            self._model, x, target, maps, method_options=options, ig=ig,
-            baseline=self._inputs.baseline(index), layer=self._embedding, randomize_layers=self._randomize_layers,
-        )
-        shown = list(exps)
-        return {
-            "methods": shown,
-            "ig_delta": r.ig_delta,
-            "ig_gap": r.ig_gap,
-            "ig_relative": r.ig_relative,
-            "rank": pack(np.asarray(r.rank_agreement, dtype=np.float32)),
-            "randomization": {m: float(v) for m, v in r.randomization.items()},
-            "randomized_layers": list(r.randomized_layers),
-            "deletion_fractions": pack(np.asarray(r.deletion_fractions, dtype=np.float32)),
-            "deletion_scores": pack(np.stack([np.asarray(r.deletion_scores[m], dtype=np.float32) for m in shown])),
-            "deletion_area": {m: float(r.deletion_area[m]) for m in shown},
-            "summary": dict(r.summary),
-        }
+        return trust_payload(self._model, self._inputs, index, x, target, exps, options, self._embedding,
+                             self._randomize_layers)
 
     def _on_request(self, change: dict) -> None:
         request = change["new"] or {}
@@ -470,7 +445,7 @@ class Attribution(Widget):
             return Widget._answer(self, seq, lambda: setattr(self, "_progress", {"seq": seq, "state": "cancelled"}))
         args = (
             int(request.get("index", self.index)),
-            _request_target(request.get("target", self.target)),
+            request_target(request.get("target", self.target)),
             str(request.get("method", self.method)),
             [str(m) for m in request.get("compare", self.compare)],
             dict(request.get("options") or {}),
@@ -616,7 +591,7 @@ class Attribution(Widget):
         for name, a in given.items():
             if not isinstance(a, torch.Tensor):
                 raise ExplanationInputError(f"attributions[{name!r}] must be a torch.Tensor; got {type(a).__name__}")
-            maps[name] = _split_maps(a.detach(), inputs, name)
+            maps[name] = split_maps(a.detach(), inputs, name)
         n = len(inputs)
         if probabilities is not None:
             probs = torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
@@ -690,80 +665,3 @@ class Attribution(Widget):
             self.index = index
         finally:
             self._updating = False
-
-
-# How each gradient method's map follows from the plain gradient g at x (the
-# engine's own definitions: saliency = |g|, as Captum's Saliency; input × g).
-FROM_GRADIENT: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "gradient": lambda g, x: g,
-    "saliency": lambda g, x: g.abs(),
-    "input_x_gradient": lambda g, x: g * x,
-}
-
-
-def _request_target(value: object) -> int | str:
-    """A request's target: a class index, or "predicted" (the view's default when the example changes)."""
-    if value == "predicted":
-        return "predicted"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ExplanationInputError(f"target must be a class index or 'predicted'; got {value!r}")
-    return int(value)
-
-
-def _check_fits(methods: list[str], kind: str) -> None:
-    """Refuse methods that are unknown or cannot explain this kind of input."""
-    fits = {m for m, info in METHODS.items() if info.kind == "input"}
-    if kind == "text":  # gradients cannot flow into token ids: only layer methods and ablation
-        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {"feature_ablation", "occlusion"}
-    bad = [m for m in methods if m not in fits]
-    if bad:
-        raise ExplanationInputError(f"method(s) {bad} cannot explain {kind} input; choose from {', '.join(sorted(fits))}")
-
-
-def _split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]:
-    """One display map per example from a user's attribution tensor."""
-    n = len(inputs)
-    first = inputs.examples[0]
-    if inputs.kind == "text":
-        lengths = [e.shape[1] for e in inputs.examples]
-        if n == 1 and a.dim() >= 1 and a.shape[0] == lengths[0] and a.dim() <= 2:
-            rows = [a]  # (T,) or (T, D) for the one example
-        elif a.dim() in (2, 3) and a.shape[0] == n and len(set(lengths)) == 1:
-            rows = list(a)  # (N, T) or (N, T, D)
-        else:
-            raise ExplanationInputError(
-                f"attributions[{name!r}] must be (N, T) or (N, T, D) for {n} text example(s) of "
-                f"{lengths[0]} tokens; got {tuple(a.shape)}"
-            )
-        out = []
-        for i, r in enumerate(rows):
-            r = r.sum(-1) if r.dim() == 2 else r
-            if r.numel() != lengths[i]:
-                raise ExplanationInputError(
-                    f"attributions[{name!r}] for example {i} has {r.numel()} scores but the text has {lengths[i]} tokens"
-                )
-            out.append(r.float())
-        return out
-    full = (n, *first.shape[1:])
-    if tuple(a.shape) == tuple(first.shape[1:]) and n == 1:
-        a = a.unsqueeze(0)
-    if tuple(a.shape) != full:
-        raise ExplanationInputError(
-            f"attributions[{name!r}] must have the input's shape {full}"
-            + (f" or {tuple(first.shape[1:])}" if n == 1 else "") + f"; got {tuple(a.shape)}"
-        )
-    return [reduce_map(a[i : i + 1], inputs.kind) for i in range(n)]
-
-
-def _detokenize(tokens: list[str]) -> str:
-    """A readable line from WordPiece-style tokens, for the batch strip."""
-    words = []
-    for tok in tokens:
-        if tok.startswith("[") and tok.endswith("]"):
-            continue
-        if tok.startswith("##") and words:
-            words[-1] += tok[2:]
-        else:
-            words.append(tok)
-    text = " ".join(words)
-    return text if len(text) <= 60 else text[:57] + "…"

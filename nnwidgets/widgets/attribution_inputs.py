@@ -214,3 +214,66 @@ def thumbnails(examples: list[torch.Tensor], lo: float, hi: float) -> np.ndarray
     if k > 1:
         batch = torch.nn.functional.avg_pool2d(batch, k, ceil_mode=True)
     return np.stack([display_image(img.numpy(), lo, hi) for img in batch])
+
+
+def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
+    """What one example's attributions look like on screen: (H, W), (F,) or (T,).
+
+    Images sum over channels (a pixel's total contribution, signs kept);
+    embedding attributions sum over the embedding dimension (a token's total).
+    """
+    a = attributions.detach()[0].float()
+    if kind == "image":
+        return a.sum(0)
+    if kind == "text" and a.dim() == 2:
+        return a.sum(-1)
+    return a.reshape(-1)
+
+
+def split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]:
+    """One display map per example from a user's attribution tensor."""
+    n = len(inputs)
+    first = inputs.examples[0]
+    if inputs.kind == "text":
+        lengths = [e.shape[1] for e in inputs.examples]
+        if n == 1 and a.dim() >= 1 and a.shape[0] == lengths[0] and a.dim() <= 2:
+            rows = [a]  # (T,) or (T, D) for the one example
+        elif a.dim() in (2, 3) and a.shape[0] == n and len(set(lengths)) == 1:
+            rows = list(a)  # (N, T) or (N, T, D)
+        else:
+            raise ExplanationInputError(
+                f"attributions[{name!r}] must be (N, T) or (N, T, D) for {n} text example(s) of "
+                f"{lengths[0]} tokens; got {tuple(a.shape)}"
+            )
+        out = []
+        for i, r in enumerate(rows):
+            r = r.sum(-1) if r.dim() == 2 else r
+            if r.numel() != lengths[i]:
+                raise ExplanationInputError(
+                    f"attributions[{name!r}] for example {i} has {r.numel()} scores but the text has {lengths[i]} tokens"
+                )
+            out.append(r.float())
+        return out
+    full = (n, *first.shape[1:])
+    if tuple(a.shape) == tuple(first.shape[1:]) and n == 1:
+        a = a.unsqueeze(0)
+    if tuple(a.shape) != full:
+        raise ExplanationInputError(
+            f"attributions[{name!r}] must have the input's shape {full}"
+            + (f" or {tuple(first.shape[1:])}" if n == 1 else "") + f"; got {tuple(a.shape)}"
+        )
+    return [reduce_map(a[i : i + 1], inputs.kind) for i in range(n)]
+
+
+def detokenize(tokens: list[str]) -> str:
+    """A readable line from WordPiece-style tokens, for the batch strip."""
+    words = []
+    for tok in tokens:
+        if tok.startswith("[") and tok.endswith("]"):
+            continue
+        if tok.startswith("##") and words:
+            words[-1] += tok[2:]
+        else:
+            words.append(tok)
+    text = " ".join(words)
+    return text if len(text) <= 60 else text[:57] + "…"

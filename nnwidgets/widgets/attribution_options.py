@@ -11,13 +11,14 @@ form does not know (a baseline tensor, a feature mask) laid on top.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from ..engine import ExplanationInputError
 from ..engine.registry import METHODS
-from .attribution_inputs import Inputs
+from .attribution_inputs import Inputs, reduce_map  # noqa: F401  (re-exported for the widget)
 
 METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     "image": ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "occlusion"),
@@ -173,15 +174,29 @@ def engine_options(
     return opts
 
 
-def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
-    """What one example's attributions look like on screen: (H, W), (F,) or (T,).
+# How each gradient method's map follows from the plain gradient g at x (the
+# engine's own definitions: saliency = |g|, as Captum's Saliency; input × g).
+FROM_GRADIENT: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
+    "gradient": lambda g, x: g,
+    "saliency": lambda g, x: g.abs(),
+    "input_x_gradient": lambda g, x: g * x,
+}
 
-    Images sum over channels (a pixel's total contribution, signs kept);
-    embedding attributions sum over the embedding dimension (a token's total).
-    """
-    a = attributions.detach()[0].float()
-    if kind == "image":
-        return a.sum(0)
-    if kind == "text" and a.dim() == 2:
-        return a.sum(-1)
-    return a.reshape(-1)
+
+def request_target(value: object) -> int | str:
+    """A request's target: a class index, or "predicted" (the view's default when the example changes)."""
+    if value == "predicted":
+        return "predicted"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ExplanationInputError(f"target must be a class index or 'predicted'; got {value!r}")
+    return int(value)
+
+
+def check_fits(methods: list[str], kind: str) -> None:
+    """Refuse methods that are unknown or cannot explain this kind of input."""
+    fits = {m for m, info in METHODS.items() if info.kind == "input"}
+    if kind == "text":  # gradients cannot flow into token ids: only layer methods and ablation
+        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {"feature_ablation", "occlusion"}
+    bad = [m for m in methods if m not in fits]
+    if bad:
+        raise ExplanationInputError(f"method(s) {bad} cannot explain {kind} input; choose from {', '.join(sorted(fits))}")
