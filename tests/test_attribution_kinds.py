@@ -218,7 +218,7 @@ def test_from_tensor_tabular_and_text_and_errors(cancer):
     x = cancer.inputs[0]
     a = torch.arange(30.0) - 15
     w = nw.Attribution.from_tensor(x, a, feature_names=cancer.feature_names)
-    assert w.kind == "tabular" and w.output == "score"
+    assert w.kind == "tabular" and w.output == "none"  # no probabilities given: no bars
     np.testing.assert_allclose(w.attribution_map, a.numpy())
     ids = torch.tensor([101, 7, 8, 102])
     t = nw.Attribution.from_tensor(ids, torch.ones(4, 3), tokens=["[CLS]", "a", "b", "[SEP]"])

@@ -147,6 +147,9 @@ def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
 
 def _prediction_bars(ax, probs, output, labels, target, predicted, top_k) -> None:
     probs = np.asarray(probs, dtype=np.float64).reshape(-1)
+    if output == "none":
+        ax.set_axis_off()
+        return
     if output != "probability":
         ax.barh([0], [probs[0]], color="#d62728")
         ax.set_yticks([0], [labels[0]])

@@ -81,7 +81,8 @@ class Attribution(Widget):
     batch_titles = t.List(t.Unicode(), help="One line per example for the batch strip.").tag(sync=True)
     target = t.Int(0, help="The output being explained.").tag(sync=True)
     predicted = t.Int(0, help="The model's predicted class (read-only).").tag(sync=True)
-    output = t.Unicode("probability", help="'probability' (softmax of logits) or 'score' (one output).").tag(sync=True)
+    output = t.Unicode("probability", help="'probability' (softmax of logits), 'score' (one output) "
+                       "or 'none' (from_tensor without probabilities).").tag(sync=True)
     method = t.Unicode("input_x_gradient", help="The main attribution method shown.").tag(sync=True)
     compare = t.List(t.Unicode(), help="Methods shown beside `method` on the same scale.").tag(sync=True)
     shown = t.List(t.Unicode(), help="The methods whose maps are shown, in order (read-only).").tag(sync=True)
@@ -595,8 +596,8 @@ class Attribution(Widget):
         n = len(inputs)
         if probabilities is not None:
             probs = torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
-        else:
-            probs = torch.ones(n, 1)
+        else:  # no model output to show: the view hides its prediction bars
+            probs = torch.full((n, len(labels) if labels is not None else 1), float("nan"))
         n_out = probs.shape[1]
         labels = [str(c) for c in labels] if labels is not None else [str(c) for c in range(n_out)]
         if len(labels) != n_out:
@@ -608,7 +609,10 @@ class Attribution(Widget):
         self._given_probs = probs
         self._model = None
         names = list(maps)
-        output_kind = "probability" if probabilities is not None and n_out >= 2 else "score"
+        if probabilities is None:
+            output_kind = "none"
+        else:
+            output_kind = "probability" if n_out >= 2 else "score"
         colormap = display.pop("colormap", "red-blue")
         Widget.__init__(
             self,

@@ -57,7 +57,7 @@ export interface DrawState {
   scale: number;
   palettes: Record<string, Palette>;
   probs: NumericArray;
-  output: "probability" | "score";
+  output: "probability" | "score" | "none";
   labels: string[];
   features: string[];
   tokens: string[];
@@ -204,7 +204,7 @@ export function readState(model: AnyModel): ReadResult {
       scale,
       palettes,
       probs: probs.data,
-      output: readString(model, "output") === "score" ? "score" : "probability",
+      output: readOutput(readString(model, "output")),
       labels: readStrings(model, "labels"),
       features,
       tokens,
@@ -221,6 +221,10 @@ export function readState(model: AnyModel): ReadResult {
       trust,
     },
   };
+}
+
+function readOutput(v: string): DrawState["output"] {
+  return v === "score" || v === "none" ? v : "probability";
 }
 
 export function titleOf(state: Pick<DrawState, "titles">, method: string): string {

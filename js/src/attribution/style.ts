@@ -50,6 +50,7 @@ export const CSS = `
 .nnw-attribution .nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
 .nnw-attribution .nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
 .nnw-attribution .nnw-side-title { color: var(--nnw-muted); }
+.nnw-attribution .nnw-side[hidden] { display: none; }
 .nnw-attribution .nnw-bars { display: flex; flex-direction: column; gap: 3px; }
 .nnw-attribution .nnw-bar {
   position: relative; display: flex; justify-content: space-between; gap: 8px;

@@ -24,6 +24,7 @@ export interface Ui {
   cbarHi: HTMLSpanElement;
   bars: HTMLDivElement;
   barsTitle: HTMLDivElement;
+  side: HTMLDivElement;
   readout: HTMLDivElement;
   trust: HTMLDivElement;
   error: HTMLDivElement;
@@ -101,7 +102,7 @@ export function buildDom(): Ui {
   root.append(toolbar, display, error, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
-    colorbar, cbarLo, cbarHi, bars, barsTitle, readout, trust, error, status, progress, progressBar, progressLabel,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, trust, error, status, progress, progressBar, progressLabel,
     cancel,
   };
 }

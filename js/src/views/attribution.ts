@@ -182,6 +182,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     drawMaps(s);
     const score = s.output === "score";
     renderBars(ui.bars, s, score ? formatValue : undefined);
+    ui.side.hidden = s.output === "none";
     setText(ui.barsTitle, !s.interactive ? "predictions" : score ? "output" : "predictions · click to explain");
     ui.bars.classList.toggle("nnw-static", !s.interactive);
     let thumbs: Decoded | null = null;
