@@ -206,6 +206,7 @@ def trust_report(
     feature_mask: torch.Tensor | None = None,
     layer: str | None = None,
     probability: bool = True,
+    titles: dict[str, str] | None = None,
 ) -> TrustReport:
     """The trust evidence for ``maps`` of ONE example ``x`` (1, ...) and class ``target``.
 
@@ -221,6 +222,8 @@ def trust_report(
     broadcastable to x; token ids for id inputs). ``steps``: points of the
     deletion curve after the first. ``probability``: score the deletion rows by
     the softmax probability of the target (multi-output models), else the raw output.
+    ``titles``: the names the summary lines use for the methods (default: the
+    engine's titles), so they match what a view calls them.
     The model is left as found; randomization works on a deep copy.
     """
     check_inputs(model, x, needs_grad=False)
@@ -274,7 +277,7 @@ def trust_report(
         ig_delta = float(ig.delta.abs()[0])
         total = float(ig.attributions.reshape(1, -1).sum(1)[0])
         ig_gap = abs(total - float(ig.delta[0]))
-        title = _IG_SHORT.get(ig.method, ig.method)
+        title = (titles or {}).get(ig.method) or _IG_SHORT.get(ig.method, ig.method)
         if ig_gap < IG_GAP_TINY * max(1.0, abs(f_x)):
             summary["ig"] = (
                 f"F(x) and F(baseline) are almost equal (gap {ig_gap:.2g}): the {title} attributions must sum to "
@@ -295,7 +298,7 @@ def trust_report(
         summary["ig"] = "Integrated gradients is not among the methods: no completeness check."
 
     # Rank agreement between the maps.
-    titles = {name: METHODS[name].title for name in names}
+    titles = {name: (titles or {}).get(name) or METHODS[name].title for name in names}
     matrix = _spearman_matrix(scores)
     if len(names) < 2:
         summary["rank_agreement"] = f"Only {titles[names[0]]}: add a second method to compare rankings."

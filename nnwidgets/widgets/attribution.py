@@ -428,7 +428,7 @@ class Attribution(Widget):
         options = {m: engine_options(m, view_opts[m], self._hidden[m], self._inputs, index, self._embedding)
                    for m in exps}
         return trust_payload(self._model, self._inputs, index, x, target, exps, options, self._embedding,
-                             self._randomize_layers)
+                             self._randomize_layers, titles=dict(self.method_titles))
 
     def _on_request(self, change: dict) -> None:
         request = change["new"] or {}

@@ -25,6 +25,7 @@ IG_METHODS = ("integrated_gradients", "layer_integrated_gradients")
 def trust_payload(
     model: nn.Module, inputs: Inputs, index: int, x: torch.Tensor, target: int, exps: dict[str, Explanation],
     options: dict[str, dict[str, Any]], embedding: str | None, randomize_layers: int,
+    titles: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The trust panel for the maps of example ``index`` (one entry per method shown, in order)."""
     maps = {}
@@ -35,7 +36,7 @@ def trust_payload(
     ig = next((e for m, e in exps.items() if m in IG_METHODS), None)
     r = trust_report(
         model, x, target, maps, method_options=options, ig=ig, baseline=inputs.baseline(index), layer=embedding,
-        randomize_layers=randomize_layers,
+        randomize_layers=randomize_layers, titles=titles,
     )
     shown = list(exps)
     return {
