@@ -157,3 +157,21 @@ def test_model_errors_in_the_worker_reach_the_view(monkeypatch):
     run(scenario, monkeypatch)
     assert "broken forward" in w.error
     assert not any(m._forward_hooks for m in model.modules())
+
+
+def test_a_python_side_change_waits_for_the_worker_to_let_go(monkeypatch):
+    model = Slow()
+    w = make(model)
+    before = fingerprint(model)
+
+    async def scenario():
+        w._request = {"seq": 1, "method": "integrated_gradients", "compare": [], "target": 0}
+        await wait_for(lambda: w._progress.get("done", 0) >= 1)
+        w.target = 2  # as a cell would: computed at once, on this thread, after the worker stopped
+        assert w._jobs.running is None or w._jobs.running.cancel.is_set()
+        assert not w._jobs._thread.is_alive()
+        await asyncio.sleep(0.2)
+
+    run(scenario, monkeypatch)
+    assert w.target == 2 and w.method == "gradient" and w.error == ""
+    assert_same(before, fingerprint(model))

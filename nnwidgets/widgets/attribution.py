@@ -506,6 +506,9 @@ class Attribution(Widget):
     def _on_python_change(self, change: dict) -> None:
         if getattr(self, "_updating", False):
             return
+        jobs = getattr(self, "_jobs", None)
+        if jobs is not None:
+            jobs.quiesce()  # this thread is about to use the model: the worker must let go first
         if not self.interactive:
             return self._answer(self._seq + 1, lambda: self._static_request({"index": self.index}))
         args = (self.index, self.target, self.method, list(self.compare), {})

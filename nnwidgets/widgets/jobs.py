@@ -54,6 +54,7 @@ class Runner:
         self.loop = loop
         self.running: Job | None = None
         self._queued: tuple[int, Work, Done] | None = None
+        self._thread: threading.Thread | None = None
 
     @property
     def busy(self) -> bool:
@@ -76,6 +77,15 @@ class Runner:
         self._queued = None
         if self.running is not None:
             self.running.cancel.set()
+
+    def quiesce(self, timeout: float | None = 30.0) -> None:
+        """Cancel everything and wait until the worker has let go of the model,
+        so code on the kernel's thread may use it (its done() still runs later,
+        as a no-op for a cancelled job)."""
+        self.cancel()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def progress(self, job: Job, post: Callable[[int, int, int], None]) -> Callable[[int, int], None]:
         """An engine progress callback for ``job``: raises when cancelled, and
@@ -105,7 +115,8 @@ class Runner:
             except RuntimeError:  # the loop closed (kernel shutting down): nobody to tell
                 pass
 
-        threading.Thread(target=run, name=f"nnwidgets-job-{seq}", daemon=True).start()
+        self._thread = threading.Thread(target=run, name=f"nnwidgets-job-{seq}", daemon=True)
+        self._thread.start()
 
     def _finished(self, job: Job, done: Done, value: Any, error: BaseException | None) -> None:
         self.running = None
