@@ -369,3 +369,44 @@ def test_slow_method_shows_progress_and_can_be_cancelled(lab, page):
     )
     assert kernel_json(page, "w.method") == "integrated_gradients"
     assert page.console_errors == []
+
+
+def test_options_form_recomputes_with_the_new_settings(lab, page):
+    d = demo.digits()
+    x = d.inputs[5:6]
+    cells = ["import nnwidgets as nw\nfrom nnwidgets import demo\nd = demo.digits()",
+             "w = nw.Attribution(d.model, d.inputs[5], labels=d.class_names, method='integrated_gradients')\nw"]
+    open_and_run(page, lab, write_notebook(lab.root, "attr_options.ipynb", cells))
+    page.wait_for_selector(f"{ROOT} canvas.nnw-canvas[data-rendered]", timeout=60_000)
+    settle(page)
+    page.locator(f"{ROOT} details.nnw-options > summary").click()
+    steps = page.locator(f"{ROOT} input.nnw-opt[data-method='integrated_gradients'][data-option='n_steps']")
+    assert steps.input_value() == "32"
+    baseline = page.locator(f"{ROOT} select.nnw-opt[data-option='baseline']")
+    assert baseline.evaluate("s => [...s.options].map(o => o.value)") == ["zero", "blur"]
+    steps.fill("4")
+    baseline.select_option("blur")
+    seq = page.locator(ROOT).get_attribute("data-seq")
+    page.locator(f"{ROOT} button.nnw-apply").click()
+    page.wait_for_function(f"() => document.querySelector('div.nnw-attribution').dataset.seq !== '{seq}'")
+    settle(page)
+    assert kernel_json(page, "w.method_options['integrated_gradients']") == {"n_steps": 4, "baseline": "blur"}
+    # The map is IG with 4 steps from the blurred image, as the engine computes it from the kernel's baseline.
+    from nnwidgets.widgets.attribution_inputs import normalise
+    from nnwidgets.widgets.attribution_options import baseline_tensor
+
+    target = int(d.model(x).argmax())
+    blurred = baseline_tensor("blur", normalise(x[0]), 0)
+    ig = nw.attribute(d.model, x, "integrated_gradients", target, n_steps=4, baselines=blurred).attributions[0].sum(0)
+    r, c = np.unravel_index(ig.abs().argmax().item(), ig.shape)
+    got = hover_pixel(page, 0, int(r), int(c))
+    assert float(got["attribution"]) == pytest.approx(float(ig[r, c]), rel=1e-5, abs=1e-6)
+    # Out of range: the browser's form check stops it before any message (the kernel checks again).
+    page.evaluate(COUNT_COMMS)
+    steps.fill("1")
+    page.locator(f"{ROOT} button.nnw-apply").click()
+    page.wait_for_timeout(300)
+    assert steps.evaluate("e => e.validity.rangeUnderflow")
+    assert page.evaluate("() => window.__comms") == {"send": 0, "recv": 0}
+    assert float(hover_pixel(page, 0, int(r), int(c))["attribution"]) == pytest.approx(float(ig[r, c]), rel=1e-5, abs=1e-6)
+    assert page.console_errors == []
