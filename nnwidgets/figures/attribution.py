@@ -81,7 +81,9 @@ def attribution_figure(
     n = len(shown)
     has_trust = bool(trust) and "deletion_scores" in trust
     width = {"image": 2.6 * n + 3.2, "tabular": 3.0 * n + 3.2, "text": 9.0}[kind]
-    height = {"image": 3.0, "tabular": 0.6 + 0.22 * min(MAX_FEATURES, len(maps[0])), "text": 0.7 * n + 1.6}[kind]
+    text_lines = 1 + sum(len(t) + 2 for t in tokens) // 110 if kind == "text" else 1
+    height = {"image": 3.0, "tabular": 0.6 + 0.22 * min(MAX_FEATURES, len(maps[0])),
+              "text": 0.35 * n * (text_lines + 1) + 1.4}[kind]
     height = max(height, 2.6) + (2.4 if has_trust else 0.0)
     fig = ViewFigure(figsize=(width, height), layout="constrained")
     rows = fig.subfigures(2, 1, height_ratios=[height - 2.4, 2.4]) if has_trust else [fig]
@@ -109,7 +111,7 @@ def attribution_figure(
     if bar_fig is not None:
         _prediction_bars(bar_fig.subplots(), probs, output, labels, target, predicted, top_k)
     if has_trust:
-        _trust_panel(rows[1], trust)
+        _trust_panel(rows[1], trust, dict(zip(trust.get("methods", []), titles)))
     return fig
 
 
@@ -128,19 +130,35 @@ def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo
 
 
 def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
+    """Each method's tokens as coloured boxes, wrapped to the panel's width."""
     ax = sub.subplots()
     ax.set_axis_off()
-    n = len(shown)
-    for r, (m, name) in enumerate(zip(shown, titles)):
-        y = 1.0 - (r + 0.5) / n
-        ax.text(0.0, y + 0.35 / n, name, fontsize=9, color="#555", transform=ax.transAxes)
-        x = 0.0
-        for tok, v in zip(tokens, m):
-            rgba = _colour(lut, float(v), lo, hi)
-            t = ax.text(x, y, tok, fontsize=10, transform=ax.transAxes, va="center",
+    width = 0.012  # axes units per character, at fontsize 10 in the figure's width
+
+    def lines_of(toks):
+        lines, line, x = [], [], 0.0
+        for i, tok in enumerate(toks):
+            w = width * (len(tok) + 1.5)
+            if line and x + w > 1.0:
+                lines.append(line)
+                line, x = [], 0.0
+            line.append((i, tok, x))
+            x += w
+        return lines + ([line] if line else [])
+
+    layout = lines_of(list(tokens))
+    rows = len(shown) * (len(layout) + 1)
+    step = 1.0 / max(rows, 1)
+    y = 1.0
+    for m, name in zip(shown, titles):
+        ax.text(0.0, y - 0.5 * step, name, fontsize=9, color="#555", transform=ax.transAxes, va="center")
+        y -= step
+        for line in layout:
+            for i, tok, x in line:
+                rgba = _colour(lut, float(m[i]), lo, hi)
+                ax.text(x, y - 0.5 * step, tok, fontsize=10, transform=ax.transAxes, va="center",
                         bbox={"facecolor": rgba[:3], "alpha": max(rgba[3], 0.02), "edgecolor": "none", "pad": 1.5})
-            x += 0.012 * (len(tok) + 1.5)
-            del t
+            y -= step
     mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
     sub.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.08, label="attribution (shared scale)")
 
@@ -170,13 +188,13 @@ def _prediction_bars(ax, probs, output, labels, target, predicted, top_k) -> Non
                 color="white" if inside else "black", fontsize=8)
 
 
-def _trust_panel(sub, trust: dict[str, Any]) -> None:
+def _trust_panel(sub, trust: dict[str, Any], names: dict[str, str]) -> None:
     ax_curve, ax_text = sub.subplots(1, 2, width_ratios=[1.0, 1.6])
     fractions = unpack(trust["deletion_fractions"])
     scores = unpack(trust["deletion_scores"])
     for name, row in zip(trust["methods"], scores):
         area = trust["deletion_area"].get(name, float("nan"))
-        ax_curve.plot(fractions, row, label=f"{name} (area {area:.3f})")
+        ax_curve.plot(fractions, row, label=f"{names.get(name, name)} (area {area:.3f})")
     ax_curve.set_xlabel("share of features removed, most important first")
     ax_curve.set_ylabel("target score")
     ax_curve.set_title("deletion curve: a faster drop = a more faithful map", fontsize=9)
