@@ -74,6 +74,7 @@ def attribution_figure(
     feature_names: Sequence[str] = (),
     tokens: Sequence[str] = (),
     trust: dict[str, Any] | None = None,
+    method_titles: dict[str, str] | None = None,
 ) -> Figure:
     """The Attribution view as a Figure (see ``Attribution.to_figure``)."""
     lo, hi = (0.0, scale) if absolute else (-scale, scale)
@@ -111,7 +112,7 @@ def attribution_figure(
     if bar_fig is not None:
         _prediction_bars(bar_fig.subplots(), probs, output, labels, target, predicted, top_k)
     if has_trust:
-        _trust_panel(rows[1], trust, dict(zip(trust.get("methods", []), titles)))
+        _trust_panel(rows[1], trust, dict(method_titles or {}))
     return fig
 
 

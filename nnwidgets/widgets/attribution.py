@@ -561,6 +561,7 @@ class Attribution(Widget):
             feature_names=self.feature_names,
             tokens=self.tokens,
             trust=self._trust,
+            method_titles=dict(self.method_titles),
         )
 
     # -- display of attributions computed elsewhere ---------------------------------------
