@@ -311,3 +311,51 @@ def test_from_tensor_takes_captum_output_as_is(digits):
         np.testing.assert_allclose(w.maps["Captum IG"], ig[i].sum(0).detach().numpy(), rtol=1e-6)
         np.testing.assert_allclose(w.maps["Captum saliency"], sal[i].sum(0).detach().numpy(), rtol=1e-6)
         assert w._scale == pytest.approx(float(max(ig[i].sum(0).abs().max(), sal[i].sum(0).abs().max())))
+
+
+def test_gradcam_is_offered_for_images_and_matches_a_hand_computation(digits):
+    x = digits.inputs[4]
+    w = nw.Attribution(digits.model, x, method="gradcam", trust=False)
+    assert "gradcam" in w.methods and w.method_options["gradcam"] == {"layer": "features.conv2"}
+    assert "features.conv1" in w.option_specs["gradcam"][0]["choices"]
+    conv = dict(digits.model.named_modules())["features.conv2"]
+    saved = {}
+    handle = conv.register_forward_hook(lambda m, i, o: saved.setdefault("a", o))
+    leaf = x.unsqueeze(0)
+    out = digits.model(leaf)
+    handle.remove()
+    (g,) = torch.autograd.grad(out[0, w.target], saved["a"])
+    cam = (g.mean(dim=(2, 3), keepdim=True) * saved["a"]).sum(1)[0].detach().numpy()  # conv2 keeps 8×8
+    np.testing.assert_allclose(w.attribution_map, cam, rtol=1e-5, atol=1e-7)
+    w._request = {"seq": 1, "method": "gradcam", "compare": [], "target": w.target,
+                  "options": {"gradcam": {"layer": "features.pool"}}}
+    assert w.error == "" and w.attribution_map.shape == (8, 8)  # the 4×4 map upsampled to the input
+
+
+def test_perturbation_methods_on_images_work_on_patches(digits):
+    from nnwidgets.widgets.attribution_options import patch_mask
+
+    x = digits.inputs[6]
+    w = nw.Attribution(digits.model, x, method="feature_ablation", compare=["kernel_shap", "lime"], trust=False,
+                       method_options={m: {"window": 2} for m in ("feature_ablation", "kernel_shap", "lime")})
+    mask = patch_mask(x.unsqueeze(0), 2)[0, 0].numpy()
+    assert mask.max() == 15  # 4 × 4 patches of 2 × 2 pixels
+    for name, m in w.maps.items():
+        for p in range(16):
+            cells = m[mask == p]
+            assert np.allclose(cells, cells[0], atol=1e-6), name  # one value per patch
+    exp = nw.attribute(digits.model, x[None], "feature_ablation", w.target, feature_mask=patch_mask(x[None], 2),
+                       baselines=torch.zeros_like(x[None]))
+    np.testing.assert_allclose(w.maps["feature_ablation"], exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_token_shapley_values_are_offered_for_text():
+    c = text_attention()
+    ids = c.inputs[:1]
+    w = nw.Attribution(c.model, ids, embedding=c.embedding, method="kernel_shap", compare=["lime"], trust=False,
+                       method_options={"kernel_shap": {"n_samples": 400}})
+    assert w.method_titles["kernel_shap"] == "Kernel SHAP (tokens)"
+    with torch.no_grad():
+        gap = float(c.model(ids)[0, w.target] - c.model(torch.zeros_like(ids))[0, w.target])
+    # Kernel SHAP's values add up to F(x) − F(baseline) (its efficiency constraint).
+    assert w.maps["kernel_shap"].sum() == pytest.approx(gap, rel=1e-3, abs=1e-4)

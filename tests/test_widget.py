@@ -135,8 +135,8 @@ def test_python_side_changes_recompute_and_validate(digits):
     )
     with pytest.raises(Exception, match=r"target 10 is out of range"):
         w.target = 10
-    with pytest.raises(Exception, match=r"unknown method 'lime'"):
-        w.method = "lime"
+    with pytest.raises(Exception, match=r"unknown method 'layer_integrated_gradients'"):
+        w.method = "layer_integrated_gradients"
 
 
 def test_display_bundle_carries_a_png(digits):

@@ -145,6 +145,8 @@ class _Features:
         t = t.detach().to(x.device)
         if not t.is_floating_point():
             t = t.float()
+        if t.dim() == x.dim() and t.shape[0] == 1 and all(a in (1, b) for a, b in zip(t.shape, x.shape)):
+            t = t.expand_as(x)  # e.g. Grad-CAM's (1, 1, H, W): one score per pixel, shared by its channels
         if t.dim() >= x.dim() and tuple(t.shape[: x.dim()]) == tuple(x.shape):
             flat = t.reshape(x[0].numel(), -1).sum(1)  # a layer map (1, T, D) → per token
             if self.mask is None:

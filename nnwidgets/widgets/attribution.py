@@ -153,8 +153,13 @@ class Attribution(Widget):
             )
         if embedding is not None and embedding not in dict(model.named_modules()):
             raise ExplanationInputError(f"embedding {embedding!r} is not a module of the model")
+        if inputs.kind == "image":
+            check_inputs(model, inputs.examples[0], needs_grad=False)
+            inputs.spatial_layers, inputs.spatial_default = spatial_layers(model, inputs.examples[0])
         method = method or DEFAULT_METHOD[inputs.kind]
         offered = list(methods or methods_for(inputs.kind))
+        if methods is None and not inputs.spatial_layers and "gradcam" in offered:
+            offered.remove("gradcam")  # no layer with spatial output to take it from
         for m in [method, *compare]:
             if m not in offered:
                 offered.append(m)
@@ -673,3 +678,18 @@ class Attribution(Widget):
             self.index = index
         finally:
             self._updating = False
+
+
+def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None]:
+    """Modules whose output is (N, C, H, W) with H·W > 1, in the order they ran, and
+    the last convolution among them (Grad-CAM's usual layer), from one hooked forward."""
+    from ..engine.structure import structure
+
+    names = [
+        info.name for info in structure(model, x)
+        if info.name and info.output_shape is not None and len(info.output_shape) == 4
+        and info.output_shape[2] * info.output_shape[3] > 1
+    ]
+    modules = dict(model.named_modules())
+    convs = [n for n in names if isinstance(modules[n], nn.modules.conv._ConvNd)]
+    return names, (convs[-1] if convs else (names[-1] if names else None))

@@ -40,6 +40,8 @@ class Inputs:
     tokens: list[list[str]] = field(default_factory=list)  # text: one list per example
     baselines: list[torch.Tensor] | None = None  # per example, same shape; None = zeros / pad id 0
     baseline_kind: str = "zero"  # "given" (by the user), "mean" (of a tabular batch) or "zero"
+    spatial_layers: list[str] = field(default_factory=list)  # images: modules with (N, C, H, W) output (Grad-CAM)
+    spatial_default: str | None = None  # the last convolution among them: Grad-CAM's usual layer
 
     def __len__(self) -> int:
         return len(self.examples)

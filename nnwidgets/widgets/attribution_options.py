@@ -20,24 +20,34 @@ from ..engine import ExplanationInputError
 from ..engine.registry import METHODS
 from .attribution_inputs import Inputs, reduce_map  # noqa: F401  (re-exported for the widget)
 
+# Every engine method that fits each kind. Grad-CAM is offered for images when
+# the model has a layer with spatial output; perturbation methods on images work
+# on square patches (the "window"), on text on tokens.
 METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
-    "image": ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "occlusion"),
+    "image": (
+        "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
+        "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask",
+    ),
     "tabular": (
         "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad",
-        "feature_ablation", "kernel_shap",
+        "feature_ablation", "kernel_shap", "lime", "learned_mask",
     ),
-    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "feature_ablation"),
+    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "feature_ablation", "kernel_shap", "lime"),
 }
+# The methods a new view offers when ``methods`` is not given (the rest by name).
+DEFAULT_OFFER = METHODS_BY_KIND
 DEFAULT_METHOD = {"image": "input_x_gradient", "tabular": "integrated_gradients", "text": "layer_integrated_gradients"}
 # Methods that are fast enough on the demo models to answer while exploring;
 # the others still work, the view just marks them as slower.
-FAST = {"gradient", "saliency", "input_x_gradient", "layer_gradient_x_activation"}
+FAST = {"gradient", "saliency", "input_x_gradient", "layer_gradient_x_activation", "gradcam"}
 
 # Readable names where the engine's title would mislead for text.
 TEXT_TITLES = {
     "layer_integrated_gradients": "Integrated gradients (embedding)",
     "layer_gradient_x_activation": "Gradient × embedding",
     "feature_ablation": "Token ablation",
+    "kernel_shap": "Kernel SHAP (tokens)",
+    "lime": "LIME (tokens)",
 }
 
 BASELINES = ("zero", "mean", "blur", "given")
@@ -55,8 +65,23 @@ SPECS: dict[str, list[dict[str, Any]]] = {
         {"name": "noise", "label": "noise (× input range)", "type": "float", "min": 0.0, "max": 2.0},
     ],
     "occlusion": [{"name": "window", "label": "window (px)", "type": "int", "min": 1, "max": 512}],
-    "kernel_shap": [{"name": "n_samples", "label": "samples", "type": "int", "min": 8, "max": 5000}],
+    "feature_ablation": [{"name": "window", "label": "patch (px)", "type": "int", "min": 1, "max": 512}],
+    "kernel_shap": [
+        {"name": "window", "label": "patch (px)", "type": "int", "min": 1, "max": 512},
+        {"name": "n_samples", "label": "samples", "type": "int", "min": 8, "max": 5000},
+    ],
+    "lime": [
+        {"name": "window", "label": "patch (px)", "type": "int", "min": 1, "max": 512},
+        {"name": "n_samples", "label": "samples", "type": "int", "min": 8, "max": 5000},
+    ],
+    "gradcam": [{"name": "layer", "label": "layer", "type": "choice", "choices": []}],
+    "learned_mask": [
+        {"name": "steps", "label": "steps", "type": "int", "min": 1, "max": 5000},
+        {"name": "mode", "label": "mode", "type": "choice", "choices": ["preserve", "delete"]},
+    ],
 }
+# Fields that only mean something for images (patches of pixels).
+IMAGE_ONLY = {"window"}
 
 
 def methods_for(kind: str) -> tuple[str, ...]:
@@ -76,10 +101,12 @@ def specs_for(methods: list[str], inputs: Inputs, has_given: bool) -> dict[str, 
         choices.insert(0, "given")
     out = {}
     for m in methods:
-        fields = [dict(f) for f in SPECS.get(m, [])]
+        fields = [dict(f) for f in SPECS.get(m, []) if inputs.kind == "image" or f["name"] not in IMAGE_ONLY]
         for f in fields:
             if f["name"] == "baseline":
                 f["choices"] = choices
+            if f["name"] == "layer":
+                f["choices"] = list(inputs.spatial_layers)
         if fields:
             out[m] = fields
     return out
@@ -96,10 +123,15 @@ def default_view_options(method: str, inputs: Inputs, has_given: bool) -> dict[s
         # SmoothGrad paper: noise at 10-20 % of the input's range; seeded so
         # that clicking back and forth shows the same map.
         return {"nt_samples": 16, "noise": 0.15}
-    if method == "occlusion":
-        return {"window": max(1, max(shape[-2:]) // 8)}  # about 8 × 8 patches
-    if method == "kernel_shap":
+    if method in ("occlusion", "feature_ablation", "kernel_shap", "lime") and inputs.kind == "image":
+        window = {"window": max(1, max(shape[-2:]) // 8)}  # about 8 × 8 patches
+        return window if method in ("occlusion", "feature_ablation") else {**window, "n_samples": 200}
+    if method in ("kernel_shap", "lime"):
         return {"n_samples": 200}
+    if method == "gradcam":
+        return {"layer": inputs.spatial_default} if inputs.spatial_default else {}
+    if method == "learned_mask":
+        return {"steps": 150, "mode": "preserve"}
     return {}
 
 
@@ -123,6 +155,16 @@ def check_view_options(method: str, options: dict[str, Any], inputs: Inputs, has
             value = kind(value)
         out[name] = value
     return out
+
+
+def patch_mask(x: torch.Tensor, window: int) -> torch.Tensor:
+    """Feature ids (1, 1, H, W) of square patches of side ``window``, row by row:
+    perturbation methods then switch whole patches on and off, all channels together."""
+    h, w = x.shape[-2:]
+    rows = torch.arange(h, device=x.device) // window
+    cols = torch.arange(w, device=x.device) // window
+    per_row = -(-w // window)
+    return (rows[:, None] * per_row + cols[None, :]).reshape(1, 1, h, w)
 
 
 def _blur(x: torch.Tensor) -> torch.Tensor:
@@ -162,10 +204,20 @@ def engine_options(
         w = int(view.get("window", 1))
         window = (x.shape[1], min(w, x.shape[2]), min(w, x.shape[3]))
         opts.update(sliding_window_shapes=window, strides=window)
-    elif method == "kernel_shap":
+    elif method in ("kernel_shap", "lime"):
         opts.update(n_samples=view.get("n_samples", 200), seed=0, baselines=inputs.baseline(i))
     elif method == "feature_ablation":
         opts["baselines"] = inputs.baseline(i)
+    elif method == "learned_mask":
+        opts.update(steps=view.get("steps", 150), mode=view.get("mode", "preserve"), seed=0,
+                    baselines=inputs.baseline(i))
+    elif method == "gradcam":
+        if not view.get("layer"):
+            raise ExplanationInputError("Grad-CAM needs a layer with spatial output (N, C, H, W); the model has none")
+        return {"layer": view["layer"], "upsample": True, **hidden}
+    if inputs.kind == "image" and method in ("feature_ablation", "kernel_shap", "lime", "learned_mask") \
+            and "window" in view:
+        opts["feature_mask"] = patch_mask(x, int(view["window"]))
     if METHODS[method].kind == "layer":
         if layer is None:
             raise ExplanationInputError(f"{method} needs the embedding layer: pass embedding='name.of.layer'")
@@ -195,8 +247,11 @@ def request_target(value: object) -> int | str:
 def check_fits(methods: list[str], kind: str) -> None:
     """Refuse methods that are unknown or cannot explain this kind of input."""
     fits = {m for m, info in METHODS.items() if info.kind == "input"}
+    if kind == "image":
+        fits.add("gradcam")
     if kind == "text":  # gradients cannot flow into token ids: only layer methods and ablation
-        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {"feature_ablation", "occlusion"}
+        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {
+            "feature_ablation", "occlusion", "kernel_shap", "lime"}
     bad = [m for m in methods if m not in fits]
     if bad:
         raise ExplanationInputError(f"method(s) {bad} cannot explain {kind} input; choose from {', '.join(sorted(fits))}")
