@@ -288,12 +288,12 @@ def trust_report(
             )
         elif ig_relative > IG_RELATIVE_WARN:
             summary["ig"] = (
-                f"{title}'s completeness gap is {_pct(ig_relative)} of F(x) − F(baseline), above "
+                f"The completeness gap of {title} is {_pct(ig_relative)} of F(x) − F(baseline), above "
                 f"{_pct(IG_RELATIVE_WARN)}: the path integral has not converged; increase n_steps."
             )
         else:
             summary["ig"] = (
-                f"{title}'s completeness gap is {_pct(ig_relative)} of F(x) − F(baseline): "
+                f"The completeness gap of {title} is {_pct(ig_relative)} of F(x) − F(baseline): "
                 "the path integral converged."
             )
     else:
