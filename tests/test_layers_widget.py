@@ -361,3 +361,18 @@ def test_the_target_follows_the_prediction_until_one_is_picked():
     assert w.target == predicted[a] and w.predicted == predicted[b]
     with pytest.raises(ExplanationInputError, match="'predicted' or an output index"):
         nw.Layers(d.model, d.inputs[:2], target="max")
+
+
+def test_tokens_follow_the_example_and_are_checked():
+    from .zoo import text_lstm
+
+    c = text_lstm()
+    tokens = [[f"t{int(i)}" for i in row] for row in c.inputs]
+    view = nw.Layers(c.model, c.inputs, tokens=tokens)
+    assert view.tokens == tokens[0]
+    view._request = {"seq": 1, "example": 1, "layer": view.layer}
+    assert view.error == "" and view.example == 1 and view.tokens == tokens[1]
+    with pytest.raises(nw.ExplanationInputError, match="tokens must give"):
+        nw.Layers(c.model, c.inputs, tokens=[["a"]])
+    with pytest.raises(nw.ExplanationInputError, match="tokens= is for token-id inputs"):
+        nw.Layers(c.model, torch.rand(2, 5), tokens=[["a"] * 5] * 2)

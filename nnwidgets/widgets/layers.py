@@ -46,7 +46,11 @@ class Layers(Widget):
     values, gradient norm.
 
     ``Layers(model, x, labels=None, data=None, layer=None, target="predicted",
-    feature_names=None, neuron_method="neuron_gradient", top_k=9, batch_size=256)``
+    feature_names=None, tokens=None, neuron_method="neuron_gradient", top_k=9,
+    batch_size=256)``
+
+    ``tokens`` (token-id inputs) gives each example's token strings: the input
+    panel lists them and hovering a sequence layer names the token of the row.
 
     ``x`` is a batch (N, ...): the view picks one example of it at a time.
     ``data`` (a tensor or an iterable of batches / (x, y) pairs) is swept once,
@@ -63,6 +67,7 @@ class Layers(Widget):
     n_examples = t.Int(1).tag(sync=True)
     labels = t.List(t.Unicode()).tag(sync=True)
     feature_names = t.List(t.Unicode()).tag(sync=True)
+    tokens = t.List(t.Unicode(), help="The shown example's tokens (token-id inputs given tokens=).").tag(sync=True)
     target = t.Int(0, help="The output whose gradients are shown.").tag(sync=True)
     predicted = t.Int(0).tag(sync=True)
     input_kind = t.Unicode("other").tag(sync=True)
@@ -110,12 +115,14 @@ class Layers(Widget):
         layer: str | None = None,
         target: int | str = "predicted",
         feature_names: Sequence[str] | None = None,
+        tokens: Sequence[Sequence[str]] | None = None,
         neuron_method: str = "neuron_gradient",
         top_k: int = 9,
         batch_size: int = 256,
         **kwargs: Any,
     ) -> None:
         x = as_batch(x)
+        self._tokens = _check_tokens(tokens, x)
         check_inputs(model, x, needs_grad=False)
         if not (target == "predicted" or (isinstance(target, int) and not isinstance(target, bool))):
             raise ExplanationInputError(f"target must be 'predicted' or an output index (int); got {target!r}")
@@ -308,6 +315,7 @@ class Layers(Widget):
         self._grad_norms = pack(norms)
         self.predicted = int(out.argmax())
         self.target, self.example, self.layer, self.panel = target, example, layer, panel
+        self.tokens = self._tokens[example] if self._tokens else []
         self.note = note
 
     def _clear_neuron(self) -> None:
@@ -477,3 +485,17 @@ class Layers(Widget):
             saturated=unpack(self._saturated), label=self.labels[self.target] if self.labels else str(self.target),
             example=self.example, stats_source=self.stats_source,
         )
+
+
+def _check_tokens(tokens: Sequence[Sequence[str]] | None, x: torch.Tensor) -> list[list[str]]:
+    """One list of token strings per example of token-id input ``x`` (N, T)."""
+    if tokens is None:
+        return []
+    if x.is_floating_point() or x.dim() != 2:
+        raise ExplanationInputError(f"tokens= is for token-id inputs (N, T); x has shape {tuple(x.shape)}")
+    per = [[str(s) for s in row] for row in tokens]
+    if len(per) != x.shape[0] or any(len(row) != x.shape[1] for row in per):
+        raise ExplanationInputError(
+            f"tokens must give {x.shape[1]} strings for each of the {x.shape[0]} examples, like x {tuple(x.shape)}"
+        )
+    return per

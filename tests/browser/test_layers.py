@@ -221,7 +221,8 @@ def test_mlp_neuron_bars_and_weights(lab, page):
 SEQ_CELLS = [
     f"import sys\nsys.path.insert(0, {str(REPO)!r})\nimport nnwidgets as nw\nfrom tests.zoo import text_lstm\n"
     "c = text_lstm()",
-    "view = nw.Layers(c.model, c.inputs, layer='head')\nview",
+    "tokens = [['<img src=x onerror=window.__xss=1>'] + [f'w{int(i)}' for i in row[1:]] for row in c.inputs]\n"
+    "view = nw.Layers(c.model, c.inputs, layer='head', tokens=tokens)\nview",
 ]
 
 
@@ -248,6 +249,12 @@ def test_sequence_layer_token_by_unit_heatmap(lab, page):
         page.wait_for_function(f"() => document.querySelector('div.nnw-readout').dataset.neuron === '{token},{unit}'")
         assert float(readout.get_attribute("data-value")) == pytest.approx(float(seq[0, token, unit].detach()), rel=1e-6, abs=1e-7)
         assert float(readout.get_attribute("data-grad")) == pytest.approx(float(grad[0, token, unit]), rel=1e-5, abs=1e-9)
+        want = "<img src=x onerror=window.__xss=1>" if token == 0 else f"w{int(ids[0, token])}"
+        assert readout.get_attribute("data-token") == want
+    # the input panel lists the example's tokens, as text
+    toks = page.locator("div.nnw-layers .nnw-tokens .nnw-token")
+    assert toks.count() == t and toks.nth(0).inner_text() == "<img src=x onerror=window.__xss=1>"
+    assert page.evaluate("() => window.__xss") is None
     # health: a signed output has no "dead" number, and the tooltip says why; the LSTM's
     # (output, (h, c)) tuple is not swept, and says so
     dead = page.locator("tr.nnw-row[data-layer='embedding'] td.nnw-dead")

@@ -18,7 +18,7 @@ import { CSS, STYLE_ID } from "./style";
 
 const TRAITS = [
   "_seq", "error", "note", "layer_table", "health_layers", "layer", "example", "n_examples", "labels",
-  "feature_names", "target", "predicted", "input_kind", "neuron", "neuron_value", "panel", "has_data",
+  "feature_names", "tokens", "target", "predicted", "input_kind", "neuron", "neuron_value", "panel", "has_data",
   "sweep_state", "sweep_progress", "stats_source", "top_source", "_input", "_display_range", "_probs", "_act",
   "_grad", "_act_range", "_act_lut", "_grad_norms", "_dead", "_saturated", "_dead_why", "_saturated_why", "_neuron_map", "_map_scale",
   "_map_lut", "_top_indices", "_top_values", "_top_inputs", "_weights", "_wxg", "_weights_lut",
@@ -131,10 +131,11 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
   const inputTitle = h("div", "nnw-head", {}, "input");
   const inputCanvas = h("canvas", "nnw-input");
   const featBox = h("div", "nnw-features");
+  const tokBox = h("div", "nnw-tokens", { hidden: true });
   const neuronText = h("div", "nnw-neuron");
   const topTitle = h("div", "nnw-head nnw-top-title");
   const tops = h("div", "nnw-tops");
-  side.append(inputTitle, inputCanvas, featBox, neuronText, topTitle, tops);
+  side.append(inputTitle, inputCanvas, featBox, tokBox, neuronText, topTitle, tops);
   body.append(left, main, side);
   root.append(toolbar, error, note, body);
   el.appendChild(root);
@@ -334,6 +335,13 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     const hasMap = !!map && map.data.length > 0;
     inputCanvas.hidden = kind !== "image";
     featBox.hidden = kind !== "features" || !hasMap;
+    // Token ids: the tokens as text (user strings: textContent only), or the ids.
+    const tokens = readStrings(model, "tokens");
+    tokBox.hidden = kind !== "tokens" || !input;
+    if (kind === "tokens" && input) {
+      const words = tokens.length === input.data.length ? tokens : Array.from(input.data, (v) => String(v));
+      tokBox.replaceChildren(...words.map((w, i) => h("span", "nnw-token", { "data-token": i }, w)));
+    }
     const neuron = currentNeuron();
     if (kind === "image" && input && input.shape.length === 3) {
       const [lo, hi] = readPair(model, "_display_range");
@@ -455,7 +463,13 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     readout.dataset.value = String(v);
     readout.dataset.grad = String(g);
     const s = stat;
-    setText(readout, `[${found.index.join(", ")}] activation ${formatValue(v)} · ∂${target}/∂a ${formatValue(g)}` +
+    // A sequence layer (T, D): name the token of the hovered row when tokens are known.
+    const toks = readStrings(model, "tokens");
+    const tok = found.index.length === 2 && toks.length === layout?.shape[0] ? toks[found.index[0]!] : undefined;
+    if (tok !== undefined) readout.dataset.token = tok;
+    else delete readout.dataset.token;
+    setText(readout, `[${found.index.join(", ")}]${tok !== undefined ? ` token “${tok}”` : ""}` +
+      ` activation ${formatValue(v)} · ∂${target}/∂a ${formatValue(g)}` +
       (s ? ` · layer mean ${formatValue(s.mean)}, max ${formatValue(s.max)}, zeros ${pct(s.zeros)}` : ""));
   }, on);
   atlas.addEventListener("pointerleave", () => {

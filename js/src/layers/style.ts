@@ -65,6 +65,9 @@ ${L} .nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; }
 ${L} .nnw-readout.nnw-hint, ${L} .nnw-stats { color: var(--nnw-muted); }
 ${L} .nnw-stats { font-variant-numeric: tabular-nums; }
 ${L} .nnw-tops { display: flex; flex-wrap: wrap; gap: 4px; }
+${L} .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 4px; max-width: 260px; }
+${L} .nnw-tokens[hidden] { display: none; }
+${L} .nnw-token { padding: 0 3px; border: 1px solid var(--nnw-border, #ddd); border-radius: 3px; white-space: pre; }
 ${L} .nnw-top { display: flex; flex-direction: column; align-items: center; font-size: 11px; color: var(--nnw-muted); font-variant-numeric: tabular-nums; }
 ${L} .nnw-fbar { display: grid; grid-template-columns: minmax(60px, 1fr) 100px auto; gap: 6px; align-items: center; }
 ${L} .nnw-fname { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
