@@ -334,7 +334,10 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
     const map = readAny(model, "_neuron_map");
     const hasMap = !!map && map.data.length > 0;
     inputCanvas.hidden = kind !== "image";
-    featBox.hidden = kind !== "features" || !hasMap;
+    featBox.hidden = kind !== "features";
+    if (kind === "features" && !hasMap) {
+      featBox.replaceChildren(h("div", "nnw-hint", {}, "click a neuron to see its attribution to each feature"));
+    }
     // Token ids: the tokens as text (user strings: textContent only), or the ids.
     const tokens = readStrings(model, "tokens");
     tokBox.hidden = kind !== "tokens" || !input;

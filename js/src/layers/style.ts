@@ -75,4 +75,7 @@ ${L} .nnw-ftrack { position: relative; height: 10px; background: var(--nnw-bg2);
 ${L} .nnw-ffill { position: absolute; top: 0; bottom: 0; background: #d6604d; }
 ${L} .nnw-ffill.nnw-neg { background: #4393c3; }
 ${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+${L} .nnw-features .nnw-hint { color: var(--nnw-muted); font-style: italic; }
+/* the hidden attribute wins over the display rules above */
+${L} [hidden] { display: none !important; }
 `;
