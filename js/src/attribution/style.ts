@@ -144,4 +144,6 @@ export const CSS = `
   padding: 4px 8px; white-space: pre-wrap; max-width: 600px;
 }
 .nnw-attribution .nnw-error[hidden] { display: none; }
+/* the hidden attribute wins over every display rule above */
+.nnw-attribution [hidden] { display: none !important; }
 `;
