@@ -40,9 +40,10 @@ def free_port() -> int:
 class Lab:
     """A JupyterLab server on a free loopback port with its own config, data and runtime dirs."""
 
-    def __init__(self, workdir: Path, root: Path) -> None:
+    def __init__(self, workdir: Path, root: Path, app: str = "lab") -> None:
         self.workdir = workdir
         self.root = root
+        self.app = app  # "lab" (JupyterLab) or "notebook" (Notebook 7)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -65,11 +66,13 @@ class Lab:
         (labconfig / "page_config.json").write_text(
             json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
         )
+        expose = "--LabApp.expose_app_in_browser=True" if self.app == "lab" else \
+            "--JupyterNotebookApp.expose_app_in_browser=True"
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+            sys.executable, "-m", "jupyter", self.app, "--no-browser", "--allow-root",
             "--ip=127.0.0.1", f"--port={self.port}",
             "--ServerApp.token=", "--ServerApp.password=",
-            "--LabApp.expose_app_in_browser=True",
+            expose,
             f"--ServerApp.root_dir={self.root}",
         ]
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
@@ -128,8 +131,11 @@ NOTEBOOK_OPEN = """() => {
 
 
 def open_and_run(page, lab: Lab, notebook: str, timeout_ms: int = 60_000) -> None:
-    """Open a notebook in the lab and run all its cells once its kernel is ready."""
-    # ?reset: start from an empty workspace, not with tabs an earlier test left open
-    page.goto(f"{lab.url}/lab/tree/{notebook}?reset")
+    """Open a notebook in the lab (or Notebook 7) and run all its cells once its kernel is ready."""
+    if lab.app == "notebook":
+        page.goto(f"{lab.url}/notebooks/{notebook}")
+    else:
+        # ?reset: start from an empty workspace, not with tabs an earlier test left open
+        page.goto(f"{lab.url}/lab/tree/{notebook}?reset")
     page.wait_for_function(NOTEBOOK_OPEN, timeout=timeout_ms)
     page.evaluate(RUN_ALL)
