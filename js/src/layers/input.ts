@@ -3,43 +3,20 @@
 // over it the way nnwidgets/figures/colormap.py `composite` does; a row of
 // features as bars of the neuron's attribution, named.
 
-import { lutIndex } from "../lib/colormap";
 import { h } from "../lib/dom";
+import { baseImage, blend } from "../attribution/image";
 import { formatValue } from "../lib/hover";
 
-/** RGBA pixels (H × W × 4) of an image (C, H, W) on [lo, hi], as Python's display_image. */
-export function imagePixels(data: ArrayLike<number>, shape: readonly number[], lo: number, hi: number): Uint8ClampedArray {
-  const [c, hgt, w] = shape as [number, number, number];
-  const n = hgt * w;
-  const out = new Uint8ClampedArray(n * 4);
-  for (let i = 0; i < n; i++) {
-    let r: number;
-    let g: number;
-    let b: number;
-    if (c === 3) {
-      r = lutIndex(data[i]!, lo, hi);
-      g = lutIndex(data[n + i]!, lo, hi);
-      b = lutIndex(data[2 * n + i]!, lo, hi);
-    } else {
-      let s = 0;
-      for (let k = 0; k < c; k++) s += data[k * n + i]!;
-      r = g = b = lutIndex(s / c, lo, hi);
-    }
-    out[i * 4] = r;
-    out[i * 4 + 1] = g;
-    out[i * 4 + 2] = b;
-    out[i * 4 + 3] = 255;
-  }
-  return out;
-}
+/** RGBA pixels (H × W × 4) of an image (C, H, W) on [lo, hi], as Python's display_image
+ * (the Attribution view's base image: one implementation for every view). */
+export const imagePixels = baseImage;
 
-/** Blend a map coloured through `lut` (alpha from the table) over `base`, in place. */
-export function blend(base: Uint8ClampedArray, map: ArrayLike<number>, lut: ArrayLike<number>, lo: number, hi: number, opacity = 0.85): void {
-  for (let i = 0; i < map.length; i++) {
-    const row = lutIndex(map[i]!, lo, hi) * 4;
-    const a = (opacity * lut[row + 3]!) / 255;
-    for (let k = 0; k < 3; k++) base[i * 4 + k] = Math.round((1 - a) * base[i * 4 + k]! + a * lut[row + k]!);
-  }
+/** Blend a map coloured through `lut` (alpha from the table) over `base`, in place,
+ * with the Attribution view's arithmetic (which rounds as Python's composite does). */
+export function blendInPlace(
+  base: Uint8ClampedArray, map: ArrayLike<number>, lut: ArrayLike<number>, lo: number, hi: number, opacity = 0.85,
+): void {
+  blend(base, map, lut, lo, hi, opacity, base);
 }
 
 export function putPixels(canvas: HTMLCanvasElement, pixels: Uint8ClampedArray, w: number, hgt: number): void {

@@ -13,7 +13,7 @@ import { attempt, readArray, readInt, readNumber, readString, readStrings, type 
 import { coalesced, showErrors, widgetError } from "../lib/view";
 import { hitAt, layerStats, layoutFor, paintAtlas, pixelOf, symmetricRange, zoomFor, type Hit, type Layout, type Stats } from "./atlas";
 import { readLayerArray } from "./half";
-import { blend, featureBars, imagePixels, putPixels } from "./input";
+import { blendInPlace, featureBars, imagePixels, putPixels } from "./input";
 import { CSS, STYLE_ID } from "./style";
 
 const TRAITS = [
@@ -351,7 +351,7 @@ export function renderLayers({ model, el }: { model: AnyModel; el: HTMLElement }
       const px = imagePixels(input.data, input.shape, lo, hi);
       if (hasMap && map) {
         const s = readNumber(model, "_map_scale", 1);
-        blend(px, map.data, readArray(model, "_map_lut", 2).data, -s, s);
+        blendInPlace(px, map.data, readArray(model, "_map_lut", 2).data, -s, s);
       }
       putPixels(inputCanvas, px, input.shape[2]!, input.shape[1]!);
       inputCanvas.style.width = `${Math.max(1, Math.floor(220 / input.shape[2]!)) * input.shape[2]!}px`;
