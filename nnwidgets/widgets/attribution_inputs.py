@@ -206,6 +206,16 @@ def _text(x: object, tokens: Sequence[object] | None, baseline: object) -> Input
     return Inputs("text", rows, tokens=per, baselines=baselines, baseline_kind="zero" if baselines is None else "given")
 
 
+def input_payload(inputs: Inputs, i: int) -> dict:
+    """Example ``i`` as the view reads it: float32 values, or int32 token ids."""
+    from ..transport import pack
+
+    x = inputs.examples[i][0].detach().cpu()
+    if inputs.kind == "text":
+        return pack(x.numpy().astype(np.int32), dtype="int32")
+    return pack(x.float())
+
+
 def thumbnails(examples: list[torch.Tensor], lo: float, hi: float) -> np.ndarray:
     """(N, h, w, 3) uint8 small pictures of image examples for the batch strip."""
     from ..figures.colormap import display_image

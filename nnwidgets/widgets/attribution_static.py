@@ -1,0 +1,125 @@
+"""``Attribution.from_tensor``: the Attribution view for attribution tensors made
+elsewhere (Captum, SHAP, your own code). No model: the maps are shown as given,
+one example at a time; nothing is recomputed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import torch
+
+from ..engine import ExplanationInputError
+from ..figures.colormap import PALETTES
+from ..transport import pack
+from .attribution_inputs import input_payload, normalise, split_maps, thumbnails
+from .base import Widget
+
+
+class FromTensor:
+    """The part of ``Attribution`` that shows given tensors (a mixin of the widget)."""
+
+    @classmethod
+    def from_tensor(
+        cls,
+        x: torch.Tensor | Sequence[torch.Tensor],
+        attributions: torch.Tensor | Mapping[str, torch.Tensor],
+        *,
+        labels: Sequence[str] | None = None,
+        probabilities: torch.Tensor | None = None,
+        target: int = 0,
+        feature_names: Sequence[str] | None = None,
+        tokens: Sequence[str] | Sequence[Sequence[str]] | None = None,
+        kind: str | None = None,
+        index: int = 0,
+        **display: Any,
+    ) -> Any:  # an Attribution
+        """Show attribution tensors computed elsewhere (Captum, SHAP, your own code).
+
+        ``attributions`` has ``x``'s shape (a batch when ``x`` is one), or, for
+        text, (N, T) or (N, T, D) per-token scores; a dict shows several methods
+        side by side on one scale. ``probabilities`` (N, classes) fills the
+        prediction bars. There is no model, so the view cannot recompute: the
+        method and target pickers are off; the example strip still works.
+        """
+        self = cls.__new__(cls)
+        inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens)
+        given = dict(attributions) if isinstance(attributions, Mapping) else {"attribution": attributions}
+        maps: dict[str, list[torch.Tensor]] = {}
+        for name, a in given.items():
+            if not isinstance(a, torch.Tensor):
+                raise ExplanationInputError(f"attributions[{name!r}] must be a torch.Tensor; got {type(a).__name__}")
+            maps[name] = split_maps(a.detach(), inputs, name)
+        n = len(inputs)
+        if probabilities is not None:
+            probs = torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
+        else:  # no model output to show: the view hides its prediction bars
+            probs = torch.full((n, len(labels) if labels is not None else 1), float("nan"))
+        n_out = probs.shape[1]
+        labels = [str(c) for c in labels] if labels is not None else [str(c) for c in range(n_out)]
+        if len(labels) != n_out:
+            raise ExplanationInputError(f"labels must name each of the {n_out} columns of probabilities; got {len(labels)}")
+        if not 0 <= target < n_out:
+            raise ExplanationInputError(f"target must be in [0, {n_out - 1}]; got {target}")
+        self._inputs = inputs
+        self._given = maps
+        self._given_probs = probs
+        self._model = None
+        names = list(maps)
+        if probabilities is None:
+            output_kind = "none"
+        else:
+            output_kind = "probability" if n_out >= 2 else "score"
+        colormap = display.pop("colormap", "red-blue")
+        Widget.__init__(  # the widget's traits without its model-bound __init__
+            self,
+            kind=inputs.kind,
+            labels=labels,
+            feature_names=inputs.feature_names,
+            n_examples=n,
+            batch_titles=[f"#{i}" for i in range(n)],
+            output=output_kind,
+            methods=names,
+            method_titles={m: m for m in names},
+            interactive=False,
+            trust=False,
+            top_k=display.pop("top_k", 5),
+            colormap=colormap,
+            palettes=list(PALETTES) + ([colormap] if colormap not in PALETTES else []),
+            _luts=cls._tables(colormap),
+            **display,
+        )
+        if inputs.kind == "image":
+            lo, hi = self._image_range()
+            self._thumbs = pack(thumbnails(inputs.examples, lo, hi), dtype="uint8")
+        self.target = target
+        with self.hold_sync():
+            self._static_request({"index": index})
+        self.observe(self._on_request, names="_request")
+        self.observe(self._on_python_change, names=["index"])
+        return self
+
+    def _static_request(self, request: dict) -> None:
+        index = int(request.get("index", self.index))
+        inputs = self._inputs
+        if not 0 <= index < len(inputs):
+            raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+        maps = torch.stack([self._given[m][index] for m in self._given]).float().cpu()
+        scale = float(maps.abs().max()) if maps.numel() else 0.0
+        probs = self._given_probs[index]
+        self._updating = True
+        try:
+            self._input = input_payload(inputs, index)
+            if inputs.kind == "text":
+                self.tokens = inputs.tokens[index]
+            elif inputs.kind == "image":
+                self._display_range = list(self._image_range())
+            self._maps = pack(maps.numpy())
+            self._scale = scale if scale > 0 else 1.0
+            self._probs = pack(probs)
+            self.predicted = int(probs.argmax()) if self.output == "probability" else 0
+            self.method = list(self._given)[0]
+            self.shown = list(self._given)
+            self.index = index
+        finally:
+            self._updating = False
