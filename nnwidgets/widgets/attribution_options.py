@@ -34,8 +34,6 @@ METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     ),
     "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "feature_ablation", "kernel_shap", "lime"),
 }
-# The methods a new view offers when ``methods`` is not given (the rest by name).
-DEFAULT_OFFER = METHODS_BY_KIND
 DEFAULT_METHOD = {"image": "input_x_gradient", "tabular": "integrated_gradients", "text": "layer_integrated_gradients"}
 # Methods that are fast enough on the demo models to answer while exploring;
 # the others still work, the view just marks them as slower.
@@ -49,8 +47,6 @@ TEXT_TITLES = {
     "kernel_shap": "Kernel SHAP (tokens)",
     "lime": "LIME (tokens)",
 }
-
-BASELINES = ("zero", "mean", "blur", "given")
 
 # The editable fields per method: name, label, type and bounds. The view builds
 # its form from this, so Python stays the one place that knows the methods.
