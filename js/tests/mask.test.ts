@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { magnitudeCutoff, maskMap, orderByMagnitude, rangeOf } from "../src/attribution/mask";
+import { magnitudeCutoff, maskMap, orderByMagnitude, rangeOf, sumOver, visibleRows } from "../src/attribution/mask";
 
 const none = { threshold: 0, topPercent: 100, absolute: false };
 
@@ -45,5 +45,21 @@ describe("helpers", () => {
   it("gives symmetric or unsigned ranges", () => {
     expect(rangeOf(2, false)).toEqual([-2, 2]);
     expect(rangeOf(2, true)).toEqual([0, 2]);
+  });
+});
+
+describe("visibleRows", () => {
+  const order = Array.from({ length: 40 }, (_, i) => 39 - i);
+  it("folds the tail of a long table into one row", () => {
+    const rows = visibleRows(order, 30, false);
+    expect(rows.shown).toEqual(order.slice(0, 30));
+    expect(rows.rest).toEqual(order.slice(30));
+  });
+  it("lists everything when asked, or when folding would hide a single row", () => {
+    expect(visibleRows(order, 30, true).rest).toEqual([]);
+    expect(visibleRows(order.slice(0, 31), 30, false).shown.length).toBe(31);
+  });
+  it("sums the folded features' values", () => {
+    expect(sumOver([1, -2, 4, 8], [1, 3])).toBe(6);
   });
 });

@@ -83,7 +83,7 @@ def attribution_figure(
     has_trust = bool(trust) and "deletion_scores" in trust
     width = {"image": 2.6 * n + 3.2, "tabular": 3.0 * n + 3.2, "text": 9.0}[kind]
     text_lines = 1 + sum(len(t) + 2 for t in tokens) // 110 if kind == "text" else 1
-    height = {"image": 3.0, "tabular": 0.6 + 0.22 * min(MAX_FEATURES, len(maps[0])),
+    height = {"image": 3.0, "tabular": 0.6 + 0.22 * min(MAX_FEATURES + 1, len(maps[0])),
               "text": 0.35 * n * (text_lines + 1) + 1.4}[kind]
     height = max(height, 2.6) + (2.4 if has_trust else 0.0)
     fig = ViewFigure(figsize=(width, height), layout="constrained")
@@ -117,11 +117,18 @@ def attribution_figure(
 
 
 def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo, hi) -> None:
-    order = np.argsort(-np.abs(np.asarray(primary)), kind="stable")[:MAX_FEATURES]
+    full = np.argsort(-np.abs(np.asarray(primary)), kind="stable")
+    # As in the view, a long table's tail is one row: its summed attribution.
+    fold = len(full) > MAX_FEATURES + 1
+    order, rest = (full[:MAX_FEATURES], full[MAX_FEATURES:]) if fold else (full, full[:0])
     names = [f"{feature_names[i]} = {values[i]:.3g}" for i in order]
-    ypos = np.arange(len(order))[::-1]
+    if fold:
+        names.append(f"{len(rest)} other features (sum)")
+    ypos = np.arange(len(names))[::-1]
     for k, (ax, m, name) in enumerate(zip(axes, shown, titles)):
         vals = np.asarray(m)[order]
+        if fold:
+            vals = np.append(vals, np.asarray(m)[rest].sum())
         ax.barh(ypos, vals, color=[_colour(lut, v, lo, hi)[:3] for v in vals], edgecolor="#555", linewidth=0.3)
         ax.axvline(0, color="#888", linewidth=0.6)
         ax.set_xlim(lo * 1.05 if lo < 0 else 0, hi * 1.05)

@@ -410,3 +410,27 @@ def test_options_form_recomputes_with_the_new_settings(lab, page):
     assert page.evaluate("() => window.__comms") == {"send": 0, "recv": 0}
     assert float(hover_pixel(page, 0, int(r), int(c))["attribution"]) == pytest.approx(float(ig[r, c]), rel=1e-5, abs=1e-6)
     assert page.console_errors == []
+
+
+WIDE_CELLS = [
+    "import torch\nimport nnwidgets as nw\ntorch.manual_seed(0)\nmodel = torch.nn.Linear(45, 2)\n"
+    "x = torch.randn(45)",
+    "w = nw.Attribution(model, x, feature_names=[f'f{i}' for i in range(45)], method='input_x_gradient', trust=False)\nw",
+]
+
+
+def test_a_wide_table_folds_its_tail_into_one_row(lab, page):
+    open_and_run(page, lab, write_notebook(lab.root, "attr_wide.ipynb", WIDE_CELLS))
+    main = f"{ROOT} .nnw-panel.nnw-main"
+    page.wait_for_selector(f"{main} .nnw-frow", timeout=60_000)
+    assert page.locator(f"{main} .nnw-frow[data-feature]").count() == 30
+    amap = np.array(kernel_json(page, "w.attribution_map.tolist()"))
+    order = np.argsort(-np.abs(amap), kind="stable")
+    rest = page.locator(f"{main} .nnw-frow.nnw-rest")
+    assert float(rest.get_attribute("data-value")) == pytest.approx(float(amap[order[30:]].sum()), rel=1e-5, abs=1e-6)
+    page.evaluate(COUNT_COMMS)
+    page.locator(f"{main} button.nnw-more-features").click()
+    page.wait_for_function("() => document.querySelectorAll('.nnw-main .nnw-frow[data-feature]').length === 45")
+    assert page.locator(f"{main} .nnw-frow.nnw-rest").count() == 0
+    assert page.evaluate("() => window.__comms") == {"send": 0, "recv": 0}
+    assert page.console_errors == []

@@ -59,3 +59,29 @@ export function orderByMagnitude(primary: NumericArray | ArrayLike<number>): num
   };
   return idx.sort((a, b) => mag(b) - mag(a) || a - b);
 }
+
+/** Tables list this many features before folding the rest into one row. */
+export const FEATURE_ROWS = 30;
+
+export interface Rows {
+  /** features shown, in display order */
+  shown: number[];
+  /** features folded into the "rest" row */
+  rest: number[];
+}
+
+/**
+ * Split the display order into the rows shown and the rest (as SHAP's bar plot
+ * sums its tail): all rows when there are at most `limit` + 1 or `all` is set.
+ */
+export function visibleRows(order: readonly number[], limit: number, all: boolean): Rows {
+  if (all || order.length <= limit + 1) return { shown: [...order], rest: [] };
+  return { shown: order.slice(0, limit), rest: order.slice(limit) };
+}
+
+/** Sum of a map's values over some features (the folded row's value). */
+export function sumOver(values: ArrayLike<number>, features: readonly number[]): number {
+  let total = 0;
+  for (const f of features) total += values[f]!;
+  return total;
+}

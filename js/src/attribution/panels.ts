@@ -7,6 +7,7 @@ import { lutIndex } from "../lib/colormap";
 import { clear, h, setText } from "../lib/dom";
 import { formatValue } from "../lib/hover";
 import { blend, COMPARE_SIZE, DISPLAY_SIZE, displayScale } from "./image";
+import { sumOver, type Rows } from "./mask";
 import type { DrawState } from "./state";
 import { titleOf } from "./state";
 
@@ -78,11 +79,11 @@ export function lutColour(lut: ArrayLike<number>, v: number, lo: number, hi: num
  * signed scale, on the left for |values|.
  */
 export function renderTabular(
-  panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, order: number[],
+  panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, rowsToShow: Rows,
   lut: ArrayLike<number>, lo: number, hi: number, withNames: boolean,
 ): void {
   const raw = s.maps[mapIndex]!;
-  const rows = order.map((f) => {
+  const rows = rowsToShow.shown.map((f) => {
     const v = values[f]!;
     const row = h("div", "nnw-frow", { "data-feature": f, "data-value": String(raw[f]) });
     if (withNames) {
@@ -103,6 +104,16 @@ export function renderTabular(
     if (v === 0 && raw[f] !== 0) row.classList.add("nnw-masked");
     return row;
   });
+  if (rowsToShow.rest.length) {
+    // The tail in one row: its summed attribution, and (beside the names) a button to list it.
+    const rest = h("div", "nnw-frow nnw-rest", { "data-value": String(sumOver(raw, rowsToShow.rest)) });
+    if (withNames) {
+      const more = h("button", "nnw-more-features", { type: "button" }, `${rowsToShow.rest.length} more features`);
+      rest.append(more, h("span", "nnw-fvalue", {}, "sum"));
+    }
+    rest.append(h("span", "nnw-ftrack"), h("span", "nnw-fnum", {}, formatValue(sumOver(raw, rowsToShow.rest))));
+    rows.push(rest);
+  }
   panel.body.replaceChildren(...rows);
   panel.body.className = `nnw-panel-body nnw-table${withNames ? " nnw-named" : ""}`;
 }

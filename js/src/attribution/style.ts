@@ -113,6 +113,11 @@ export const CSS = `
 .nnw-attribution .nnw-fbar { position: absolute; top: 0; bottom: 0; border-radius: 1px; }
 .nnw-attribution .nnw-fnum { width: 60px; text-align: right; font-size: 11px; color: var(--nnw-muted); }
 .nnw-attribution .nnw-frow.nnw-masked .nnw-fnum { opacity: 0.5; }
+.nnw-attribution .nnw-frow.nnw-rest { color: var(--nnw-muted); font-style: italic; }
+.nnw-attribution .nnw-more-features {
+  width: 130px; font: inherit; font-style: italic; color: var(--nnw-accent); background: none; border: none;
+  padding: 0; text-align: left; cursor: pointer;
+}
 .nnw-attribution .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 3px; max-width: 640px; line-height: 1.7; }
 .nnw-attribution .nnw-token { padding: 0 3px; border-radius: 3px; border: 1px solid transparent; cursor: default; white-space: pre; }
 .nnw-attribution .nnw-token.nnw-cont { margin-left: -3px; }

@@ -12,7 +12,9 @@ import { readArray } from "../lib/model";
 import { coalesced, showErrors, widgetError } from "../lib/view";
 import { labelOf, markPending, renderBars } from "../attribution/bars";
 import { baseImage } from "../attribution/image";
-import { maskMap, orderByMagnitude, rangeOf, type MaskSettings } from "../attribution/mask";
+import {
+  FEATURE_ROWS, maskMap, orderByMagnitude, rangeOf, visibleRows, type MaskSettings,
+} from "../attribution/mask";
 import type { AnyModel, Callback } from "../attribution/model";
 import { readOptions, renderOptions } from "../attribution/options";
 import { paintImage, renderTabular, renderText, syncPanels, type Panel } from "../attribution/panels";
@@ -85,6 +87,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   let display = readDisplay(model);
   let hover: { panel: number; cell: Cell } | null = null;
   let hoverFeature: { panel: number; index: number } | null = null;
+  let allFeatures = false; // a long table lists its tail only when asked
   // The base image depends only on the input and its display range.
   let base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
 
@@ -118,7 +121,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
     const lut = lutFor(s);
     const [lo, hi] = rangeOf(s.scale, display.absolute);
     const masked = s.maps.map((m) => maskMap(m, s.scale, display));
-    const order = s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [];
+    const rows = visibleRows(s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [], FEATURE_ROWS, allFeatures);
     panels.forEach((panel, i) => {
       if (s.kind === "image" && panel.canvas) {
         paintImage(panel.canvas, basePixels(s), masked[i]!, s, lut, lo, hi, display.opacity, display.zoom);
@@ -126,7 +129,7 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
         panel.canvas.dataset.target = String(s.target);
         panel.canvas.dataset.method = panel.method;
       } else if (s.kind === "tabular") {
-        renderTabular(panel, s, i, masked[i]!, order, lut, lo, hi, i === 0);
+        renderTabular(panel, s, i, masked[i]!, rows, lut, lo, hi, i === 0);
       } else {
         renderText(panel, s, i, masked[i]!, lut, lo, hi, display.opacity);
       }
@@ -347,6 +350,11 @@ function render({ model, el }: { model: AnyModel; el: HTMLElement }): () => void
   ui.absolute.addEventListener("change", () => local({ absolute: ui.absolute.checked }), listen);
   ui.zoom.addEventListener("change", () => local({ zoom: clamp(Number(ui.zoom.value), 0.25, 8) }), listen);
 
+  ui.maps.addEventListener("click", (e) => {
+    if (!(e.target as Element).closest("button.nnw-more-features")) return;
+    allFeatures = true;
+    redrawLocal();
+  }, listen);
   ui.maps.addEventListener("mousemove", (e) => {
     const s = drawn;
     if (!s) return;
