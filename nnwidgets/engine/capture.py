@@ -7,10 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from .hooks import hooked_forward
 from .layers import resolve_layers
-from .passes import call_model
-from .state import preserved
-from .validate import check_inputs
 
 
 def capture(
@@ -23,24 +21,11 @@ def capture(
     """
     layers = [layers] if isinstance(layers, str) else list(layers)
     modules = dict(zip(layers, resolve_layers(model, layers)))
-    check_inputs(model, inputs, needs_grad=False)
     captured: dict[str, torch.Tensor] = {}
 
-    def hook_for(name: str):
-        def hook(_module: nn.Module, _args: object, output: object) -> None:
-            if isinstance(output, torch.Tensor):
-                captured[name] = output.detach().clone()
+    def watch(name: str, _module: nn.Module, output: object) -> None:
+        if isinstance(output, torch.Tensor):
+            captured[name] = output.detach().clone()
 
-        return hook
-
-    handles = []
-    with preserved(model, train_mode=train_mode):
-        try:
-            for name in layers:
-                handles.append(modules[name].register_forward_hook(hook_for(name)))
-            with torch.no_grad():
-                call_model(model, inputs)
-        finally:
-            for handle in handles:
-                handle.remove()
+    hooked_forward(model, inputs, watch, modules, train_mode=train_mode)
     return {name: captured[name] for name in layers if name in captured}

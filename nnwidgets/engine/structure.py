@@ -8,9 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .passes import call_model
-from .state import preserved
-from .validate import check_inputs
+from .hooks import hooked_forward
 
 
 @dataclass
@@ -42,28 +40,15 @@ def _first_tensor(out: object) -> torch.Tensor | None:
 
 def structure(model: nn.Module, inputs: torch.Tensor) -> list[LayerInfo]:
     """Every module in definition order with its output shape for ``inputs`` (one forward)."""
-    check_inputs(model, inputs, needs_grad=False)
     shapes: dict[str, tuple[int, ...] | None] = {}
     calls: dict[str, int] = {}
-    handles = []
 
-    def hook_for(name: str):
-        def hook(_module: nn.Module, _args: object, out: object) -> None:
-            t = _first_tensor(out)
-            shapes[name] = None if t is None else tuple(t.shape)
-            calls[name] = calls.get(name, 0) + 1
+    def watch(name: str, _module: nn.Module, out: object) -> None:
+        t = _first_tensor(out)
+        shapes[name] = None if t is None else tuple(t.shape)
+        calls[name] = calls.get(name, 0) + 1
 
-        return hook
-
-    with preserved(model):
-        try:
-            for name, module in model.named_modules():
-                handles.append(module.register_forward_hook(hook_for(name)))
-            with torch.no_grad():
-                call_model(model, inputs)
-        finally:
-            for handle in handles:
-                handle.remove()
+    hooked_forward(model, inputs, watch)
     infos = []
     for name, module in model.named_modules():
         own = list(module.parameters(recurse=False))

@@ -1,13 +1,23 @@
-"""What every nnwidgets widget shares: error display, request sequence numbers,
-one-message updates, and a static PNG in the display bundle."""
+"""What every nnwidgets widget shares: request routing (sequence numbers, stale
+answers dropped, slow work in a worker thread with progress and cancel), error
+display, one-message updates, and a static PNG in the display bundle.
+
+A widget describes each request from its view as a :class:`Plan`: ``work``
+computes without touching traits (it may run in the worker thread), ``apply``
+sets the traits of the answer on the kernel's thread, inside one ``hold_sync``.
+The base does the rest, the same way for every widget.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import logging
 import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +25,70 @@ import anywidget
 import traitlets as t
 from matplotlib.figure import Figure
 
+from ..engine.progress import Cancelled, reporting
+from .jobs import Job, Runner
+
 STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("nnwidgets")
 
 
+class Progress:
+    """A job's handle on progress and cancellation, passed to ``Plan.work``.
+
+    In the worker thread, :meth:`stage` routes the engine's progress steps to
+    ``Widget._show_progress`` on the kernel's loop (at most every
+    ``jobs.PROGRESS_INTERVAL`` s) and raises ``Cancelled`` once the job is
+    cancelled; on the kernel's thread (no job) both are no-ops, since traits set
+    inside the answer's ``hold_sync`` would not reach the view before it ends.
+    """
+
+    def __init__(self, widget: Widget, runner: Runner | None = None, job: Job | None = None) -> None:
+        self._widget, self._runner, self.job = widget, runner, job
+
+    @property
+    def seq(self) -> int:
+        return self.job.seq if self.job is not None else 0
+
+    def check(self) -> None:
+        """Raise ``Cancelled`` if this job was cancelled (call between steps)."""
+        if self.job is not None:
+            self.job.check()
+
+    @contextlib.contextmanager
+    def stage(self, **info: Any) -> Iterator[None]:
+        """Within the block, engine progress ``(done, total)`` is shown with ``info``
+        (e.g. which of several methods is running)."""
+        if self.job is None or self._runner is None:
+            yield
+            return
+        widget, runner, job = self._widget, self._runner, self.job
+        runner.loop.call_soon_threadsafe(widget._show_progress, job.seq, 0, 1, info)
+        post = lambda seq, done, total: widget._show_progress(seq, done, total, info)  # noqa: E731
+        with reporting(runner.progress(job, post)):
+            yield
+
+
+@dataclass
+class Plan:
+    """What one request does: ``work(progress)`` computes (touching no trait, so a
+    worker thread may run it); ``apply(value)`` sets the answer's traits (kernel
+    thread, inside ``hold_sync``). ``background=False`` keeps a cheap request on
+    the kernel's thread."""
+
+    work: Callable[[Progress], Any]
+    apply: Callable[[Any], None]
+    background: bool = True
+
+
 class Widget(anywidget.AnyWidget):
-    """Base class: subclasses implement ``to_figure`` and their own traits."""
+    """Base class: subclasses define their traits, ``_plan`` and ``to_figure``."""
 
     error = t.Unicode("", help="Message shown in the view when the last request failed.").tag(sync=True)
     _seq = t.Int(0, help="Sequence number of the request the current state answers.").tag(sync=True)
+    # Requests come from the view; echoing them back would be a wasted message.
+    _request = t.Dict().tag(sync=True, echo_update=False)
+    background = t.Bool(True, help="In a kernel, compute the view's slow requests in a worker thread "
+                        "(progress, cancel, newest request wins); False computes them on the kernel's thread.")
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = [k for k in kwargs if not self.has_trait(k)]
@@ -31,24 +96,92 @@ class Widget(anywidget.AnyWidget):
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {unknown}")
         super().__init__(**kwargs)
 
+    # -- what subclasses provide -----------------------------------------------------------
+
     def to_figure(self) -> Figure:
         """The view as a matplotlib Figure (for papers, CI logs, static front ends)."""
         raise NotImplementedError
 
-    def _repr_mimebundle_(self, **kwargs: Any):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        # The PNG is what nbconvert, GitHub and other front ends without the widget
-        # manager show; JupyterLab prefers the live view's mime type.
-        try:
-            data["image/png"] = figure_png(self.to_figure())
-        except Exception as exc:  # a broken static form must not hide the live view
-            log.warning("nnwidgets: static figure failed: %s", exc)
-        return data, metadata
+    def _plan(self, request: Mapping[str, Any]) -> Plan:
+        """The plan for one request from the view; raise to show an error in the view."""
+        raise NotImplementedError
 
-    def _latest(self, seq: int, compute) -> None:
+    def _show_progress(self, seq: int, done: int, total: int, info: Mapping[str, Any]) -> None:
+        """Show how far request ``seq`` is (kernel thread); widgets with a progress bar override."""
+
+    def _cancelled(self, seq: int) -> None:
+        """Set what the view shows for a cancelled request ``seq`` (kernel thread, in hold_sync)."""
+
+    def _answered(self, seq: int) -> None:
+        """Called after request ``seq`` was answered without error (e.g. to start follow-up work)."""
+
+    # -- routing ----------------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        """Start answering the view's requests (call at the end of ``__init__``)."""
+        self.observe(self._on_request, names="_request")
+
+    def _on_request(self, change: dict) -> None:
+        request = change["new"]
+        try:
+            if not isinstance(request, Mapping):
+                raise TypeError(f"a request must be a mapping; got {type(request).__name__}")
+            seq = request_seq(request, self._seq)
+        except Exception as exc:
+            return self._fail(self._seq + 1, exc)
+        if seq <= self._seq:
+            return  # an answer to a newer request was already sent
+        if request.get("cancel"):
+            return self._cancel(seq)
+        try:
+            plan = self._plan(request)
+        except Exception as exc:
+            return self._fail(seq, exc)
+        self._dispatch(seq, plan)
+
+    def _dispatch(self, seq: int, plan: Plan) -> None:
+        runner = self._runner() if plan.background else None
+        if runner is None:
+            return self._latest(seq, lambda: plan.apply(plan.work(Progress(self))))
+
+        def done(seq: int, value: Any, error: BaseException | None) -> None:
+            if isinstance(error, Cancelled) or seq <= self._seq or self._closed():
+                return  # superseded or cancelled: a newer answer speaks for the view
+            if error is not None:
+                return self._fail(seq, error)
+            self._answer(seq, lambda: plan.apply(value))
+
+        runner.submit(seq, lambda job: plan.work(Progress(self, runner, job)), done)
+
+    def _cancel(self, seq: int) -> None:
+        runner = getattr(self, "_jobs", None)
+        if runner is not None:
+            runner.cancel()
+        self._pending = None
+        # What is on screen stays; the answer only says the request stopped.
+        with self.hold_sync():
+            self._cancelled(seq)
+            self.error = ""
+            self._seq = seq
+
+    def _run(self, work: Callable[[Progress], Any], apply: Callable[[Any], None]) -> None:
+        """Answer a change made from Python, on this thread, as the next request."""
+        jobs = getattr(self, "_jobs", None)
+        if jobs is not None:
+            jobs.quiesce()  # this thread is about to use the model: the worker must let go first
+        self._pending = None
+        self._answer(self._seq + 1, lambda: apply(work(Progress(self))))
+
+    def _runner(self) -> Runner | None:
+        loop = kernel_loop()
+        if loop is None or not self.background:
+            return None
+        jobs = getattr(self, "_jobs", None)
+        if jobs is None or jobs.loop is not loop:
+            jobs = self._jobs = Runner(loop)
+        return jobs
+
+    def _latest(self, seq: int, compute: Callable[[], None]) -> None:
         """Answer request ``seq`` with ``compute``, skipping any that a newer one overtakes.
 
         Inside a running kernel the work is deferred to the next turn of the
@@ -68,10 +201,10 @@ class Widget(anywidget.AnyWidget):
     def _run_pending(self) -> None:
         self._scheduled = False
         pending, self._pending = getattr(self, "_pending", None), None
-        if pending is not None:
+        if pending is not None and not self._closed():
             self._answer(*pending)
 
-    def _answer(self, seq: int, compute) -> None:
+    def _answer(self, seq: int, compute: Callable[[], None]) -> None:
         """Run ``compute`` (which sets traits) for request ``seq`` as one message.
 
         Any error is shown in the view instead of reaching the kernel.
@@ -82,9 +215,48 @@ class Widget(anywidget.AnyWidget):
                 self.error = ""
                 self._seq = seq
         except Exception as exc:
-            with self.hold_sync():
-                self.error = f"{type(exc).__name__}: {exc}"
-                self._seq = seq
+            return self._fail(seq, exc)
+        self._answered(seq)
+
+    def _fail(self, seq: int, exc: BaseException) -> None:
+        with self.hold_sync():
+            self.error = f"{type(exc).__name__}: {exc}"
+            self._seq = max(seq, self._seq)
+
+    def _closed(self) -> bool:
+        return getattr(self, "_closing", False)
+
+    def close(self) -> None:
+        """Close the view: the running job and any queued one are cancelled."""
+        self._closing = True
+        self._pending = None
+        jobs = getattr(self, "_jobs", None)
+        if jobs is not None:
+            jobs.cancel()
+        super().close()
+
+    # -- static form ------------------------------------------------------------------------
+
+    def _repr_mimebundle_(self, **kwargs: Any):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        # The PNG is what nbconvert, GitHub and other front ends without the widget
+        # manager show; JupyterLab prefers the live view's mime type.
+        try:
+            data["image/png"] = figure_png(self.to_figure())
+        except Exception as exc:  # a broken static form must not hide the live view
+            log.warning("nnwidgets: static figure failed: %s", exc)
+        return data, metadata
+
+
+def request_seq(request: Mapping[str, Any], current: int) -> int:
+    """The request's sequence number (the next one when it carries none)."""
+    seq = request.get("seq", current + 1)
+    if isinstance(seq, bool) or not isinstance(seq, (int, float)) or seq != int(seq):
+        raise TypeError(f"a request's seq must be an integer; got {seq!r}")
+    return int(seq)
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:
