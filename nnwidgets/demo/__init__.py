@@ -97,23 +97,30 @@ def _breast_cancer_inputs(features: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
 
 
+def _demo(
+    model: nn.Module, data: dict[str, np.ndarray], weights_file: str, inputs: torch.Tensor,
+    class_names: list[str], feature_names: list[str] | None, metrics_key: str,
+) -> DemoSet:
+    model.load_state_dict(_load_state_dict(weights_file))
+    model.eval()
+    return DemoSet(
+        model=model,
+        inputs=inputs,
+        targets=torch.from_numpy(data["targets"].astype(np.int64)),
+        class_names=list(class_names),
+        feature_names=feature_names,
+        test_accuracy=float(_metrics()[metrics_key]["test_accuracy"]),
+    )
+
+
 def digits() -> DemoSet:
     """The 8x8 handwritten digits demo: a :class:`DigitsCNN` and its test split.
 
     ``inputs`` is float32 (N, 1, 8, 8) scaled to [0, 1]; ``targets`` int64 (N,).
     """
     data = _load_npz("digits_test.npz")
-    model = DigitsCNN()
-    model.load_state_dict(_load_state_dict("digits_cnn.pt"))
-    model.eval()
-    return DemoSet(
-        model=model,
-        inputs=_digits_inputs(data["inputs"]),
-        targets=torch.from_numpy(data["targets"].astype(np.int64)),
-        class_names=list(DIGITS_CLASS_NAMES),
-        feature_names=None,
-        test_accuracy=float(_metrics()["digits"]["test_accuracy"]),
-    )
+    return _demo(DigitsCNN(), data, "digits_cnn.pt", _digits_inputs(data["inputs"]),
+                 DIGITS_CLASS_NAMES, None, "digits")
 
 
 def breast_cancer() -> DemoSet:
@@ -123,14 +130,6 @@ def breast_cancer() -> DemoSet:
     standardizes internally); ``targets`` int64 (N,), 0 = malignant, 1 = benign.
     """
     data = _load_npz("breast_cancer_test.npz")
-    model = BreastCancerMLP()
-    model.load_state_dict(_load_state_dict("breast_cancer_mlp.pt"))
-    model.eval()
-    return DemoSet(
-        model=model,
-        inputs=_breast_cancer_inputs(data["inputs"]),
-        targets=torch.from_numpy(data["targets"].astype(np.int64)),
-        class_names=list(BREAST_CANCER_CLASS_NAMES),
-        feature_names=[str(n) for n in data["feature_names"]],
-        test_accuracy=float(_metrics()["breast_cancer"]["test_accuracy"]),
-    )
+    return _demo(BreastCancerMLP(), data, "breast_cancer_mlp.pt",
+                 _breast_cancer_inputs(data["inputs"]), BREAST_CANCER_CLASS_NAMES,
+                 [str(n) for n in data["feature_names"]], "breast_cancer")

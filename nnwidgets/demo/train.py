@@ -132,6 +132,11 @@ def _accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     return float((model(x).argmax(dim=1) == y).double().mean())
 
 
+def _record(acc: float, seed: int, epochs: int, x_tr: np.ndarray, x_te: np.ndarray) -> dict[str, Any]:
+    """What metrics.json keeps of one training run."""
+    return {"test_accuracy": acc, "seed": seed, "epochs": epochs, "n_train": len(x_tr), "n_test": len(x_te)}
+
+
 def train_digits(seed: int = 0, epochs: int = DIGITS_EPOCHS) -> tuple[DigitsCNN, dict[str, Any]]:
     """Train :class:`DigitsCNN` on load_digits; return the eval-mode model and its metrics."""
     x_tr, x_te, y_tr, y_te = _digits_split(seed)
@@ -148,13 +153,7 @@ def train_digits(seed: int = 0, epochs: int = DIGITS_EPOCHS) -> tuple[DigitsCNN,
             seed=seed,
         )
         acc = _accuracy(model, _digits_inputs(x_te), torch.from_numpy(y_te))
-    return model, {
-        "test_accuracy": acc,
-        "seed": seed,
-        "epochs": epochs,
-        "n_train": len(x_tr),
-        "n_test": len(x_te),
-    }
+    return model, _record(acc, seed, epochs, x_tr, x_te)
 
 
 def train_breast_cancer(
@@ -179,13 +178,7 @@ def train_breast_cancer(
             seed=seed,
         )
         acc = _accuracy(model, _breast_cancer_inputs(x_te), torch.from_numpy(y_te))
-    return model, {
-        "test_accuracy": acc,
-        "seed": seed,
-        "epochs": epochs,
-        "n_train": len(x_tr),
-        "n_test": len(x_te),
-    }
+    return model, _record(acc, seed, epochs, x_tr, x_te)
 
 
 def main(argv: list[str] | None = None) -> int:
