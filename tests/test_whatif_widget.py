@@ -102,8 +102,8 @@ def test_only_the_newest_pending_request_is_computed(view, cancer, monkeypatch):
     # As inside a kernel: requests wait for the next turn of the running loop.
     monkeypatch.setattr(base, "kernel_loop", asyncio.get_running_loop)
     calls = []
-    original = view._update
-    view._update = lambda *a, **k: (calls.append(a), original(*a, **k))
+    original = view._editor.frame
+    view._editor.frame = lambda *a, **k: (calls.append(a), original(*a, **k))[1]
 
     async def burst():
         for seq in range(20, 30):
@@ -167,11 +167,11 @@ def digits():
 
 
 def test_an_image_gets_the_image_editor(digits):
-    from nnwidgets.widgets.whatif_image import ImageWhatIf
+    from nnwidgets.widgets.whatif_image import ImageEditor
 
     before = fingerprint(digits.model)
     view = WhatIf(digits.model, digits.inputs[0], labels=digits.class_names)
-    assert isinstance(view, ImageWhatIf) and isinstance(view, WhatIf) and view.kind == "image"
+    assert isinstance(view._editor, ImageEditor) and isinstance(view, WhatIf) and view.kind == "image"
     exp = nw.attribute(digits.model, digits.inputs[:1], "integrated_gradients", view.target)
     np.testing.assert_allclose(view.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
     assert_same(before, fingerprint(digits.model))
