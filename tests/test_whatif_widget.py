@@ -128,6 +128,10 @@ def test_python_api_and_figure(view, cancer):
     np.testing.assert_allclose(view.current.numpy(), cancer.inputs[0].numpy())
     fig = view.to_figure()
     assert fig._repr_png_()[:4] == b"\x89PNG"
+    with pytest.raises(ExplanationInputError, match="set_image is for images"):
+        view.set_image(cancer.inputs[0])
+    with pytest.raises(TypeError, match=r"\['colormap'\] \(they are for image inputs\)"):
+        WhatIf(cancer.model, cancer.inputs[0], colormap="viridis")
 
 
 def test_categorical_from_data_and_explicit_ranges():
@@ -196,3 +200,10 @@ def test_painted_image_request_is_answered(digits):
     view.set_state({"_request": {"seq": 6, "x": pack(x[:, :4]), "phase": "drag", "feature": -1, "target": 3}})
     assert "shape (1, 8, 8)" in view.error
     assert view.to_figure()._repr_png_()[:4] == b"\x89PNG"
+    with pytest.raises(ExplanationInputError, match=r"set_values is for tabular inputs; use set_image"):
+        view.set_values({0: 1.0})
+    view.set_image(x, target=2)
+    assert view.target == 2 and view.attribution_method == "integrated_gradients"
+    np.testing.assert_array_equal(view.current.numpy(), x.numpy())
+    view.reset()
+    np.testing.assert_array_equal(view.current.numpy(), digits.inputs[0].numpy())

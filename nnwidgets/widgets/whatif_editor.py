@@ -65,8 +65,8 @@ class Editor:
 
     def edited_row(self, current: np.ndarray, values: Mapping[str | int, float], names: Sequence[str]) -> np.ndarray:
         """``current`` with ``values`` set (features by name or index), for ``set_values``."""
-        raise ExplanationInputError(f"set_values is for tabular inputs; this view edits {self.kind} inputs")
+        raise ExplanationInputError("set_values is for tabular inputs; use set_image(image) for images")
 
     def edited_image(self, image: Any) -> Any:
         """The image to answer for, for ``set_image``."""
-        raise ExplanationInputError(f"set_image is for images; this view edits {self.kind} inputs")
+        raise ExplanationInputError("set_image is for images; use set_values(values) for a row of features")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import torch
 from matplotlib.figure import Figure
 from torch import nn
@@ -64,9 +63,6 @@ class ImageEditor(Editor):
 
     def payload(self, frame: ImageFrame) -> dict[str, Any]:
         return image_payload(frame, lookup_table(self.colormap, signed=frame.signed))
-
-    def edited_row(self, current: np.ndarray, values: Mapping[str | int, float], names: Sequence[str]) -> np.ndarray:
-        raise ExplanationInputError("set_values is for tabular inputs; use set_image(image) for images")
 
     def edited_image(self, image: Any) -> Any:
         return image.detach() if isinstance(image, torch.Tensor) else image
