@@ -102,8 +102,8 @@ def test_only_the_newest_pending_request_is_computed(view, cancer, monkeypatch):
     # As inside a kernel: requests wait for the next turn of the running loop.
     monkeypatch.setattr(base, "kernel_loop", asyncio.get_running_loop)
     calls = []
-    original = view._update
-    view._update = lambda *a, **k: (calls.append(a), original(*a, **k))
+    original = view._editor.frame
+    view._editor.frame = lambda *a, **k: (calls.append(a), original(*a, **k))[1]
 
     async def burst():
         for seq in range(20, 30):
@@ -128,6 +128,10 @@ def test_python_api_and_figure(view, cancer):
     np.testing.assert_allclose(view.current.numpy(), cancer.inputs[0].numpy())
     fig = view.to_figure()
     assert fig._repr_png_()[:4] == b"\x89PNG"
+    with pytest.raises(ExplanationInputError, match="set_image is for images"):
+        view.set_image(cancer.inputs[0])
+    with pytest.raises(TypeError, match=r"\['colormap'\] \(they are for image inputs\)"):
+        WhatIf(cancer.model, cancer.inputs[0], colormap="viridis")
 
 
 def test_categorical_from_data_and_explicit_ranges():
@@ -167,11 +171,11 @@ def digits():
 
 
 def test_an_image_gets_the_image_editor(digits):
-    from nnwidgets.widgets.whatif_image import ImageWhatIf
+    from nnwidgets.widgets.whatif_image import ImageEditor
 
     before = fingerprint(digits.model)
     view = WhatIf(digits.model, digits.inputs[0], labels=digits.class_names)
-    assert isinstance(view, ImageWhatIf) and isinstance(view, WhatIf) and view.kind == "image"
+    assert isinstance(view._editor, ImageEditor) and isinstance(view, WhatIf) and view.kind == "image"
     exp = nw.attribute(digits.model, digits.inputs[:1], "integrated_gradients", view.target)
     np.testing.assert_allclose(view.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
     assert_same(before, fingerprint(digits.model))
@@ -196,3 +200,10 @@ def test_painted_image_request_is_answered(digits):
     view.set_state({"_request": {"seq": 6, "x": pack(x[:, :4]), "phase": "drag", "feature": -1, "target": 3}})
     assert "shape (1, 8, 8)" in view.error
     assert view.to_figure()._repr_png_()[:4] == b"\x89PNG"
+    with pytest.raises(ExplanationInputError, match=r"set_values is for tabular inputs; use set_image"):
+        view.set_values({0: 1.0})
+    view.set_image(x, target=2)
+    assert view.target == 2 and view.attribution_method == "integrated_gradients"
+    np.testing.assert_array_equal(view.current.numpy(), x.numpy())
+    view.reset()
+    np.testing.assert_array_equal(view.current.numpy(), digits.inputs[0].numpy())

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from .errors import ExplanationInputError
+from .outputs import probabilities
 from .passes import call_model
 from .state import preserved
 from .validate import check_inputs
@@ -25,7 +26,7 @@ _MAX_ROWS = 65_536  # rows per forward in sweeps: bounds memory for wide tables
 
 def _scores(output: torch.Tensor, kind: Output) -> torch.Tensor:
     if output.dim() == 2 and output.shape[1] > 1 and kind == "probability":
-        return torch.softmax(output, dim=1)
+        return probabilities(output, dim=1)
     return output.reshape(output.shape[0], -1)
 
 
@@ -47,6 +48,20 @@ def _check_feature(x: torch.Tensor, feature: int) -> int:
     if not 0 <= feature < x.shape[0]:
         raise ExplanationInputError(f"feature {feature} is out of range: x has {x.shape[0]} features, [0, {x.shape[0] - 1}]")
     return feature
+
+
+def sweep_grid(low: float, high: float, step: float, categorical: bool, points: int = 64) -> torch.Tensor:
+    """The values a feature sweeps for ICE and PDP (float32): ``points`` evenly from
+    ``low`` to ``high``, or every category (``step`` apart) for a categorical feature."""
+    # float32 arithmetic, start + i·step, as numpy's linspace and arange do: the grid the
+    # view plots is the grid the sweep ran on, to the last bit.
+    lo, hi, st = (torch.tensor(v, dtype=torch.float32) for v in (low, high, step))
+    if categorical:
+        count = int(torch.ceil((hi + 0.5 * st - lo) / st))
+        return lo + torch.arange(count, dtype=torch.float32) * st
+    grid = lo + torch.arange(points, dtype=torch.float32) * ((hi - lo) / (points - 1))
+    grid[-1] = hi
+    return grid
 
 
 @dataclass

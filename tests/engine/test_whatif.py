@@ -100,3 +100,92 @@ def test_bad_input(cancer):
         counterfactual(model, x, torch.zeros(3), torch.ones(3))
     with pytest.raises(ExplanationInputError, match="NaN"):
         ice(model, torch.full((30,), float("nan")), 0, [1.0])
+
+
+# -- the What-if view's frames ------------------------------------------------------------
+
+
+def test_sweep_grid_is_the_numpy_grid_to_the_bit():
+    import numpy as np
+
+    from nnwidgets.engine.whatif import sweep_grid
+
+    for low, high in [(6.981, 28.11), (143.5, 2501.0), (-1.0, 1.0)]:
+        lo, hi = np.float32(low), np.float32(high)
+        np.testing.assert_array_equal(sweep_grid(lo, hi, 0.0, False).numpy(), np.linspace(lo, hi, 64, dtype=np.float32))
+    np.testing.assert_array_equal(sweep_grid(0.0, 3.0, 1.0, True).numpy(), [0, 1, 2, 3])
+
+
+def test_tabular_frame_matches_the_engine_calls(cancer):
+    import nnwidgets as nw
+    from nnwidgets.engine.frames.whatif import Sweeps, method_options, tabular_frame, whatif_origin
+    from nnwidgets.engine.ranges import feature_ranges
+
+    model, x0, data = cancer.model, cancer.inputs[0], cancer.inputs
+    ranges = feature_ranges(x0, data, None, None, cancer.feature_names)
+    origin = whatif_origin(model, x0, jacobian=True)
+    sweeps = Sweeps(model, ranges, data)
+    x = x0.clone()
+    x[3] += 300.0
+    options = method_options("integrated_gradients", data)
+    torch.testing.assert_close(options["baselines"], data.mean(0, keepdim=True))
+    frame = tabular_frame(model, x.numpy(), origin, target=1, method="integrated_gradients", options=options,
+                          feature=3, sweeps=sweeps)
+    exp = nw.attribute(model, x[None], "integrated_gradients", 1, **options)
+    torch.testing.assert_close(frame.attributions, exp.attributions[0])
+    check = taylor_check(model, x0, x)
+    torch.testing.assert_close(frame.taylor_estimate, check.estimate, rtol=1e-5, atol=1e-7)
+    torch.testing.assert_close(frame.taylor_actual, check.actual, rtol=1e-4, atol=1e-6)
+    assert frame.ice.feature == 3 and frame.ice.values.shape == frame.ice.outputs.shape == frame.ice.pdp.shape == (64,)
+    torch.testing.assert_close(frame.ice.outputs, ice(model, x, 3, frame.ice.values)[:, 1])
+    torch.testing.assert_close(frame.ice.pdp, partial_dependence(model, data, 3, frame.ice.values)[:, 1])
+    # moving the swept feature reuses its curve; moving another feature recomputes it
+    x[3] += 1.0
+    again = tabular_frame(model, x, origin, target=1, method="gradient", options={}, feature=3, sweeps=sweeps)
+    assert again.ice.outputs is frame.ice.outputs and again.method == "gradient"
+    x[0] += 1.0
+    moved = tabular_frame(model, x, origin, target=1, method="gradient", options={}, feature=3, sweeps=sweeps)
+    assert moved.ice.outputs is not frame.ice.outputs and moved.ice.pdp is frame.ice.pdp
+    assert tabular_frame(model, x, origin, target=0, method="gradient", options={}, feature=-1, sweeps=sweeps).ice is None
+    with pytest.raises(ExplanationInputError, match=r"target 2 is out of range: \[0, 1\]"):
+        tabular_frame(model, x, origin, target=2, method="gradient", options={}, feature=-1, sweeps=sweeps)
+
+
+def test_origin_needs_a_classifier():
+    from nnwidgets.engine.frames.whatif import whatif_origin
+
+    with pytest.raises(ExplanationInputError, match=r"output has shape \(1, classes\); got \(1, 1\)"):
+        whatif_origin(nn.Linear(3, 1), torch.randn(3))
+
+
+def test_image_frame_sums_the_map_over_channels():
+    import nnwidgets as nw
+    from nnwidgets.engine.frames.whatif import image_frame, value_range, whatif_origin
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 5)).eval()
+    x0 = torch.rand(3, 8, 8)
+    origin = whatif_origin(model, x0)
+    assert origin.jacobian is None and value_range(torch.zeros(3)) == (0.0, 1.0)
+    frame = image_frame(model, x0.reshape(-1).numpy(), origin, target=None, method="gradient")
+    exp = nw.attribute(model, x0[None], "gradient")
+    assert frame.target == int(exp.target[0]) == frame.predicted and frame.signed == nw.engine.METHODS["gradient"].signed
+    torch.testing.assert_close(frame.map, exp.attributions[0].sum(0))
+    assert frame.scale == pytest.approx(float(frame.map.abs().max()))
+    with pytest.raises(ExplanationInputError, match=r"must have shape \(3, 8, 8\)"):
+        image_frame(model, x0[:2], origin, target=0, method="gradient")
+
+
+def test_feature_ranges_contain_the_row():
+    from nnwidgets.engine.ranges import feature_ranges
+
+    x = torch.tensor([0.5, -3.0, 2.0])
+    r = feature_ranges(x, None, None, [1], ["a", "b", "c"])
+    torch.testing.assert_close(r.lows, torch.tensor([-0.5, -6.0, 0.0]))
+    torch.testing.assert_close(r.highs, torch.tensor([1.5, 0.0, 4.0]))
+    assert r.categorical.tolist() == [False, True, False] and r.means is None
+    torch.testing.assert_close(r.steps, torch.tensor([2 / 200, 1.0, 4 / 200]))
+    r = feature_ranges(x, None, [(1, 2), (-1, 1), (0, 3)], None, ["a", "b", "c"])
+    torch.testing.assert_close(r.lows, torch.tensor([0.5, -3.0, 0.0]))  # widened to reach the row
+    with pytest.raises(ExplanationInputError, match=r"categorical index 3 is out of range \[0, 2\]"):
+        feature_ranges(x, None, None, [3], ["a", "b", "c"])
