@@ -89,3 +89,17 @@ def _copy(module: nn.Module, train_mode: bool, memo: dict[int, nn.Module], overr
 def parameters_of(view: nn.Module) -> list[torch.Tensor]:
     """The view's parameters (shared with the user's model), for device and dtype checks."""
     return [p for m in view.modules() for p in m._parameters.values() if p is not None]
+
+
+def weights_token(model: nn.Module) -> tuple:
+    """A value that changes whenever the model's weights may have: a parameter or
+    buffer replaced, moved or updated in place (an optimizer step, BatchNorm's
+    running statistics in train mode, ``load_state_dict``). Compare the tokens
+    taken before and after a computation to know whether it saw one model."""
+    return tuple(
+        (id(t), t._version, t.data_ptr())
+        for m in model.modules()
+        for d in (m._parameters, m._buffers)
+        for t in d.values()
+        if t is not None
+    )

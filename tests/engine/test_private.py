@@ -196,3 +196,24 @@ def test_module_overriding_train_is_honoured() -> None:
     model = nn.Sequential(nn.Linear(3, 3), FrozenBN(3))
     view = private_view(model, train_mode=True)
     assert view[0].training and not view[1].training
+
+
+def test_weights_token_sees_training_and_replacement() -> None:
+    from nnwidgets.engine.private import weights_token
+
+    net = _net()
+    token = weights_token(net)
+    assert weights_token(net) == token
+    nw.attribute(net, torch.randn(2, 1, 8, 8), "integrated_gradients", 0, n_steps=4)
+    nw.attribute(net, torch.randn(2, 1, 8, 8), "saliency", 0, train_mode=True)
+    assert weights_token(net) == token  # explaining changes nothing
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    net(torch.randn(2, 1, 8, 8)).sum().backward()
+    opt.step()
+    assert weights_token(net) != token
+    token = weights_token(net)
+    net.train()(torch.randn(2, 1, 8, 8))  # BatchNorm updates its running statistics
+    assert weights_token(net) != token
+    token = weights_token(net)
+    net.fc = nn.Linear(4 * 6 * 6, 3)
+    assert weights_token(net) != token
