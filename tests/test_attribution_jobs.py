@@ -28,13 +28,23 @@ class Slow(nn.Module):
     def __init__(self, delay: float = 0.03) -> None:
         super().__init__()
         self.delay = delay
-        self.calls = 0
+        # A shared cell, not an int attribute: the engine runs a private view of
+        # the model, whose own attributes are its own.
+        self._calls = [0]
         self.lin = nn.Linear(6, 3)
         torch.manual_seed(0)
         nn.init.normal_(self.lin.weight)
 
+    @property
+    def calls(self) -> int:
+        return self._calls[0]
+
+    @calls.setter
+    def calls(self, value: int) -> None:
+        self._calls[0] = value
+
     def forward(self, x):
-        self.calls += 1
+        self._calls[0] += 1
         time.sleep(self.delay)
         return self.lin(x)
 

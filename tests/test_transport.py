@@ -61,3 +61,13 @@ def test_errors_name_the_expected_form():
         unpack(msg)
     with pytest.raises(ValueError, match="'dtype', 'shape' and 'buffer'"):
         unpack({"shape": [1]})
+
+
+def test_every_torch_float_dtype_packs() -> None:
+    """Models in bfloat16 (and float16/float64) reach the view: bfloat16 has no numpy twin."""
+    import torch
+
+    values = torch.tensor([[0.5, -1.25], [3.0, 0.0]])
+    for dtype in (torch.bfloat16, torch.float16, torch.float32, torch.float64):
+        got = unpack(pack(values.to(dtype)))
+        np.testing.assert_array_equal(got, values.numpy())

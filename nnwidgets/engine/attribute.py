@@ -10,9 +10,9 @@ from torch import nn
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .explanation import Explanation
 from .registry import check_options, lookup
-from .state import preserved
+from .private import parameters_of, private_view
 from .targets import Target
-from .validate import check_inputs
+from .validate import check_inputs, check_model
 
 
 def attribute(
@@ -29,10 +29,12 @@ def attribute(
     ``target`` is ``"predicted"`` (argmax, the default), an int, one int per
     example, or a callable mapping the output to one scalar per example.
     ``options`` go to the method (see ``nnwidgets.engine.METHODS[name].options``).
-    The model runs in eval mode unless ``train_mode``; it is left exactly as found.
+    The model runs in eval mode unless ``train_mode``, on a private view
+    (:mod:`~nnwidgets.engine.private`): the model object itself is never written to.
     """
     info = lookup(method)
     check_options(info, options)
-    with preserved(model, train_mode=train_mode) as state:
-        check_inputs(model, inputs, needs_grad=info.needs_grad, params=state.params)
-        return info.fn(model, inputs, target, **options)
+    check_model(model)
+    view = private_view(model, train_mode=train_mode)
+    check_inputs(view, inputs, needs_grad=info.needs_grad, params=parameters_of(view))
+    return info.fn(view, inputs, target, **options)

@@ -23,6 +23,7 @@ from torch import nn
 
 from .errors import ExplanationInputError
 from .passes import call_model
+from .private import origin, private_view
 from .progress import step as report_step
 from .targets import Target, select
 
@@ -164,7 +165,7 @@ def row_bytes(model: nn.Module, example: torch.Tensor) -> int:
     Cached per model, input shape, dtype and device.
     """
     key = (tuple(example.shape[1:]), example.dtype, example.device)
-    cache = _ROW_BYTES.setdefault(model, {})
+    cache = _ROW_BYTES.setdefault(origin(model), {})
     if key in cache:
         return cache[key]
     total = [0]
@@ -174,20 +175,14 @@ def row_bytes(model: nn.Module, example: torch.Tensor) -> int:
             if isinstance(t, torch.Tensor):
                 total[0] += t.numel() * t.element_size()
 
-    # Eval mode for the measurement: one example through train-mode BatchNorm
-    # fails, and it must neither update running statistics nor draw dropout
-    # masks from the global RNG. Output sizes do not depend on the mode.
-    modes = {m: m.training for m in model.modules()}
-    handles = [m.register_forward_hook(count) for m in modes]
-    try:
-        model.eval()
-        with torch.no_grad():
-            call_model(model, example.detach())
-    finally:
-        for handle in handles:
-            handle.remove()
-        for m, training in modes.items():
-            m.training = training
+    # An eval-mode view of its own for the measurement: one example through
+    # train-mode BatchNorm fails, and it must neither update running statistics
+    # nor draw dropout masks from the global RNG. Output sizes do not depend on the mode.
+    view = private_view(origin(model))
+    for m in view.modules():
+        m.register_forward_hook(count)
+    with torch.no_grad():
+        call_model(view, example.detach())
     size = total[0] + 2 * example.numel() * example.element_size()
     cache[key] = size
     return size

@@ -9,8 +9,8 @@ import torch
 from torch import nn
 
 from .passes import call_model
-from .state import preserved
-from .validate import check_inputs
+from .private import private_view
+from .validate import check_inputs, check_model
 
 # Called as each watched module finishes: (name, module, output).
 Watch = Callable[[str, nn.Module, object], None]
@@ -28,11 +28,16 @@ def hooked_forward(
     every module in ``modules`` (name → module; all named modules when None)
     as it finishes, and return the model's output.
 
-    The model is checked first and left as it was found (``preserved``); the
-    hooks are removed also when the model raises.
+    ``modules`` name modules of ``model``; the hooks go on their twins in a
+    private view (:mod:`~nnwidgets.engine.private`), so the model object itself
+    is never written to, and ``watch`` receives the twin.
     """
-    check_inputs(model, inputs, needs_grad=False)
-    watched = dict(model.named_modules()) if modules is None else modules
+    check_model(model)
+    view = private_view(model, train_mode=train_mode)
+    check_inputs(view, inputs, needs_grad=False)
+    twins = dict(view.named_modules())
+    own = {id(m): name for name, m in model.named_modules()}
+    watched = twins if modules is None else {name: twins[own[id(m)]] for name, m in modules.items()}
 
     def hook_for(name: str):
         def hook(module: nn.Module, _args: object, output: object) -> None:
@@ -40,13 +45,7 @@ def hooked_forward(
 
         return hook
 
-    handles = []
-    with preserved(model, train_mode=train_mode):
-        try:
-            for name, module in watched.items():
-                handles.append(module.register_forward_hook(hook_for(name)))
-            with torch.no_grad():
-                return call_model(model, inputs)
-        finally:
-            for handle in handles:
-                handle.remove()
+    for name, module in watched.items():
+        module.register_forward_hook(hook_for(name))
+    with torch.no_grad():
+        return call_model(view, inputs)

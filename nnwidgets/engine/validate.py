@@ -16,6 +16,15 @@ def describe(t: torch.Tensor) -> str:
     return f"shape {tuple(t.shape)}, dtype {t.dtype}, device {t.device}"
 
 
+def check_model(model: object) -> nn.Module:
+    """The model must be a ``torch.nn.Module``."""
+    if not isinstance(model, nn.Module):
+        raise ExplanationInputError(
+            f"model must be a torch.nn.Module, got {type(model).__name__}"
+        )
+    return model
+
+
 def check_inputs(
     model: nn.Module, inputs: object, *, needs_grad: bool = True, params: list[nn.Parameter] | None = None
 ) -> torch.Tensor:
@@ -25,10 +34,7 @@ def check_inputs(
     the expected form for non-tensors, scalars, empty batches, integer inputs
     to gradient methods, dtype or device mismatches with the model, and NaN/inf.
     """
-    if not isinstance(model, nn.Module):
-        raise ExplanationInputError(
-            f"model must be a torch.nn.Module, got {type(model).__name__}"
-        )
+    check_model(model)
     if not isinstance(inputs, torch.Tensor):
         raise ExplanationInputError(
             "inputs must be a torch.Tensor with a batch dimension first, e.g. shape "

@@ -10,10 +10,17 @@ import numpy as np
 WIRE_DTYPES = ("float32", "float16", "float64", "uint8", "int8", "int16", "int32", "uint16", "uint32")
 
 
+_NUMPY_FLOATS = ("torch.float16", "torch.float32", "torch.float64")
+
+
 def _to_numpy(array: Any) -> np.ndarray:
     # torch is imported lazily: transport itself needs only numpy.
     if type(array).__module__.startswith("torch"):
-        array = array.detach().cpu().numpy()
+        array = array.detach()
+        if array.dtype.is_floating_point and str(array.dtype) not in _NUMPY_FLOATS:
+            # bfloat16 and the float8 types have no numpy twin: widen on the way out.
+            array = array.float()
+        array = array.cpu().numpy()
     return np.asarray(array)
 
 
