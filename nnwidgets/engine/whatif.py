@@ -17,7 +17,7 @@ from torch import nn
 from .errors import ExplanationInputError
 from .outputs import probabilities
 from .passes import call_model
-from .state import preserved
+from .private import private_view
 from .validate import check_inputs
 
 Output = Literal["probability", "logit"]
@@ -82,13 +82,13 @@ def taylor_check(model: nn.Module, x0: torch.Tensor, x1: torch.Tensor, *, output
     _check_row(model, x1)
     if x0.shape != x1.shape:
         raise ExplanationInputError(f"x0 and x1 must have the same shape; got {tuple(x0.shape)} and {tuple(x1.shape)}")
-    with preserved(model):
-        leaf = x0.detach().unsqueeze(0).requires_grad_(True)
-        with torch.enable_grad():
-            y0 = _scores(call_model(model, leaf), output)[0]
-            # One backward per output: K is the number of classes, small for the views.
-            jac = torch.stack([torch.autograd.grad(y0[k], leaf, retain_graph=True)[0][0] for k in range(y0.shape[0])])
-        y1 = _forward_rows(model, x1.detach().unsqueeze(0), output)[0]
+    model = private_view(model)
+    leaf = x0.detach().unsqueeze(0).requires_grad_(True)
+    with torch.enable_grad():
+        y0 = _scores(call_model(model, leaf), output)[0]
+        # One backward per output: K is the number of classes, small for the views.
+        jac = torch.stack([torch.autograd.grad(y0[k], leaf, retain_graph=True)[0][0] for k in range(y0.shape[0])])
+    y1 = _forward_rows(model, x1.detach().unsqueeze(0), output)[0]
     delta = (x1 - x0).detach()
     return TaylorCheck(estimate=jac @ delta, actual=y1 - y0.detach(), gradient=jac)
 
@@ -102,8 +102,8 @@ def ice(
     grid = torch.as_tensor(values, dtype=x.dtype, device=x.device).reshape(-1)
     rows = x.detach().unsqueeze(0).repeat(grid.shape[0], 1)
     rows[:, feature] = grid
-    with preserved(model):
-        return _forward_rows(model, rows, output)
+    model = private_view(model)
+    return _forward_rows(model, rows, output)
 
 
 def partial_dependence(
@@ -117,8 +117,8 @@ def partial_dependence(
     grid = torch.as_tensor(values, dtype=data.dtype, device=data.device).reshape(-1)
     rows = data.detach().unsqueeze(0).repeat(grid.shape[0], 1, 1)  # (G, R, F)
     rows[:, :, feature] = grid.view(-1, 1)
-    with preserved(model):
-        scores = _forward_rows(model, rows.reshape(-1, data.shape[1]), output)
+    model = private_view(model)
+    scores = _forward_rows(model, rows.reshape(-1, data.shape[1]), output)
     return scores.view(grid.shape[0], data.shape[0], -1).mean(dim=1)
 
 
@@ -148,9 +148,9 @@ def counterfactual(
     grid = lows.view(-1, 1) + alphas.view(1, -1) * (highs - lows).view(-1, 1)  # (F, G)
     rows = x.detach().view(1, 1, n).repeat(n, steps, 1)
     rows[torch.arange(n), :, torch.arange(n)] = grid
-    with preserved(model):
-        original = int(_forward_rows(model, x.detach().unsqueeze(0), "logit").argmax())
-        classes = _forward_rows(model, rows.reshape(-1, n), "logit").argmax(dim=1).view(n, steps)
+    model = private_view(model)
+    original = int(_forward_rows(model, x.detach().unsqueeze(0), "logit").argmax())
+    classes = _forward_rows(model, rows.reshape(-1, n), "logit").argmax(dim=1).view(n, steps)
     span = (highs - lows).clamp_min(torch.finfo(x.dtype).tiny)
     distance = ((grid - x.view(-1, 1)).abs() / span.view(-1, 1)).masked_fill(classes == original, float("inf"))
     best = int(distance.argmin())

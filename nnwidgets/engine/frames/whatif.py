@@ -21,7 +21,7 @@ from ..outputs import readable
 from ..passes import call_model
 from ..ranges import FeatureRanges
 from ..registry import METHODS
-from ..state import preserved
+from ..private import private_view
 from ..validate import check_inputs
 from ..whatif import Counterfactual, counterfactual, ice, partial_dependence, sweep_grid, taylor_check
 
@@ -47,7 +47,8 @@ def whatif_origin(model: nn.Module, x: torch.Tensor, *, jacobian: bool = False) 
 
     Raises ExplanationInputError unless the model is a classifier (output (1, classes))."""
     x = x.detach().clone()
-    with preserved(model), torch.no_grad():
+    model = private_view(model)
+    with torch.no_grad():
         out = call_model(model, x.unsqueeze(0))
     if out.dim() != 2 or out.shape[1] < 2:
         raise ExplanationInputError(
