@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from ..engine import ExplanationInputError
-from ..engine.frames.attribution import given_frame
+from ..engine.frames.attribution import given_frame, given_scores
 from ..figures.colormap import PALETTES, palette_tables
 from ..transport.attribution import luts_payload
 from .attribution_inputs import normalise, split_maps
@@ -52,10 +52,7 @@ class FromTensor:
                 raise ExplanationInputError(f"attributions[{name!r}] must be a torch.Tensor; got {type(a).__name__}")
             maps[name] = split_maps(a.detach(), inputs, name)
         n = len(inputs)
-        if probabilities is not None:
-            probs = torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
-        else:  # no model output to show: the view hides its prediction bars
-            probs = torch.full((n, len(labels) if labels is not None else 1), float("nan"))
+        probs = given_scores(probabilities, n, len(labels) if labels is not None else 1)
         n_out = probs.shape[1]
         labels = [str(c) for c in labels] if labels is not None else [str(c) for c in range(n_out)]
         if len(labels) != n_out:

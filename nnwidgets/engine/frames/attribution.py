@@ -151,6 +151,14 @@ def given_frame(
     return AttributionFrame(list(methods), maps, scale if scale > 0 else 1.0, scores, 0, predicted)
 
 
+def given_scores(probabilities: object, n: int, columns: int) -> torch.Tensor:
+    """(N, K) prediction rows given with maps made elsewhere, float32 on the CPU; without
+    them, ``columns`` NaN per row (there is no model output to show)."""
+    if probabilities is None:
+        return torch.full((n, columns), float("nan"))
+    return torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
+
+
 def image_range(examples: Sequence[torch.Tensor]) -> tuple[float, float]:
     """The value range images are drawn on: the batch's min and max (a constant batch gets a span of 1)."""
     stacked = torch.cat(list(examples)).detach().float()
