@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 import nnwidgets as nw
-from nnwidgets.widgets import attribution as attribution_module
+from nnwidgets.widgets import base as base_module
 
 from .models import assert_same, fingerprint
 
@@ -71,7 +71,7 @@ def run(coro_fn, monkeypatch):
     outcome: dict = {}
 
     async def main():
-        monkeypatch.setattr(attribution_module, "kernel_loop", asyncio.get_running_loop)
+        monkeypatch.setattr(base_module, "kernel_loop", asyncio.get_running_loop)
         return await coro_fn()
 
     def target():

@@ -333,7 +333,7 @@ def test_gradcam_is_offered_for_images_and_matches_a_hand_computation(digits):
 
 
 def test_perturbation_methods_on_images_work_on_patches(digits):
-    from nnwidgets.widgets.attribution_options import patch_mask
+    from nnwidgets.engine.baselines import patch_mask
 
     x = digits.inputs[6]
     w = nw.Attribution(digits.model, x, method="feature_ablation", compare=["kernel_shap", "lime"], trust=False,

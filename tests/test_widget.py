@@ -218,14 +218,13 @@ def test_widget_leaves_model_as_found(digits):
 
 
 def test_every_offered_method_answers_like_the_engine(digits):
-    from nnwidgets.widgets.attribution import DEFAULT_METHODS
     from nnwidgets.widgets.attribution_inputs import normalise
-    from nnwidgets.widgets.attribution_options import engine_options
+    from nnwidgets.widgets.attribution_options import engine_options, methods_for
 
     x = digits.inputs[2]
     w = nw.Attribution(digits.model, x, labels=digits.class_names, trust=False,
                        method_options={"integrated_gradients": {"n_steps": 20}})
-    assert w.methods == list(DEFAULT_METHODS)
+    assert w.methods == list(methods_for("image"))
     inputs = normalise(x)
     for seq, method in enumerate(w.methods, start=1):
         w.set_state({"_request": {"seq": seq, "target": 4, "method": method, "compare": []}})

@@ -47,3 +47,38 @@ def baselines_like(inputs: torch.Tensor, baselines: object) -> torch.Tensor:
     if base.is_floating_point() and not bool(torch.isfinite(base).all()):
         raise ExplanationInputError("baselines contain NaN or infinite values; every value must be finite")
     return base
+
+
+def blurred(x: torch.Tensor) -> torch.Tensor:
+    """A strongly blurred copy of an image batch (N, C, H, W): a baseline without the fine detail."""
+    k = max(3, (max(x.shape[-2:]) // 4) | 1)
+    out = torch.nn.functional.avg_pool2d(x.float(), k, stride=1, padding=k // 2, count_include_pad=False)
+    return out.to(x.dtype)
+
+
+def reference(choice: str, x: torch.Tensor, *, given: torch.Tensor | None = None,
+              batch: torch.Tensor | None = None) -> torch.Tensor:
+    """The baseline a view's choice names for example ``x`` (1, ...): ``"given"``
+    (the user's), ``"mean"`` (of ``batch``), ``"blur"`` (images), else zeros."""
+    if choice == "given" and given is not None:
+        return given
+    if choice == "mean":
+        return batch.mean(0, keepdim=True) if batch is not None else torch.zeros_like(x)
+    if choice == "blur":
+        return blurred(x)
+    return torch.zeros_like(x)
+
+
+def patch_mask(x: torch.Tensor, window: int) -> torch.Tensor:
+    """Feature ids (1, 1, H, W) of square patches of side ``window``, row by row:
+    perturbation methods then switch whole patches on and off, all channels together."""
+    h, w = x.shape[-2:]
+    rows = torch.arange(h, device=x.device) // window
+    cols = torch.arange(w, device=x.device) // window
+    per_row = -(-w // window)
+    return (rows[:, None] * per_row + cols[None, :]).reshape(1, 1, h, w)
+
+
+def value_span(x: torch.Tensor) -> float:
+    """max − min of ``x`` (1.0 for a constant input): the scale of SmoothGrad's noise."""
+    return float(x.max() - x.min()) or 1.0

@@ -13,7 +13,6 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 
-from ..transport import unpack
 from .colormap import composite, display_image, lut_index
 from .figure import ViewFigure
 
@@ -73,7 +72,7 @@ def attribution_figure(
     top_k: int,
     feature_names: Sequence[str] = (),
     tokens: Sequence[str] = (),
-    trust: dict[str, Any] | None = None,
+    trust: dict[str, Any] | None = None,  # the trust panel with its arrays as numpy
     method_titles: dict[str, str] | None = None,
 ) -> Figure:
     """The Attribution view as a Figure (see ``Attribution.to_figure``)."""
@@ -198,8 +197,8 @@ def _prediction_bars(ax, probs, output, labels, target, predicted, top_k) -> Non
 
 def _trust_panel(sub, trust: dict[str, Any], names: dict[str, str]) -> None:
     ax_curve, ax_text = sub.subplots(1, 2, width_ratios=[1.0, 1.6])
-    fractions = unpack(trust["deletion_fractions"])
-    scores = unpack(trust["deletion_scores"])
+    fractions = np.asarray(trust["deletion_fractions"])
+    scores = np.asarray(trust["deletion_scores"])
     for name, row in zip(trust["methods"], scores):
         area = trust["deletion_area"].get(name, float("nan"))
         ax_curve.plot(fractions, row, label=f"{names.get(name, name)} (area {area:.3f})")

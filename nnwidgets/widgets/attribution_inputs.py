@@ -19,6 +19,8 @@ import numpy as np
 import torch
 
 from ..engine import ExplanationInputError
+from ..engine.baselines import reference
+from ..engine.frames.attribution import reduce_map, thumbnails
 from ..engine.validate import describe
 
 Kind = Literal["image", "tabular", "text"]
@@ -154,7 +156,7 @@ def normalise(
         # Zero rarely means "absent" for raw features (a tumour radius of 0 is no
         # tumour at all): the batch's average row is the reference, as SHAP's
         # background data is.
-        mean = batch.mean(0, keepdim=True)
+        mean = reference("mean", examples[0], batch=batch)
         baselines, source = [mean for _ in examples], "mean"
     return Inputs(kind, examples, feature_names=names, baselines=baselines, baseline_kind=source)  # type: ignore[arg-type]
 
@@ -206,42 +208,6 @@ def _text(x: object, tokens: Sequence[object] | None, baseline: object) -> Input
     return Inputs("text", rows, tokens=per, baselines=baselines, baseline_kind="zero" if baselines is None else "given")
 
 
-def input_payload(inputs: Inputs, i: int) -> dict:
-    """Example ``i`` as the view reads it: float32 values, or int32 token ids."""
-    from ..transport import pack
-
-    x = inputs.examples[i][0].detach().cpu()
-    if inputs.kind == "text":
-        return pack(x.numpy().astype(np.int32), dtype="int32")
-    return pack(x.float())
-
-
-def thumbnails(examples: list[torch.Tensor], lo: float, hi: float) -> np.ndarray:
-    """(N, h, w, 3) uint8 small pictures of image examples for the batch strip."""
-    from ..figures.colormap import display_image
-
-    batch = torch.cat(examples[:STRIP_MAX]).detach().float().cpu()
-    h, w = batch.shape[-2:]
-    k = max(1, -(-max(h, w) // THUMB))  # ceil: the thumbnail's longest side ≤ THUMB
-    if k > 1:
-        batch = torch.nn.functional.avg_pool2d(batch, k, ceil_mode=True)
-    return np.stack([display_image(img.numpy(), lo, hi) for img in batch])
-
-
-def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
-    """What one example's attributions look like on screen: (H, W), (F,) or (T,).
-
-    Images sum over channels (a pixel's total contribution, signs kept);
-    embedding attributions sum over the embedding dimension (a token's total).
-    """
-    a = attributions.detach()[0].float()
-    if kind == "image":
-        return a.sum(0)
-    if kind == "text" and a.dim() == 2:
-        return a.sum(-1)
-    return a.reshape(-1)
-
-
 def split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]:
     """One display map per example from a user's attribution tensor."""
     n = len(inputs)
@@ -259,12 +225,12 @@ def split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]
             )
         out = []
         for i, r in enumerate(rows):
-            r = r.sum(-1) if r.dim() == 2 else r
+            r = reduce_map(r.unsqueeze(0), "text")  # a token's score: summed over the embedding
             if r.numel() != lengths[i]:
                 raise ExplanationInputError(
                     f"attributions[{name!r}] for example {i} has {r.numel()} scores but the text has {lengths[i]} tokens"
                 )
-            out.append(r.float())
+            out.append(r)
         return out
     full = (n, *first.shape[1:])
     if tuple(a.shape) == tuple(first.shape[1:]) and n == 1:
@@ -289,3 +255,32 @@ def detokenize(tokens: list[str]) -> str:
             words.append(tok)
     text = " ".join(words)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def check_embedding(model: torch.nn.Module, inputs: Inputs, embedding: str | None) -> None:
+    """Text needs the embedding layer attributions flow through, and it must be one of the model's."""
+    if inputs.kind == "text" and embedding is None:
+        raise ExplanationInputError(
+            "text input needs embedding='<name of the embedding layer>' (a key of model.named_modules()), "
+            "so attributions can flow through token embeddings"
+        )
+    if embedding is not None and embedding not in dict(model.named_modules()):
+        raise ExplanationInputError(f"embedding {embedding!r} is not a module of the model")
+
+
+def output_labels(labels: Sequence[object] | None, n_out: int, output: str) -> list[str]:
+    """One name per model output: the given ones, or the output indices ("score" for a single score)."""
+    names = [str(c) for c in range(n_out)] if labels is None else [str(c) for c in labels]
+    if output == "score" and names == ["0"]:
+        names = ["score"]
+    if len(names) != n_out:
+        raise ExplanationInputError(f"labels must name every one of the model's {n_out} outputs; got {len(names)}")
+    return names
+
+
+def strip_pictures(inputs: Inputs, lo: float, hi: float) -> np.ndarray:
+    """(N, h, w, 3) uint8 small pictures of image examples for the batch strip."""
+    from ..figures.colormap import display_image
+
+    small = thumbnails(inputs.examples, THUMB, STRIP_MAX)
+    return np.stack([display_image(img.numpy(), lo, hi) for img in small])

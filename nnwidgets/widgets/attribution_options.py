@@ -11,14 +11,15 @@ form does not know (a baseline tensor, a feature mask) laid on top.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import torch
 
 from ..engine import ExplanationInputError
+from ..engine.baselines import patch_mask, reference, value_span
 from ..engine.registry import METHODS
-from .attribution_inputs import Inputs, reduce_map  # noqa: F401  (re-exported for the widget)
+from .attribution_inputs import Inputs
 
 # Every engine method that fits each kind. Grad-CAM is offered for images when
 # the model has a layer with spatial output; perturbation methods on images work
@@ -81,7 +82,39 @@ IMAGE_ONLY = {"window"}
 
 
 def methods_for(kind: str) -> tuple[str, ...]:
+    """Every method the view offers for ``kind`` by default."""
     return METHODS_BY_KIND[kind]
+
+
+def offered_methods(
+    kind: str, given: Sequence[str] | None, main: str, compare: Sequence[str], has_spatial: bool
+) -> list[str]:
+    """The methods the view offers: ``given`` or the kind's own (Grad-CAM only with a
+    spatial layer), plus ``main`` and ``compare``; each checked to fit the kind."""
+    offered = list(given or methods_for(kind))
+    if given is None and not has_spatial and "gradcam" in offered:
+        offered.remove("gradcam")  # no layer with spatial output to take it from
+    for m in [main, *compare]:
+        if m not in offered:
+            offered.append(m)
+    check_fits(offered, kind)
+    return offered
+
+
+def split_options(
+    methods: Sequence[str], user: Mapping[str, Mapping[str, Any]] | None, inputs: Inputs
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The user's ``method_options`` as (view options: the form's fields, defaults
+    filled and checked; hidden options: everything else, passed to the engine as is)."""
+    has_given = inputs.baseline_kind == "given"
+    view, hidden = {}, {}
+    for m in methods:
+        given = dict((user or {}).get(m, {}))
+        known = {f["name"] for f in specs_for([m], inputs, has_given).get(m, [])}
+        view[m] = {**default_view_options(m, inputs, has_given),
+                   **check_view_options(m, {k: v for k, v in given.items() if k in known}, inputs, has_given)}
+        hidden[m] = {k: v for k, v in given.items() if k not in known}
+    return view, hidden
 
 
 def title(method: str, kind: str) -> str:
@@ -153,32 +186,11 @@ def check_view_options(method: str, options: dict[str, Any], inputs: Inputs, has
     return out
 
 
-def patch_mask(x: torch.Tensor, window: int) -> torch.Tensor:
-    """Feature ids (1, 1, H, W) of square patches of side ``window``, row by row:
-    perturbation methods then switch whole patches on and off, all channels together."""
-    h, w = x.shape[-2:]
-    rows = torch.arange(h, device=x.device) // window
-    cols = torch.arange(w, device=x.device) // window
-    per_row = -(-w // window)
-    return (rows[:, None] * per_row + cols[None, :]).reshape(1, 1, h, w)
-
-
-def _blur(x: torch.Tensor) -> torch.Tensor:
-    """A strongly blurred copy of an image batch: a baseline without the fine detail."""
-    k = max(3, (max(x.shape[-2:]) // 4) | 1)
-    return torch.nn.functional.avg_pool2d(x, k, stride=1, padding=k // 2, count_include_pad=False)
-
-
 def baseline_tensor(choice: str, inputs: Inputs, i: int) -> torch.Tensor:
-    x = inputs.examples[i]
-    if choice == "given" and inputs.baseline_kind == "given":
-        return inputs.baseline(i)
-    if choice == "mean":
-        stacked = inputs.stacked()
-        return stacked.mean(0, keepdim=True) if stacked is not None else torch.zeros_like(x)
-    if choice == "blur":
-        return _blur(x.float()).to(x.dtype)
-    return torch.zeros_like(x)
+    """The baseline the form's choice names for example ``i``."""
+    given = inputs.baseline(i) if inputs.baseline_kind == "given" else None
+    batch = inputs.stacked() if choice == "mean" else None
+    return reference(choice, inputs.examples[i], given=given, batch=batch)
 
 
 def engine_options(
@@ -194,8 +206,7 @@ def engine_options(
         opts["n_steps"] = view.get("n_steps", 32)
         opts["baselines"] = inputs.baseline(i)
     elif method == "smoothgrad":
-        span = float(x.max() - x.min()) or 1.0
-        opts.update(nt_samples=view.get("nt_samples", 16), stdevs=view.get("noise", 0.15) * span, seed=0)
+        opts.update(nt_samples=view.get("nt_samples", 16), stdevs=view.get("noise", 0.15) * value_span(x), seed=0)
     elif method == "occlusion":
         w = int(view.get("window", 1))
         window = (x.shape[1], min(w, x.shape[2]), min(w, x.shape[3]))
@@ -222,13 +233,23 @@ def engine_options(
     return opts
 
 
-# How each gradient method's map follows from the plain gradient g at x (the
-# engine's own definitions: saliency = |g|, as Captum's Saliency; input × g).
-FROM_GRADIENT: dict[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "gradient": lambda g, x: g,
-    "saliency": lambda g, x: g.abs(),
-    "input_x_gradient": lambda g, x: g * x,
-}
+def check_request(
+    index: int, method: str, compare: Sequence[str], options: Mapping[str, Any], offered: Sequence[str],
+    view: dict[str, dict[str, Any]], inputs: Inputs,
+) -> list[str]:
+    """Check one request against the view: the methods it shows (main first); its
+    form options are checked and laid over ``view`` (in place)."""
+    if not 0 <= index < len(inputs):
+        raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+    shown = [method] + [m for m in dict.fromkeys(compare) if m != method]
+    for m in shown:
+        if m not in offered:
+            raise ExplanationInputError(f"unknown method {m!r}; choose from {', '.join(offered)}")
+    for m, o in options.items():
+        if m not in view:
+            raise ExplanationInputError(f"options for unknown method {m!r}")
+        view[m].update(check_view_options(m, dict(o), inputs, inputs.baseline_kind == "given"))
+    return shown
 
 
 def request_target(value: object) -> int | str:

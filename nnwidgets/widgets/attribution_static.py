@@ -10,10 +10,11 @@ from typing import Any
 import torch
 
 from ..engine import ExplanationInputError
-from ..figures.colormap import PALETTES
-from ..transport import pack
-from .attribution_inputs import input_payload, normalise, split_maps, thumbnails
-from .base import Widget
+from ..engine.frames.attribution import given_frame, given_scores
+from ..figures.colormap import PALETTES, palette_tables
+from ..transport.attribution import luts_payload
+from .attribution_inputs import normalise, split_maps
+from .base import Plan, Widget
 
 
 class FromTensor:
@@ -51,10 +52,7 @@ class FromTensor:
                 raise ExplanationInputError(f"attributions[{name!r}] must be a torch.Tensor; got {type(a).__name__}")
             maps[name] = split_maps(a.detach(), inputs, name)
         n = len(inputs)
-        if probabilities is not None:
-            probs = torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
-        else:  # no model output to show: the view hides its prediction bars
-            probs = torch.full((n, len(labels) if labels is not None else 1), float("nan"))
+        probs = given_scores(probabilities, n, len(labels) if labels is not None else 1)
         n_out = probs.shape[1]
         labels = [str(c) for c in labels] if labels is not None else [str(c) for c in range(n_out)]
         if len(labels) != n_out:
@@ -86,40 +84,25 @@ class FromTensor:
             top_k=display.pop("top_k", 5),
             colormap=colormap,
             palettes=list(PALETTES) + ([colormap] if colormap not in PALETTES else []),
-            _luts=cls._tables(colormap),
+            _luts=luts_payload(palette_tables(colormap)),
             **display,
         )
-        if inputs.kind == "image":
-            lo, hi = self._image_range()
-            self._thumbs = pack(thumbnails(inputs.examples, lo, hi), dtype="uint8")
+        self._show_batch()
         self.target = target
+        first = self._static_plan(index)
         with self.hold_sync():
-            self._static_request({"index": index})
-        self.observe(self._on_request, names="_request")
+            first.apply(first.work(None))
+        self._listen()
         self.observe(self._on_python_change, names=["index"])
         return self
 
-    def _static_request(self, request: dict) -> None:
-        index = int(request.get("index", self.index))
-        inputs = self._inputs
-        if not 0 <= index < len(inputs):
-            raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
-        maps = torch.stack([self._given[m][index] for m in self._given]).float().cpu()
-        scale = float(maps.abs().max()) if maps.numel() else 0.0
-        probs = self._given_probs[index]
-        self._updating = True
-        try:
-            self._input = input_payload(inputs, index)
-            if inputs.kind == "text":
-                self.tokens = inputs.tokens[index]
-            elif inputs.kind == "image":
-                self._display_range = list(self._image_range())
-            self._maps = pack(maps.numpy())
-            self._scale = scale if scale > 0 else 1.0
-            self._probs = pack(probs)
-            self.predicted = int(probs.argmax()) if self.output == "probability" else 0
-            self.method = list(self._given)[0]
-            self.shown = list(self._given)
-            self.index = index
-        finally:
-            self._updating = False
+    def _static_plan(self, index: int) -> Plan:
+        """Show example ``index`` of the given maps (cheap: answered on the kernel's thread)."""
+
+        def work(_progress: Any) -> Any:
+            if not 0 <= index < len(self._inputs):
+                raise ExplanationInputError(f"index must be in [0, {len(self._inputs) - 1}]; got {index}")
+            names = list(self._given)
+            return given_frame(names, [self._given[m][index] for m in names], self._given_probs[index], self.output)
+
+        return Plan(work, lambda frame: self._show(frame, index, method=frame.methods[0]), background=False)

@@ -40,10 +40,12 @@ class Progress:
     ``jobs.PROGRESS_INTERVAL`` s) and raises ``Cancelled`` once the job is
     cancelled; on the kernel's thread (no job) both are no-ops, since traits set
     inside the answer's ``hold_sync`` would not reach the view before it ends.
+    With ``show=False`` (follow-up work) the steps only check for cancellation.
     """
 
-    def __init__(self, widget: Widget, runner: Runner | None = None, job: Job | None = None) -> None:
-        self._widget, self._runner, self.job = widget, runner, job
+    def __init__(self, widget: Widget, runner: Runner | None = None, job: Job | None = None, *,
+                 show: bool = True) -> None:
+        self._widget, self._runner, self.job, self._show = widget, runner, job, show
 
     @property
     def seq(self) -> int:
@@ -62,6 +64,10 @@ class Progress:
             yield
             return
         widget, runner, job = self._widget, self._runner, self.job
+        if not self._show:
+            with reporting(runner.progress(job, lambda *_: None)):
+                yield
+            return
         runner.loop.call_soon_threadsafe(widget._show_progress, job.seq, 0, 1, info)
         post = lambda seq, done, total: widget._show_progress(seq, done, total, info)  # noqa: E731
         with reporting(runner.progress(job, post)):
@@ -113,7 +119,8 @@ class Widget(anywidget.AnyWidget):
         """Set what the view shows for a cancelled request ``seq`` (kernel thread, in hold_sync)."""
 
     def _answered(self, seq: int) -> None:
-        """Called after request ``seq`` was answered without error (e.g. to start follow-up work)."""
+        """Called after request ``seq`` was answered without error (e.g. to start follow-up work
+        with :meth:`_follow`)."""
 
     # -- routing ----------------------------------------------------------------------------
 
@@ -171,6 +178,50 @@ class Widget(anywidget.AnyWidget):
             jobs.quiesce()  # this thread is about to use the model: the worker must let go first
         self._pending = None
         self._answer(self._seq + 1, lambda: apply(work(Progress(self))))
+
+    def _follow(self, seq: int, plan: Plan) -> None:
+        """Run ``plan`` as follow-up work of the answered request ``seq``, sent in a message
+        of its own after the answer (so the view repaints first).
+
+        In a kernel with a worker it runs there (unless a newer request already
+        waits: its answer brings its own follow-up), without one on the loop's
+        next turn; either way it is dropped once a newer request is answered or
+        pending. Without a loop it runs at once. Its progress steps only check
+        for cancellation; an error it raises is shown in the view.
+        """
+        def current() -> bool:
+            return seq == self._seq and not self._closed()
+
+        runner = self._runner() if plan.background else None
+        if runner is not None:
+            if runner.waiting:
+                return
+
+            def done(seq: int, value: Any, error: BaseException | None) -> None:
+                if isinstance(error, Cancelled) or not current():
+                    return
+                self._settle(seq, lambda: plan.apply(value) if error is None else _reraise(error))
+
+            runner.submit(seq, lambda job: plan.work(Progress(self, runner, job, show=False)), done)
+            return
+
+        def run() -> None:
+            if current() and getattr(self, "_pending", None) is None:
+                self._settle(seq, lambda: plan.apply(plan.work(Progress(self))))
+
+        loop = kernel_loop()
+        if loop is None:
+            run()
+        else:
+            loop.call_soon(run)
+
+    def _settle(self, seq: int, compute: Callable[[], None]) -> None:
+        """Set follow-up traits of answered request ``seq`` in one message; an error is shown in the view."""
+        try:
+            with self.hold_sync():
+                compute()
+        except Exception as exc:
+            self._fail(seq, exc)
 
     def _runner(self) -> Runner | None:
         loop = kernel_loop()
@@ -249,6 +300,10 @@ class Widget(anywidget.AnyWidget):
         except Exception as exc:  # a broken static form must not hide the live view
             log.warning("nnwidgets: static figure failed: %s", exc)
         return data, metadata
+
+
+def _reraise(error: BaseException) -> None:
+    raise error
 
 
 def request_seq(request: Mapping[str, Any], current: int) -> int:

@@ -57,10 +57,6 @@ class Runner:
         self._thread: threading.Thread | None = None
 
     @property
-    def busy(self) -> bool:
-        return self.running is not None or self._queued is not None
-
-    @property
     def waiting(self) -> bool:
         """A newer job is waiting for the running one to stop."""
         return self._queued is not None

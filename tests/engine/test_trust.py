@@ -6,31 +6,26 @@ from torch import nn
 import nnwidgets as nw
 from nnwidgets import demo
 from nnwidgets.engine import ExplanationInputError
-from nnwidgets.engine.trust import (
-    deletion_curve,
-    randomization_check,
-    randomized_copy,
-    rank_agreement,
-    relative_delta,
-)
+from nnwidgets.engine import trust_report
+from nnwidgets.engine.checks.ranks import spearman
+from nnwidgets.engine.trust import randomized_copy, relative_delta
 
 from ..models import assert_same, fingerprint
 
 
-def test_rank_agreement_matches_scipy_with_ties():
+def test_spearman_matches_scipy_with_ties():
     stats = pytest.importorskip("scipy.stats")
     torch.manual_seed(0)
     a = torch.randn(3, 20)
     b = torch.randn(3, 20)
     a[0, :8] = 0.0  # ties, as gradient x input has on a digit's background
     b[1, 5:12] = 1.0
-    ours = rank_agreement(a, b)
     for i in range(3):
-        assert ours[i].item() == pytest.approx(stats.spearmanr(a[i], b[i]).statistic, abs=1e-6)
-    assert torch.allclose(rank_agreement(a, a), torch.ones(3))
-    assert torch.allclose(rank_agreement(a, -a), -torch.ones(3))
+        assert spearman(a[i], b[i]) == pytest.approx(stats.spearmanr(a[i], b[i]).statistic, abs=1e-6)
+        assert spearman(a[i], a[i]) == pytest.approx(1.0)
+        assert spearman(a[i], -a[i]) == pytest.approx(-1.0)
     with pytest.raises(ExplanationInputError, match="same shape"):
-        rank_agreement(a, b[:, :5])
+        spearman(a, b[:, :5])
 
 
 def test_relative_delta_is_delta_over_the_change():
@@ -44,6 +39,15 @@ def test_relative_delta_is_delta_over_the_change():
         relative_delta(nw.attribute(model, x, "saliency", 0))
 
 
+def _deletion(model, x, attributions, target, **kwargs):
+    """The product's deletion curve (trust_report's), one example at a time."""
+    reports = [trust_report(model, x[i:i + 1], t, {"input_x_gradient": attributions[i:i + 1]}, randomize_layers=0,
+                            **kwargs) for i, t in enumerate(target)]
+    scores = torch.tensor(np.stack([r.deletion_scores["input_x_gradient"] for r in reports]))
+    area = torch.tensor([r.deletion_area["input_x_gradient"] for r in reports])
+    return reports[0].deletion_fractions, scores, area
+
+
 def test_deletion_curve_on_a_linear_model():
     torch.manual_seed(1)
     model = nn.Linear(6, 1)
@@ -51,33 +55,34 @@ def test_deletion_curve_on_a_linear_model():
     with torch.no_grad():
         model.weight.copy_(torch.tensor([[3.0, -1.0, 0.5, 2.0, 0.0, 1.0]]))
     true = x * model.weight.detach()  # exact contributions for a zero baseline
-    curve = deletion_curve(model, x, true, target=None, steps=6, probability=False)
+    fractions, scores, area = _deletion(model, x, true, [0, 0], steps=6, probability=False)
     with torch.no_grad():
-        assert torch.allclose(curve.scores[:, 0], model(x)[:, 0])
-        assert torch.allclose(curve.scores[:, -1], model(torch.zeros_like(x))[:, 0])
+        torch.testing.assert_close(scores[:, 0], model(x)[:, 0].double())
+        torch.testing.assert_close(scores[:, -1], model(torch.zeros_like(x))[:, 0].double())
     # removing exactly one feature per step in order of contribution: each step subtracts it
     expected = model(x).detach() - torch.cat([torch.zeros(2, 1), true.sort(1, descending=True).values.cumsum(1)], 1)
-    torch.testing.assert_close(curve.scores, expected)
-    worse = deletion_curve(model, x, -true, target=None, steps=6, probability=False)
-    assert torch.all(curve.area < worse.area)
-    assert curve.fractions.tolist() == pytest.approx([i / 6 for i in range(7)])
+    torch.testing.assert_close(scores, expected.double(), rtol=1e-5, atol=1e-6)
+    _, _, worse = _deletion(model, x, -true, [0, 0], steps=6, probability=False)
+    assert torch.all(area < worse)
+    assert fractions.tolist() == pytest.approx([i / 6 for i in range(7)])
 
 
 def test_deletion_curve_on_the_digits_model_prefers_a_real_map():
     d = demo.digits()
     x = d.inputs[:8]
     before = fingerprint(d.model)
+    predicted = d.model(x).argmax(1).tolist()
     ig = nw.attribute(d.model, x, "integrated_gradients").attributions
     rand = torch.rand(x.shape, generator=torch.Generator().manual_seed(0))
-    good = deletion_curve(d.model, x, ig, steps=16)
-    bad = deletion_curve(d.model, x, rand, steps=16)
-    assert good.area.mean() < bad.area.mean()
-    assert torch.all(good.scores >= 0) and torch.all(good.scores <= 1)
+    _, good, good_area = _deletion(d.model, x, ig, predicted, steps=16)
+    _, _, bad_area = _deletion(d.model, x, rand, predicted, steps=16)
+    assert good_area.mean() < bad_area.mean()
+    assert torch.all(good >= 0) and torch.all(good <= 1)
     assert_same(before, fingerprint(d.model))
-    with pytest.raises(ExplanationInputError, match=r"attributions must have the inputs' shape \(8, 1, 8, 8\)"):
-        deletion_curve(d.model, x, ig[:, :, :4])
+    with pytest.raises(ExplanationInputError, match=r"expected the input's shape \(1, 1, 8, 8\)"):
+        trust_report(d.model, x[:1], 0, {"input_x_gradient": ig[:1, :, :4]})
     with pytest.raises(ExplanationInputError, match="steps must be an int ≥ 1"):
-        deletion_curve(d.model, x, ig, steps=0)
+        trust_report(d.model, x[:1], 0, {"input_x_gradient": ig[:1]}, steps=0)
 
 
 def test_randomization_check_changes_a_trained_models_map_and_leaves_it_alone():
@@ -85,17 +90,18 @@ def test_randomization_check_changes_a_trained_models_map_and_leaves_it_alone():
     x = d.inputs[:4]
     before = fingerprint(d.model)
     rng = torch.random.get_rng_state()
-    check = randomization_check(d.model, x, "gradient", layers=2)
-    assert check.layers == ["classifier.fc2", "classifier.fc1"]
-    assert torch.all(check.similarity < 0.9), check.similarity
-    torch.testing.assert_close(check.original, nw.attribute(d.model, x, "gradient").attributions)
+    maps = [{"gradient": nw.attribute(d.model, x[i:i + 1], "gradient").attributions} for i in range(4)]
+    predicted = d.model(x).argmax(1).tolist()
+    checks = [trust_report(d.model, x[i:i + 1], predicted[i], maps[i], randomize_layers=2) for i in range(4)]
+    assert all(c.randomized_layers == ["classifier.fc2", "classifier.fc1"] for c in checks)
+    assert all(c.randomization["gradient"] < 0.9 for c in checks), [c.randomization for c in checks]
+    assert all(c.randomization["gradient"] > -1.0001 for c in checks)
     assert_same(before, fingerprint(d.model))
     assert torch.equal(torch.random.get_rng_state(), rng)
-    same = randomization_check(d.model, x, "gradient", layers=0)
-    assert same.layers == [] and torch.allclose(same.similarity, torch.ones(4))
-    again = randomization_check(d.model, x, "gradient", layers=2)
-    torch.testing.assert_close(again.randomized, check.randomized)  # seeded
-    np.testing.assert_array_less(-1.0001, check.similarity.numpy())
+    same = trust_report(d.model, x[:1], predicted[0], maps[0], randomize_layers=0)
+    assert same.randomized_layers == [] and same.randomization == {}
+    again = trust_report(d.model, x[:1], predicted[0], maps[0], randomize_layers=2)
+    assert again.randomization == checks[0].randomization  # seeded
 
 
 class NormLast(nn.Module):
@@ -145,8 +151,7 @@ def test_randomization_resets_the_last_layer_to_run_not_a_layernorm():
     assert_same(before, fingerprint(model))
     assert torch.equal(torch.random.get_rng_state(), rng)
     assert all(not m._forward_hooks for m in twin.modules())  # the order-finding hooks are gone
-    check = randomization_check(model, x, "gradient", layers=2)
-    assert check.layers == ["head", "body"]  # the LayerNorm between them is skipped
+    assert randomized_copy(model, 2, inputs=x)[1] == ["head", "body"]  # the LayerNorm between them is skipped
     assert_same(before, fingerprint(model))
     # without inputs: registration order, norms still skipped
     assert randomized_copy(model, 1)[1] == ["body"]

@@ -1,0 +1,97 @@
+"""The trust evidence in plain English: one line per check saying what it means for
+THIS input, and the thresholds those lines judge by (all in one place).
+
+- :data:`IG_RELATIVE_WARN`: relative IG delta above 5 % → "increase n_steps";
+- :data:`IG_GAP_TINY`: |F(x) − F(baseline)| below 1e-6 · max(1, |F(x)|) → the
+  relative delta says little;
+- :data:`RANK_DISAGREE`: a pair of maps with ρ below 0.5 → "they disagree";
+- :data:`RANDOMIZATION_WARN`: ρ above 0.8 after randomizing → "may not depend
+  on what the model learned";
+- a deletion area no smaller than the random orders' → "no better than a random order".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .completeness import Completeness
+from .deletion import Deletion
+
+IG_RELATIVE_WARN = 0.05  # relative convergence delta above this: the path integral has not converged
+IG_GAP_TINY = 1e-6  # |F(x) − F(baseline)| below this · max(1, |F(x)|): nothing for IG to explain
+RANK_DISAGREE = 0.5  # Spearman below this between two maps: they tell different stories
+RANDOMIZATION_WARN = 0.8  # Spearman above this after randomizing the top layer(s): a warning
+
+
+def _rho(value: float) -> str:
+    return f"{round(value, 2) or 0.0:.2f}"  # never "-0.00"
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.2g} %"
+
+
+def ig_line(c: Completeness | None, title: str, f_x: float) -> str:
+    if c is None:
+        return "Integrated gradients is not among the methods: no completeness check."
+    if c.gap < IG_GAP_TINY * max(1.0, abs(f_x)):
+        return (
+            f"F(x) and F(baseline) are almost equal (gap {c.gap:.2g}): the {title} attributions must sum to "
+            f"about zero, so their completeness gap ({c.delta:.2g}) says little; pick a baseline the model "
+            "scores differently."
+        )
+    if c.relative > IG_RELATIVE_WARN:
+        return (
+            f"The completeness gap of {title} is {_pct(c.relative)} of F(x) − F(baseline), above "
+            f"{_pct(IG_RELATIVE_WARN)}: the path integral has not converged; increase n_steps."
+        )
+    return f"The completeness gap of {title} is {_pct(c.relative)} of F(x) − F(baseline): the path integral converged."
+
+
+def rank_line(matrix: np.ndarray, names: Sequence[str], titles: Mapping[str, str]) -> str:
+    if len(names) < 2:
+        return f"Only {titles[names[0]]}: add a second method to compare rankings."
+    off = matrix + np.diag(np.full(len(names), np.inf))
+    i, j = divmod(int(off.argmin()), len(names))
+    low = float(matrix[i, j])
+    pair = f"{titles[names[i]]} and {titles[names[j]]}"
+    if low < RANK_DISAGREE:
+        return (
+            f"{pair} rank the features differently (ρ = {_rho(low)}): they cannot both describe this input; "
+            "the deletion curves say which ranking the model follows."
+        )
+    return f"The methods rank the features alike (lowest ρ = {_rho(low)}, {pair}): their maps tell one story."
+
+
+def randomization_line(similarity: Mapping[str, float], layers: Sequence[str], titles: Mapping[str, str]) -> str:
+    if not layers:
+        return "No layer was randomized: no model-randomization check."
+    what = "the last layer" if len(layers) == 1 else f"the last {len(layers)} layers"
+    high = {n: r for n, r in similarity.items() if r > RANDOMIZATION_WARN}
+    if high:
+        listed = " and ".join(f"{titles[n]} (ρ = {_rho(r)})" for n, r in high.items())
+        one = len(high) == 1
+        return (
+            f"Randomizing {what} changes the {'map' if one else 'maps'} of {listed} little: "
+            f"{'it' if one else 'they'} may not depend on what the model learned."
+        )
+    top = max(similarity, key=similarity.get)
+    return (
+        f"Randomizing {what} changes every map (highest ρ = {_rho(similarity[top])}, {titles[top]}): "
+        "the maps depend on what the model learned."
+    )
+
+
+def deletion_line(d: Deletion, titles: Mapping[str, str], kind: str) -> str:
+    best = min(d.area, key=d.area.get)
+    first = next(iter(d.scores.values()))[0]
+    line = (
+        f"Removing the features {titles[best]} ranks highest lowers the {kind} fastest "
+        f"(from {first:.3g}; area {d.area[best]:.3g}, random order {d.random_area:.3g})."
+    )
+    poor = [titles[n] for n, a in d.area.items() if a >= d.random_area]
+    if poor:
+        line += f" {', '.join(poor)}: no better than a random order for this input."
+    return line

@@ -1,0 +1,174 @@
+"""The Attribution view's frames: everything it shows for one request, from one engine call.
+
+- :func:`batch_frame`: what the view needs of the whole batch once (every
+  example's readable output for the batch strip, the layers Grad-CAM can use);
+- :func:`attribution_frame`: one example's maps (one per method, reduced to
+  what the view draws, on one shared scale) and the prediction they explain;
+- :func:`given_frame`: the same frame for maps computed elsewhere (``from_tensor``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ContextManager
+
+import torch
+from torch import nn
+
+from ..attribute import attribute
+from ..errors import ExplanationInputError
+from ..explanation import Explanation
+from ..methods.gradients import FROM_GRADIENT, from_gradient
+from ..outputs import OutputKind, output_kind, readable
+from ..passes import call_model
+from ..state import preserved
+from ..structure import structure
+from ..validate import check_inputs
+
+# Wraps the engine call of method ``name``, the ``i``-th of those shown (e.g. to show progress).
+Stage = Callable[[int, str], ContextManager[Any]]
+
+
+@dataclass
+class BatchFrame:
+    """The batch as the view shows it before any map: one row of readable scores per example."""
+
+    scores: torch.Tensor  # (N, K) probabilities (K ≥ 2) or raw scores (K = 1), float32 on the CPU
+    output: OutputKind
+    spatial_layers: list[str] = field(default_factory=list)  # modules with (N, C, H, W) output, H·W > 1
+    spatial_default: str | None = None  # the last convolution among them: Grad-CAM's usual layer
+
+
+@dataclass
+class AttributionFrame:
+    """One example's maps and prediction; tensors are float32 on the CPU."""
+
+    methods: list[str]  # the maps' methods, main first
+    maps: torch.Tensor  # (M, H, W), (M, F) or (M, T): one reduced map per method
+    scale: float  # the shared symmetric colour scale: max |map| (1.0 for all-zero maps)
+    scores: torch.Tensor  # (K,) the prediction as shown (probabilities or the raw score); NaN when unknown
+    target: int  # the class explained (0 for a single output)
+    predicted: int  # the argmax class (0 unless the scores are probabilities)
+    explanations: dict[str, Explanation] = field(default_factory=dict)  # the engine's full results
+
+
+def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: bool = False) -> BatchFrame:
+    """Every example's output in one no-grad pass (per example when their shapes differ),
+    read as the view shows it; with ``spatial``, also the layers Grad-CAM can take a map from."""
+    for ex in examples:
+        check_inputs(model, ex, needs_grad=False)
+    layers, default = spatial_layers(model, examples[0]) if spatial else ([], None)
+    same = len({tuple(e.shape) for e in examples}) == 1
+    parts = [torch.cat(list(examples))] if same else list(examples)
+    with preserved(model), torch.no_grad():
+        out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
+    if out.shape[1] < 1:
+        raise ExplanationInputError("Attribution needs a model with at least one output per example")
+    kind = output_kind(out.shape[1])
+    return BatchFrame(readable(out, kind), kind, layers, default)
+
+
+def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None]:
+    """Modules whose output is (N, C, H, W) with H·W > 1, and the last convolution
+    among them (Grad-CAM's usual layer), from one hooked forward."""
+    names = [
+        info.name for info in structure(model, x)
+        if info.name and info.output_shape is not None and len(info.output_shape) == 4
+        and info.output_shape[2] * info.output_shape[3] > 1
+    ]
+    modules = dict(model.named_modules())
+    convs = [n for n in names if isinstance(modules[n], nn.modules.conv._ConvNd)]
+    return names, (convs[-1] if convs else (names[-1] if names else None))
+
+
+def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
+    """What one example's attributions look like on screen: (H, W), (F,) or (T,).
+
+    Images sum over channels (a pixel's total contribution, signs kept);
+    embedding attributions sum over the embedding dimension (a token's total).
+    """
+    a = attributions.detach()[0].float()
+    if kind == "image":
+        return a.sum(0)
+    if kind == "text" and a.dim() == 2:
+        return a.sum(-1)
+    return a.reshape(-1)
+
+
+def attribution_frame(
+    model: nn.Module,
+    x: torch.Tensor,
+    methods: Sequence[str],
+    target: int | str,
+    options: Mapping[str, Mapping[str, Any]],
+    *,
+    kind: str,
+    output: OutputKind,
+    stage: Stage | None = None,
+) -> AttributionFrame:
+    """The maps of ``methods`` (main first) for ONE example ``x`` (1, ...) and ``target``
+    (a class or "predicted": the first method fixes the class the others explain),
+    each computed with its ``options`` and reduced for ``kind``.
+
+    Gradient, saliency and gradient × input shown together (without options)
+    share one backward pass.
+    """
+    around = stage or (lambda i, m: contextlib.nullcontext())
+    shown = list(methods)
+    exps: dict[str, Explanation] = {}
+    family = [m for m in shown if m in FROM_GRADIENT and not options.get(m)]
+    if len(family) >= 2:
+        with around(shown.index(family[0]), family[0]):
+            g = attribute(model, x, "gradient", target)
+        target = int(g.target[0]) if g.target is not None else 0
+        exps.update(from_gradient(g, x, family))
+    for i, m in enumerate(shown):
+        if m in exps:
+            continue
+        with around(i, m):
+            exps[m] = attribute(model, x, m, target, **options.get(m, {}))
+        target = int(exps[m].target[0]) if exps[m].target is not None else 0
+    exps = {m: exps[m] for m in shown}
+    maps = torch.stack([reduce_map(exps[m].attributions, kind) for m in shown]).cpu()
+    prediction = exps[shown[0]].prediction[0].reshape(-1)
+    frame = given_frame(shown, maps, readable(prediction, output), output)
+    frame.target = int(target) if isinstance(target, int) else 0
+    frame.explanations = exps
+    return frame
+
+
+def given_frame(
+    methods: Sequence[str], maps: torch.Tensor | Sequence[torch.Tensor], scores: torch.Tensor, output: str,
+) -> AttributionFrame:
+    """A frame of maps already reduced (one per method, or stacked (M, ...)) and the
+    prediction as shown (``from_tensor``)."""
+    maps = (maps if isinstance(maps, torch.Tensor) else torch.stack(list(maps))).detach().float().cpu()
+    scale = float(maps.abs().max()) if maps.numel() else 0.0
+    scores = scores.detach().float().cpu()
+    predicted = int(scores.argmax()) if output == "probability" else 0
+    return AttributionFrame(list(methods), maps, scale if scale > 0 else 1.0, scores, 0, predicted)
+
+
+def given_scores(probabilities: object, n: int, columns: int) -> torch.Tensor:
+    """(N, K) prediction rows given with maps made elsewhere, float32 on the CPU; without
+    them, ``columns`` NaN per row (there is no model output to show)."""
+    if probabilities is None:
+        return torch.full((n, columns), float("nan"))
+    return torch.as_tensor(probabilities).detach().float().cpu().reshape(n, -1)
+
+
+def image_range(examples: Sequence[torch.Tensor]) -> tuple[float, float]:
+    """The value range images are drawn on: the batch's min and max (a constant batch gets a span of 1)."""
+    stacked = torch.cat(list(examples)).detach().float()
+    lo, hi = float(stacked.min()), float(stacked.max())
+    return lo, hi if hi > lo else lo + 1.0
+
+
+def thumbnails(examples: Sequence[torch.Tensor], longest: int, limit: int) -> torch.Tensor:
+    """The first ``limit`` images (N, C, h, w) average-pooled so their longest side is ≤ ``longest``."""
+    batch = torch.cat(list(examples[:limit])).detach().float().cpu()
+    h, w = batch.shape[-2:]
+    k = max(1, -(-max(h, w) // longest))  # ceil
+    return torch.nn.functional.avg_pool2d(batch, k, ceil_mode=True) if k > 1 else batch

@@ -1,0 +1,139 @@
+"""The Attribution view's state: its traits and their checks, and reading it back
+(the maps and prediction shown, the engine's results, the static figure)."""
+
+from __future__ import annotations
+
+import numpy as np
+import traitlets as t
+from matplotlib.figure import Figure
+
+from ..figures.attribution import attribution_figure
+from ..figures.colormap import palette_tables
+from ..transport import unpack
+from ..transport.attribution import trust_arrays
+from .base import STATIC, Widget
+
+
+class AttributionTraits(Widget):
+    """The traits the Attribution view syncs (see ``Attribution`` for what they mean)."""
+
+    _esm = STATIC / "attribution.js"
+
+    kind = t.Unicode("image", help="Input kind: image, tabular or text (read-only).").tag(sync=True)
+    labels = t.List(t.Unicode(), help="Class names, one per model output.").tag(sync=True)
+    feature_names = t.List(t.Unicode(), help="Tabular feature names.").tag(sync=True)
+    tokens = t.List(t.Unicode(), help="The tokens of the text example shown.").tag(sync=True)
+    index = t.Int(0, help="Which example of the batch is shown.").tag(sync=True)
+    n_examples = t.Int(1, help="Examples in the batch (read-only).").tag(sync=True)
+    batch_titles = t.List(t.Unicode(), help="One line per example for the batch strip.").tag(sync=True)
+    target = t.Int(0, help="The output being explained.").tag(sync=True)
+    predicted = t.Int(0, help="The model's predicted class (read-only).").tag(sync=True)
+    output = t.Unicode("probability", help="'probability' (softmax of logits), 'score' (one output) "
+                       "or 'none' (from_tensor without probabilities).").tag(sync=True)
+    method = t.Unicode("input_x_gradient", help="The main attribution method shown.").tag(sync=True)
+    compare = t.List(t.Unicode(), help="Methods shown beside `method` on the same scale.").tag(sync=True)
+    shown = t.List(t.Unicode(), help="The methods whose maps are shown, in order (read-only).").tag(sync=True)
+    methods = t.List(t.Unicode(), help="Methods offered in the view.").tag(sync=True)
+    method_titles = t.Dict(help="Readable name of each method.").tag(sync=True)
+    method_options = t.Dict(help="The view-editable options of each method.").tag(sync=True)
+    option_specs = t.Dict(help="Form fields per method (read-only).").tag(sync=True)
+    slow_methods = t.List(t.Unicode(), help="Methods that take noticeably longer (read-only).").tag(sync=True)
+    interactive = t.Bool(True, help="False for from_tensor views: no model to recompute with.").tag(sync=True)
+    top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
+    trust = t.Bool(True, help="Compute the trust panel (IG delta, rank agreement, randomization, deletion).").tag(sync=True)
+    # Display settings: the view changes them locally, Python sets them and draws them in to_figure().
+    colormap = t.Unicode("red-blue", help="Colour palette (see `palettes`).").tag(sync=True)
+    palettes = t.List(t.Unicode(), help="Palettes the view offers (read-only).").tag(sync=True)
+    opacity = t.Float(0.85, min=0.0, max=1.0, help="Overlay opacity.").tag(sync=True)
+    threshold = t.Float(0.0, min=0.0, max=1.0, help="Hide |attribution| below this share of the scale.").tag(sync=True)
+    top_percent = t.Float(100.0, min=0.0, max=100.0, help="Show only the top p % of |attribution|.").tag(sync=True)
+    absolute = t.Bool(False, help="Show |attribution| on an unsigned scale.").tag(sync=True)
+    zoom = t.Float(1.0, min=0.25, max=8.0, help="Display zoom of image maps.").tag(sync=True)
+
+    _input = t.Dict().tag(sync=True)
+    _display_range = t.List(t.Float()).tag(sync=True)
+    _maps = t.Dict().tag(sync=True)
+    _scale = t.Float(1.0).tag(sync=True)
+    _luts = t.Dict().tag(sync=True)
+    _probs = t.Dict().tag(sync=True)
+    _thumbs = t.Dict().tag(sync=True)
+    _trust = t.Dict().tag(sync=True)
+    _progress = t.Dict().tag(sync=True)
+
+    # -- validation of Python-side changes ------------------------------------------
+
+    @t.validate("target")
+    def _valid_target(self, proposal: dict) -> int:
+        value = proposal["value"]
+        if self.labels and not 0 <= value < len(self.labels):
+            raise t.TraitError(
+                f"target {value} is out of range: the model has {len(self.labels)} outputs, "
+                f"so a target must be in [0, {len(self.labels) - 1}]"
+            )
+        return value
+
+    @t.validate("method")
+    def _valid_method(self, proposal: dict) -> str:
+        value = proposal["value"]
+        if self.methods and value not in self.methods:
+            raise t.TraitError(f"unknown method {value!r}; choose from {', '.join(self.methods)}")
+        return value
+
+    @t.validate("index")
+    def _valid_index(self, proposal: dict) -> int:
+        value = proposal["value"]
+        if not 0 <= value < max(self.n_examples, 1):
+            raise t.TraitError(f"index must be in [0, {self.n_examples - 1}]; got {value}")
+        return value
+
+    # -- reading back -------------------------------------------------------------------
+
+    @property
+    def maps(self) -> dict[str, np.ndarray]:
+        """The maps currently shown, by method: (H, W), (F,) or (T,) each."""
+        arr = unpack(self._maps)
+        return {m: arr[i] for i, m in enumerate(self.shown)}
+
+    @property
+    def attribution_map(self) -> np.ndarray:
+        """The main method's map currently shown."""
+        return unpack(self._maps)[0]
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """The model's class probabilities (or its score) for the example shown."""
+        return unpack(self._probs)
+
+    @property
+    def explanations(self) -> dict:
+        """The engine's full results behind the maps shown (empty for from_tensor views)."""
+        frame = getattr(self, "_frame", None)
+        return dict(frame.explanations) if frame is not None else {}
+
+    def to_figure(self) -> Figure:
+        """The current view as a matplotlib Figure: same colours, same shared scale, same mask."""
+        tables = palette_tables(self.colormap).get(self.colormap) or next(iter(palette_tables(self.colormap).values()))
+        maps = unpack(self._maps)
+        return attribution_figure(
+            kind=self.kind,
+            inputs=unpack(self._input),
+            display_range=tuple(self._display_range) if self._display_range else (0.0, 1.0),
+            maps=[maps[i] for i in range(len(self.shown))],
+            titles=[self.method_titles.get(m, m) for m in self.shown],
+            scale=self._scale,
+            lut=tables["unsigned" if self.absolute else "signed"],
+            absolute=self.absolute,
+            threshold=self.threshold,
+            top_percent=self.top_percent,
+            opacity=self.opacity,
+            probs=self.probabilities,
+            output=self.output,
+            labels=self.labels,
+            target=self.target,
+            predicted=self.predicted,
+            top_k=self.top_k,
+            feature_names=self.feature_names,
+            tokens=self.tokens,
+            trust=trust_arrays(self._trust),
+            method_titles=dict(self.method_titles),
+        )
