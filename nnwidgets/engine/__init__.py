@@ -8,7 +8,7 @@ from .explanation import Explanation
 from .progress import Cancelled, reporting
 from .registry import METHODS, MethodInfo, register
 from .report import TrustReport, trust_report
-from .state import preserved
+from .private import private_view
 
 __all__ = [
     "Cancelled",
@@ -19,7 +19,7 @@ __all__ = [
     "ModelCallError",
     "attribute",
     "capture",
-    "preserved",
+    "private_view",
     "register",
     "reporting",
     "trust_report",

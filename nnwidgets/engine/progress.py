@@ -19,9 +19,9 @@ runs one per method) reports each from 0 again. ``total`` is 0 when it is not
 known in advance (a sweep over an iterable without a length).
 
 An exception raised by the callback (:class:`Cancelled`, or any other) stops
-the computation and propagates out of the engine's call unchanged; the model
-is restored as always (mode, ``requires_grad``, ``.grad``, hooks), because
-every entry point runs inside :func:`~nnwidgets.engine.state.preserved`.
+the computation and propagates out of the engine's call unchanged; the user's
+model needs no restoring, since every entry point runs on a private view of it
+(:func:`~nnwidgets.engine.private.private_view`).
 
 The callback lives in a :class:`contextvars.ContextVar`: :func:`reporting`
 blocks nest (the inner callback replaces the outer one until it exits), and
@@ -41,7 +41,7 @@ Callback = Callable[[int, int], None]
 
 
 class Cancelled(Exception):
-    """Raised from a progress callback to stop a computation; the model is restored as always."""
+    """Raised from a progress callback to stop a computation (the user's model is never written to, so nothing needs restoring)."""
 
 
 _CALLBACK: contextvars.ContextVar[Callback | None] = contextvars.ContextVar("nnwidgets_progress", default=None)

@@ -57,7 +57,7 @@ from .errors import ExplanationInputError
 from .explanation import Explanation
 from .passes import call_model
 from .registry import METHODS, lookup
-from .state import preserved
+from .private import private_view
 from .targets import resolve_target, select
 from .validate import check_inputs, describe
 
@@ -155,7 +155,8 @@ def trust_report(
     names = list(maps)
     scores = {name: feats.scores(name, maps[name]).to(torch.float64) for name in names}  # (F,) each
 
-    with preserved(model), torch.no_grad():
+    model = private_view(model)
+    with torch.no_grad():
         output = call_model(model, x)
         index = resolve_target(output, target)  # out of range → ExplanationInputError
         f_x = float(select(output, index, target)[0])

@@ -14,7 +14,7 @@ from torch import nn
 from ..batching import rows_within_budget
 from ..outputs import probabilities
 from ..passes import call_model
-from ..state import preserved
+from ..private import private_view
 from ..targets import select
 from .features import Features
 
@@ -55,7 +55,8 @@ def deletion(
     counts = torch.round(torch.linspace(0, n_feat, steps + 1, device=x.device, dtype=torch.float64)).long()
     rows = features.deleted(order, counts, base)
     chunk = max(1, rows_within_budget(model, x))
-    with preserved(model), torch.no_grad():
+    model = private_view(model)
+    with torch.no_grad():
         out = torch.cat([call_model(model, rows[i:i + chunk]) for i in range(0, rows.shape[0], chunk)])
         if probability and index is not None:
             out = probabilities(out, dim=1)

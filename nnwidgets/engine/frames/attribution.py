@@ -23,7 +23,7 @@ from ..explanation import Explanation
 from ..methods.gradients import FROM_GRADIENT, from_gradient
 from ..outputs import OutputKind, output_kind, readable
 from ..passes import call_model
-from ..state import preserved
+from ..private import private_view
 from ..structure import structure
 from ..validate import check_inputs
 
@@ -62,7 +62,8 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
     layers, default = spatial_layers(model, examples[0]) if spatial else ([], None)
     same = len({tuple(e.shape) for e in examples}) == 1
     parts = [torch.cat(list(examples))] if same else list(examples)
-    with preserved(model), torch.no_grad():
+    model = private_view(model)
+    with torch.no_grad():
         out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
     if out.shape[1] < 1:
         raise ExplanationInputError("Attribution needs a model with at least one output per example")
