@@ -25,6 +25,11 @@ from .base import STATIC, Plan, Widget
 PROGRESS_STEPS = 20  # progress messages per dataset sweep, at most
 
 
+def _array(help: str = "") -> t.Dict:
+    """A synced array, packed by ``transport.pack`` as {dtype, shape, buffer}."""
+    return t.Dict(help=help).tag(sync=True)
+
+
 class Layers(Widget):
     """See inside a network: every module with its output shape and parameter
     count; the selected layer's activations for one example (feature maps as one
@@ -32,8 +37,8 @@ class Layers(Widget):
     neuron for its activation, its gradient for the target and the layer's
     statistics (in the browser); click it for its attribution back to the input
     and the dataset inputs that excite it most; weights and gradient × weight;
-    and each layer's health: dead units (of ReLU-like layers), saturated sigmoid/tanh
-    values, gradient norm.
+    and each layer's health: dead units (of ReLU-like layers), saturated values (of logistic
+    and tanh layers), gradient norm.
 
     ``Layers(model, x, labels=None, data=None, layer=None, target="predicted",
     feature_names=None, tokens=None, neuron_method="neuron_gradient", top_k=9,
@@ -72,43 +77,33 @@ class Layers(Widget):
     stats_source = t.Unicode("").tag(sync=True)
     top_source = t.Unicode("").tag(sync=True)
 
-    _input = t.Dict().tag(sync=True)
+    _input = _array("The shown example (float32, or int32 token ids).")
     _display_range = t.List(t.Float(), [0.0, 1.0]).tag(sync=True)
-    _probs = t.Dict().tag(sync=True)
-    _act = t.Dict().tag(sync=True)
-    _grad = t.Dict().tag(sync=True)
+    _probs = _array("The prediction as read: probabilities, or the score of a single output.")
+    _act = _array("The shown layer's activation, as drawn.")
+    _grad = _array("∂(target output)/∂(activation).")
     _act_range = t.List(t.Float(), [0.0, 1.0]).tag(sync=True)
-    _act_lut = t.Dict().tag(sync=True)
-    _grad_norms = t.Dict().tag(sync=True)
-    _dead = t.Dict().tag(sync=True)
-    _saturated = t.Dict().tag(sync=True)
+    _act_lut = _array("The activation's colour table, (256, 4) uint8.")
+    _grad_norms = _array("Per layer: ‖∂(target output)/∂(output)‖.")
+    _dead = _array("Per layer: fraction of dead units (NaN: not applicable).")
+    _saturated = _array("Per layer: fraction of saturated values (NaN: not applicable).")
     _dead_why = t.List(t.Unicode(), help="Per layer: why dead is not applicable ('' where it is).").tag(sync=True)
     _saturated_why = t.List(t.Unicode(), help="Per layer: why saturated is not applicable.").tag(sync=True)
-    _neuron_map = t.Dict().tag(sync=True)
+    _neuron_map = _array("The clicked neuron's attribution to the input.")
     _map_scale = t.Float(1.0).tag(sync=True)
-    _map_lut = t.Dict().tag(sync=True)
-    _top_indices = t.Dict().tag(sync=True)
-    _top_values = t.Dict().tag(sync=True)
-    _top_inputs = t.Dict().tag(sync=True)
-    _weights = t.Dict().tag(sync=True)
-    _wxg = t.Dict().tag(sync=True)
-    _weights_lut = t.Dict().tag(sync=True)
+    _map_lut = _array()
+    _top_indices = _array("The clicked unit's top inputs: indices into data (else x), int32.")
+    _top_values = _array("The top inputs' scores (the unit's mean activation).")
+    _top_inputs = _array("The top inputs themselves (image and feature inputs).")
+    _weights = _array("The layer's weight matrix or filters (the weights panel).")
+    _wxg = _array("Gradient × weight, shaped like _weights.")
+    _weights_lut = _array()
 
     def __init__(
-        self,
-        model: nn.Module,
-        x: torch.Tensor,
-        *,
-        labels: Sequence[str] | None = None,
-        data: torch.Tensor | Iterable | None = None,
-        layer: str | None = None,
-        target: int | str = "predicted",
-        feature_names: Sequence[str] | None = None,
-        tokens: Sequence[Sequence[str]] | None = None,
-        neuron_method: str = "neuron_gradient",
-        top_k: int = 9,
-        batch_size: int = 256,
-        **kwargs: Any,
+        self, model: nn.Module, x: torch.Tensor, *, labels: Sequence[str] | None = None,
+        data: torch.Tensor | Iterable | None = None, layer: str | None = None, target: int | str = "predicted",
+        feature_names: Sequence[str] | None = None, tokens: Sequence[Sequence[str]] | None = None,
+        neuron_method: str = "neuron_gradient", top_k: int = 9, batch_size: int = 256, **kwargs: Any,
     ) -> None:
         x, self._tokens = check_layers_args(model, x, tokens=tokens, data=data, target=target,
                                             neuron_method=neuron_method, top_k=top_k)
@@ -116,23 +111,16 @@ class Layers(Widget):
         self._follow = target == "predicted"
         self._model, self._x, self._data = model, x.detach(), data
         self._top_k, self._batch_size = top_k, batch_size
-        setup = layers_setup(model, self._x, layer, top_k=top_k, batch_size=batch_size)
-        k, n = setup.n_outputs, x.shape[0]
-        label_list = [str(c) for c in range(k)] if labels is None else [str(c) for c in labels]
-        if len(label_list) != k:
-            raise ExplanationInputError(f"labels must name every one of the model's {k} outputs; got {len(label_list)}")
-        fnames = [] if feature_names is None else [str(f) for f in feature_names]
-        if setup.kind == "features" and fnames and len(fnames) != x.shape[1]:
-            raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(fnames)}")
-        self._names, self._plain = setup.layers, setup.plain
-        # Health over the batch now; over the data set once it is swept.
-        self._batch_stats, self._data_stats = setup.stats, None
+        setup = layers_setup(model, self._x, layer, labels=labels, feature_names=feature_names,
+                             top_k=top_k, batch_size=batch_size)
+        # Health and top inputs over the batch now (setup.stats); over the data set once it is swept.
+        self._setup, self._data_stats, n = setup, None, x.shape[0]
         self._passes = LayerPasses(model, self._x, setup.layers)
         first = self._frame(0, target if not self._follow else "predicted", setup.start, None, "activations")
         shown = {"_display_range": list(first.input_range), **self._state(first)}
         super().__init__(
-            layer_table=layer_rows(setup.infos, n, setup.layers), health_layers=setup.layers, labels=label_list,
-            feature_names=fnames, n_examples=n, input_kind=setup.kind, neuron_method=neuron_method,
+            layer_table=layer_rows(setup.infos, n, setup.layers), health_layers=setup.layers, labels=setup.labels,
+            feature_names=setup.feature_names, n_examples=n, input_kind=setup.kind, neuron_method=neuron_method,
             has_data=data is not None, stats_source=f"batch of {n}",
             _map_lut=pack(lookup_table(None, signed=True), dtype="uint8"),
             _weights_lut=pack(opaque_table(signed=True), dtype="uint8"),
@@ -154,7 +142,7 @@ class Layers(Widget):
             raise ExplanationInputError(f"target {picked} is out of range: [0, {len(self.labels) - 1}]")
 
         def work(_progress: object) -> LayersFrame:
-            # None: the example's predicted class while following the prediction, else the current target.
+            # No target picked: the example's predicted class while following the prediction.
             target = picked if picked is not None else "predicted" if self._follow else self.target
             return self._frame(example, target, layer, neuron, panel)
 
@@ -171,7 +159,7 @@ class Layers(Widget):
         swept = self._data_stats is not None
         return layers_frame(
             self._passes, example, target, layer, neuron, panel=panel, neuron_method=self.neuron_method,
-            stats=self._data_stats if swept else self._batch_stats, pool=self._data if swept else None,
+            stats=self._data_stats if swept else self._setup.stats, pool=self._data if swept else None,
             pool_name="data set" if swept else "batch",
         )
 
@@ -189,24 +177,22 @@ class Layers(Widget):
 
         def progress(done: int, total: int) -> None:
             seen[0] = done
-            if not total:  # an iterable without a length: the view shows an indeterminate bar
-                self.sweep_progress = -1.0  # sent once: an unchanged trait sends nothing
-                return
-            frac = done / total
-            if frac - last[0] >= 1 / PROGRESS_STEPS:
+            # An iterable without a length: -1, an indeterminate bar (sent once: an unchanged trait sends nothing).
+            frac = done / total if total else -1.0
+            if frac < 0 or frac - last[0] >= 1 / PROGRESS_STEPS:
                 last[0] = frac
                 self.sweep_progress = min(frac, 1.0)
 
         self.sweep_state, self.sweep_progress = "running", 0.0
         try:
-            stats = sweep(self._model, self._data, self._plain, top_k=self._top_k,
+            stats = sweep(self._model, self._data, self._setup.plain, top_k=self._top_k,
                           batch_size=self._batch_size, progress=progress)
         except Exception:
             self.sweep_state = ""
             raise
         self._data_stats = stats
         with self.hold_sync():
-            for name, value in health_state(layer_health(self._names, stats)).items():
+            for name, value in health_state(layer_health(self._setup.layers, stats)).items():
                 setattr(self, name, value)
             self.stats_source = f"data set of {seen[0]}"
             self.sweep_state, self.sweep_progress = "done", 1.0
@@ -273,7 +259,7 @@ class Layers(Widget):
         NaN where not applicable: "dead" only for layers whose output was ≥ 0 over the
         whole data (ReLU-like: a signed Linear/Conv output or logits never above 0 is
         not a dead unit of that layer; read the activation after it), "saturated" only
-        for sigmoid/tanh layers."""
+        for logistic and tanh layers."""
         norms, dead, sat = unpack(self._grad_norms), unpack(self._dead), unpack(self._saturated)
         return {n: {"grad_norm": float(norms[i]), "dead": float(dead[i]), "saturated": float(sat[i])}
                 for i, n in enumerate(self.health_layers)}

@@ -88,16 +88,20 @@ class LayersSetup:
     layers: list[str]  # the ones the view can show, in model order
     plain: list[str]  # of those, the ones a sweep can capture (one tensor output)
     start: str  # the layer shown first
-    n_outputs: int
+    labels: list[str]  # one name per output
+    feature_names: list[str]
     kind: str  # input_kind of x
     stats: dict[str, UnitStats]  # the sweep of x itself: health before any data is swept
 
 
-def layers_setup(model: nn.Module, x: torch.Tensor, layer: str | None = None, *, top_k: int = 9,
-                 batch_size: int = 256) -> LayersSetup:
+def layers_setup(
+    model: nn.Module, x: torch.Tensor, layer: str | None = None, *, labels: Sequence[str] | None = None,
+    feature_names: Sequence[str] | None = None, top_k: int = 9, batch_size: int = 256,
+) -> LayersSetup:
     """The structure of ``model`` on ``x`` (one forward), the layers a view can show,
     the first one to show (``layer``, else the deepest with spatial or sequence
-    structure, else the last before the output), and the sweep of ``x``."""
+    structure, else the last before the output), the checked ``labels`` (default:
+    the output indices) and ``feature_names``, and the sweep of ``x``."""
     n = x.shape[0]
     infos = structure(model, x)
     names = viewable_layers(infos, n)
@@ -108,12 +112,19 @@ def layers_setup(model: nn.Module, x: torch.Tensor, layer: str | None = None, *,
     out = infos[0].output_shape  # the model's own output
     if out is None or len(out) != 2:
         raise ExplanationInputError(f"Layers needs a model whose output has shape (N, outputs); got {out}")
+    k = out[1]
+    names_of_outputs = [str(c) for c in range(k)] if labels is None else [str(c) for c in labels]
+    if len(names_of_outputs) != k:
+        raise ExplanationInputError(f"labels must name every one of the model's {k} outputs; got {len(names_of_outputs)}")
+    features = [] if feature_names is None else [str(f) for f in feature_names]
+    if input_kind(x) == "features" and features and len(features) != x.shape[1]:
+        raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(features)}")
     shapes = {i.name: i.per_example(n) for i in infos if i.name in names}
     start = layer or next((nm for nm in reversed(names) if len(shapes[nm]) >= 2), None) or next(
         (nm for nm in reversed(names) if shapes[nm] != out[1:]), names[-1])
     plain = [i.name for i in infos if i.name in shapes and i.tensor_output]
     stats = sweep(model, x, plain, top_k=min(top_k, n), batch_size=batch_size)
-    return LayersSetup(infos, names, plain, start, out[1], input_kind(x), stats)
+    return LayersSetup(infos, names, plain, start, names_of_outputs, features, input_kind(x), stats)
 
 
 # -- one request ---------------------------------------------------------------------------
