@@ -109,14 +109,14 @@ class Layers(Widget):
                                             neuron_method=neuron_method, top_k=top_k)
         # With "predicted", the target follows each example's prediction until the user picks one.
         self._follow = target == "predicted"
-        self._model, self._x, self._data = model, x.detach(), data
-        self._top_k, self._batch_size = top_k, batch_size
-        setup = layers_setup(model, self._x, layer, labels=labels, feature_names=feature_names,
+        x = x.detach()
+        self._model, self._data, self._top_k, self._batch_size = model, data, top_k, batch_size
+        setup = layers_setup(model, x, layer, labels=labels, feature_names=feature_names,
                              top_k=top_k, batch_size=batch_size)
         # Health and top inputs over the batch now (setup.stats); over the data set once it is swept.
         self._setup, self._data_stats, n = setup, None, x.shape[0]
-        self._passes = LayerPasses(model, self._x, setup.layers)
-        first = self._frame(0, target if not self._follow else "predicted", setup.start, None, "activations")
+        self._passes = LayerPasses(model, x, setup.layers)
+        first = self._frame(0, target, setup.start, None, "activations")
         shown = {"_display_range": list(first.input_range), **self._state(first)}
         super().__init__(
             layer_table=layer_rows(setup.infos, n, setup.layers), health_layers=setup.layers, labels=setup.labels,
