@@ -17,7 +17,7 @@ from torch import nn
 from .errors import ExplanationInputError
 from .layers import tapped
 from .passes import call_model
-from .state import preserved
+from .private import parameters_of, private_view
 from .targets import Target, resolve_target, select
 from .validate import check_inputs
 
@@ -45,7 +45,7 @@ def fused_pass(
 ) -> FusedPass:
     """Forward once with the named layers tapped, then take the gradient of the
     summed target scalars w.r.t. the input (if asked) and every layer output in
-    one ``autograd.grad`` call. The caller holds the model in ``preserved``.
+    one ``autograd.grad`` call. The caller passes a private view of the model.
 
     A gradient that the target does not depend on comes back as zeros.
     """
@@ -121,9 +121,9 @@ def refresh(
         )
     if isinstance(layers, str):
         layers = [layers]
-    with preserved(model, train_mode=train_mode) as state:
-        check_inputs(model, inputs, needs_grad=method is not None, params=state.params)
-        p = fused_pass(model, inputs, target, layers, input_gradient=method is not None)
+    model = private_view(model, train_mode=train_mode)
+    check_inputs(model, inputs, needs_grad=method is not None, params=parameters_of(model))
+    p = fused_pass(model, inputs, target, layers, input_gradient=method is not None)
     attributions = None
     if p.input_gradient is not None:
         attributions = {

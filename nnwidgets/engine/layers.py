@@ -24,11 +24,6 @@ from torch import nn
 from .errors import ExplanationInputError
 
 
-def layer_names(model: nn.Module) -> list[str]:
-    """Names of every submodule, as ``model.named_modules()`` gives them (root excluded)."""
-    return [name for name, _ in model.named_modules() if name]
-
-
 def resolve_layers(model: nn.Module, names: Sequence[str]) -> list[nn.Module]:
     """The modules called ``names``, or an error listing every valid name."""
     if isinstance(names, str):

@@ -14,6 +14,7 @@ from .capture import capture
 from .errors import ExplanationInputError
 from .layers import resolve_layers
 from .progress import step as report_step
+from .validate import check_inputs
 
 Progress = Callable[[int, int], None]  # (examples done, examples in all; 0 if unknown)
 SATURATING = (nn.Sigmoid, nn.Tanh, nn.Hardtanh, nn.Hardsigmoid)
@@ -53,6 +54,12 @@ def _unit_view(act: torch.Tensor) -> torch.Tensor:
     if act.dim() == 3:  # (N, T, D): units are the last axis
         return act.transpose(1, 2)
     return act.reshape(act.shape[0], act.shape[1], -1)
+
+
+def unit_of(neuron: Sequence[int]) -> int:
+    """The unit (as :func:`_unit_view` counts them) that holds the neuron at index
+    ``neuron`` of one example's output: the last axis of (T, D), else the first."""
+    return int(neuron[-1]) if len(neuron) == 2 else int(neuron[0])
 
 
 def _batches(data: torch.Tensor | Iterable, batch_size: int) -> tuple[Iterable[torch.Tensor], int]:
@@ -132,3 +139,45 @@ def sweep(
             top_values=a["top_v"], top_indices=a["top_i"], min=a["min"],
         )
     return result
+
+
+def gather(data: torch.Tensor | Iterable, indices: Sequence[int]) -> torch.Tensor:
+    """The examples at ``indices`` (the sweep's data order) of a tensor or an iterable of batches."""
+    if isinstance(data, torch.Tensor):
+        return data[torch.as_tensor(list(indices), dtype=torch.long, device=data.device)]
+    wanted = {int(i): None for i in indices}
+    seen = 0
+    for batch in data:
+        batch = batch[0] if isinstance(batch, (tuple, list)) else batch
+        for j in range(batch.shape[0]):
+            if seen + j in wanted:
+                wanted[seen + j] = batch[j]
+        seen += batch.shape[0]
+    missing = [i for i, v in wanted.items() if v is None]
+    if missing:
+        raise ExplanationInputError(f"the data gave fewer examples than the sweep saw (missing {missing})")
+    return torch.stack([wanted[int(i)] for i in indices])
+
+
+def check_data(model: nn.Module, data: object, like: torch.Tensor) -> None:
+    """Check that ``data`` can be swept and read again (:func:`gather`) with inputs
+    shaped like the examples of ``like``: a tensor (M, ...) or a re-iterable of batches."""
+    if data is None:
+        return
+    if not isinstance(data, torch.Tensor) and not isinstance(data, Iterable):
+        raise ExplanationInputError(
+            "data must be a torch.Tensor of inputs (M, ...) like x, or an iterable of batches "
+            f"(a DataLoader, or (x, y) pairs); got {type(data).__name__}"
+        )
+    if not isinstance(data, torch.Tensor) and iter(data) is data:
+        raise ExplanationInputError(
+            "data must be iterable more than once (a tensor, a DataLoader or a list of batches): it is "
+            f"swept once and read again for the top inputs; got a one-shot {type(data).__name__}"
+        )
+    if isinstance(data, torch.Tensor):
+        if data.shape[1:] != like.shape[1:]:
+            raise ExplanationInputError(
+                f"data must hold inputs shaped like x's examples, (M, {', '.join(map(str, like.shape[1:]))}); "
+                f"got {tuple(data.shape)}"
+            )
+        check_inputs(model, data, needs_grad=False)

@@ -25,6 +25,17 @@ def check_model(model: object) -> nn.Module:
     return model
 
 
+def require_batch(x: object, *, not_tensor: str, not_batch: str, min_dim: int = 1, hint: str = "") -> torch.Tensor:
+    """``x`` if it is a tensor of at least ``min_dim`` dimensions whose first (batch)
+    dimension is not empty; else an :class:`ExplanationInputError` that says
+    ``not_tensor`` or ``not_batch`` and what was given (then ``hint``, for a tensor)."""
+    if not isinstance(x, torch.Tensor):
+        raise ExplanationInputError(f"{not_tensor}; got {type(x).__name__}")
+    if x.dim() < min_dim or x.shape[0] == 0:
+        raise ExplanationInputError(f"{not_batch}; got {describe(x)}{hint}")
+    return x
+
+
 def check_inputs(
     model: nn.Module, inputs: object, *, needs_grad: bool = True, params: list[nn.Parameter] | None = None
 ) -> torch.Tensor:
@@ -35,15 +46,11 @@ def check_inputs(
     to gradient methods, dtype or device mismatches with the model, and NaN/inf.
     """
     check_model(model)
-    if not isinstance(inputs, torch.Tensor):
-        raise ExplanationInputError(
-            "inputs must be a torch.Tensor with a batch dimension first, e.g. shape "
-            f"(N, C, H, W) or (N, features); got {type(inputs).__name__}"
-        )
-    if inputs.dim() < 1 or inputs.shape[0] == 0:
-        raise ExplanationInputError(
-            f"inputs need a non-empty batch dimension first (N, ...); got {describe(inputs)}"
-        )
+    require_batch(
+        inputs,
+        not_tensor="inputs must be a torch.Tensor with a batch dimension first, e.g. shape (N, C, H, W) or (N, features)",
+        not_batch="inputs need a non-empty batch dimension first (N, ...)",
+    )
     if needs_grad and not inputs.is_floating_point():
         raise ExplanationInputError(
             f"gradient methods need a floating-point input; got {describe(inputs)}. "

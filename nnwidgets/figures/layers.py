@@ -31,19 +31,6 @@ def opaque_table(*, signed: bool) -> np.ndarray:
     return np.round(rgba * 255.0).astype(np.uint8)
 
 
-def value_range(values) -> tuple[float, float, bool]:
-    """(lo, hi, signed): symmetric around 0 when any value is negative, else [0, max]."""
-    arr = values.detach().float().cpu().numpy() if hasattr(values, "detach") else np.asarray(values, np.float32)
-    finite = arr[np.isfinite(arr)]
-    if finite.size == 0:
-        return 0.0, 1.0, False
-    lo, hi = float(finite.min()), float(finite.max())
-    if lo < 0:
-        m = max(abs(lo), abs(hi))
-        return -m, m, True
-    return 0.0, hi if hi > 0 else 1.0, False
-
-
 def grid_of(shape: Sequence[int]) -> tuple[int, int, int, int]:
     """(tiles, tile_h, tile_w, cols) for a (C, H, W), (T, D) or (D,) activation."""
     if len(shape) == 3:

@@ -174,3 +174,49 @@ def test_tap_substitutes_and_removes_its_hooks():
         with tapped(model, ["3"], replace={"3": torch.zeros(5, 16)}):
             model(x)
     assert all(len(m._forward_hooks) == 0 for m in model.modules())
+
+
+def test_the_layers_frame_is_one_pass_reused_while_only_the_layer_changes(monkeypatch):
+    from nnwidgets.engine.frames.layers import LayerPasses, layers_frame
+
+    case = zoo.cnn()
+    model, x = case.model, case.inputs
+    passes = LayerPasses(model, x, CNN_LAYERS)
+    before = fingerprint(model)
+    count = Counter(model, monkeypatch)
+    try:
+        frame = layers_frame(passes, 1, "predicted", "3")
+        assert (count.forwards, count.grads) == (1, 1)
+        other = layers_frame(passes, 1, "predicted", "0")  # another layer of the same pass
+        assert (count.forwards, count.grads) == (1, 1)
+        layers_frame(passes, 1, 2, "0")  # another target: a new pass
+        assert (count.forwards, count.grads) == (2, 2)
+    finally:
+        count.handle.remove()
+    assert_same(before, fingerprint(model))
+    r = refresh(model, x[1:2], "predicted", layers=CNN_LAYERS, method=None)
+    assert frame.target == int(r.target[0]) == frame.predicted
+    torch.testing.assert_close(frame.scores, torch.softmax(r.prediction[0], 0))
+    torch.testing.assert_close(frame.activation, r.activations["3"][0])
+    torch.testing.assert_close(other.gradient, r.layer_gradients["0"][0])
+    norms = torch.stack([r.layer_gradients[n].norm() for n in CNN_LAYERS])
+    torch.testing.assert_close(frame.grad_norms, norms)
+    assert frame.neuron is None and frame.weights is None and frame.note == ""
+    with pytest.raises(ExplanationInputError, match=r"example must be in \[0, 2\]"):
+        layers_frame(passes, 3, "predicted", "0")
+    with pytest.raises(ExplanationInputError, match="choose one of 0, 1"):
+        layers_frame(passes, 0, "predicted", "nope")
+
+
+def test_a_flattened_layers_neuron_and_colour_range():
+    from nnwidgets.engine.frames.layers import layer_index, value_range, viewable_shape
+
+    assert viewable_shape((2, 3, 2, 2)) == (24,) and viewable_shape((4, 5)) == (4, 5)
+    assert layer_index([13], (2, 3, 2, 2), "l") == (1, 0, 0, 1)  # the view's flat unit, unravelled
+    assert layer_index([1, 2], (3, 4), "l") == (1, 2)
+    with pytest.raises(ExplanationInputError, match="out of range"):
+        layer_index([24], (2, 3, 2, 2), "l")
+    assert value_range(torch.tensor([0.0, 2.0])) == (0.0, 2.0, False)
+    assert value_range(torch.tensor([-3.0, 1.0, float("inf"), float("nan")])) == (-3.0, 3.0, True)
+    assert value_range(torch.tensor([float("nan")])) == (0.0, 1.0, False)
+    assert value_range(torch.zeros(0)) == (0.0, 1.0, False)

@@ -103,3 +103,31 @@ def test_sweep_takes_a_dataloader_of_pairs_and_refuses_bad_input():
         sweep(d.model, d.inputs[:4], ["classifier.fc1"], top_k=0)
     with pytest.raises(ExplanationInputError, match="no examples"):
         sweep(d.model, d.inputs[:0], ["classifier.fc1"])
+
+
+class Unflat(nn.Module):
+    def forward(self, x):
+        return x.view(x.shape[0], 2, 3, 2, 2)
+
+
+def test_a_neurons_unit_is_the_one_the_sweep_ranks():
+    """Channels of (C, ...) outputs of any rank, the last axis of (T, D), the feature of (D,)."""
+    from nnwidgets.engine.health import NOT_SWEPT_NOTE, layer_health
+    from nnwidgets.engine.sweep import gather, unit_of
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 24), Unflat(), nn.Flatten(), nn.Linear(24, 3)).eval()
+    data = torch.randn(30, 4)
+    stats = sweep(model, data, ["1"], top_k=4, batch_size=8)["1"]
+    neuron = (0, 2, 1, 1)  # channel 0
+    assert unit_of(neuron) == 0 and unit_of((3, 5)) == 5 and unit_of((7,)) == 7
+    with torch.no_grad():
+        channel = model[:2](data)[:, unit_of(neuron)].reshape(30, -1).mean(1)
+    assert torch.equal(stats.top_indices[unit_of(neuron)], channel.topk(4).indices)
+    rows = [3, 17, 0]
+    assert torch.equal(gather(data, rows), data[rows])
+    assert torch.equal(gather([data[:8], (data[8:], None)], rows), data[rows])
+    health = layer_health(["1", "2"], {"1": stats})
+    assert health.dead_why == ["signed output: a unit never above 0 here is not dead; see the activation after it",
+                               NOT_SWEPT_NOTE]
+    assert torch.isnan(health.dead).all() and torch.isnan(health.saturated).all()
