@@ -25,6 +25,9 @@ export type AttributionRequest =
 /** Method options by method, as the options form sends them. */
 export type Options = Record<string, Record<string, string | number>>;
 
+/** Typed access to the model by these traits. */
+export type AttributionModel = Traits<AttributionTraits>;
+
 /** The Attribution widget's traits, as nnwidgets/widgets/attribution.py syncs them. */
 export interface AttributionTraits {
   _seq: number;
@@ -66,8 +69,6 @@ export interface AttributionTraits {
   absolute: boolean;
   zoom: number;
 }
-
-export type AttributionModel = Traits<AttributionTraits>;
 
 /** Traits whose change means "redraw from Python's answer". Python sends all of
  * one request's changes in one message, so they coalesce into one redraw. */

@@ -26,6 +26,9 @@ export interface LayersRequest {
   sweep?: boolean;
 }
 
+/** Typed access to the model by these traits. */
+export type LayersModel = Traits<LayersTraits>;
+
 export interface LayersTraits {
   _seq: number;
   _request: LayersRequest;
@@ -73,8 +76,6 @@ export interface LayersTraits {
   _wxg: Encoded;
   _weights_lut: Encoded;
 }
-
-export type LayersModel = Traits<LayersTraits>;
 
 /** Traits whose change means "redraw"; one model message gives one redraw. */
 export const ANSWER_TRAITS = [

@@ -6,6 +6,9 @@ import type { Encoded } from "../lib/codec";
 import type { Traits } from "../lib/traits";
 import type { WhatIfRequest } from "./scheduler";
 
+/** Typed access to the model by these traits. */
+export type WhatIfModel = Traits<WhatIfTraits>;
+
 export interface WhatIfTraits {
   /** Which editor: "tabular" (or unset) or "image"; read once at render time. */
   kind: string;
@@ -44,8 +47,6 @@ export interface WhatIfTraits {
   _signed: boolean;
   opacity: number;
 }
-
-export type WhatIfModel = Traits<WhatIfTraits>;
 
 /** Traits whose change means "redraw" in the tabular editor; one model message gives one redraw. */
 export const TABULAR_TRAITS = [
