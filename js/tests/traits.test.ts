@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { TraitError } from "../src/lib/model";
+import { objectModel, TraitError } from "../src/lib/model";
 import { traits } from "../src/lib/traits";
 import { encode, fakeModel } from "./helpers";
 
@@ -61,5 +61,16 @@ describe("traits", () => {
     emit("change:_seq");
     expect(cb).toHaveBeenCalledTimes(2);
     expect(listeners()).toBe(0);
+  });
+});
+
+describe("objectModel", () => {
+  it("reads a plain object's values through the trait readers, and ignores writes", () => {
+    const m = objectModel({ seq: 3, names: ["a"] });
+    expect(m.get("seq")).toBe(3);
+    expect(m.get("missing")).toBeUndefined();
+    m.set("seq", 9);
+    expect(m.get("seq")).toBe(3);
+    expect(objectModel(null).get("seq")).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
 
 import type { Decoded, NumericArray } from "../lib/codec";
 import { checkLut } from "../lib/colormap";
-import { attempt, readArray, readDisplayRange, readScale, readTitles, TraitError, type AnyModel } from "../lib/model";
+import { attempt, objectModel, readArray, readDisplayRange, readScale, readTitles, TraitError, type AnyModel } from "../lib/model";
 import { traits } from "../lib/traits";
 import type { AttributionModel, AttributionTraits, Progress } from "./traits";
 
@@ -85,9 +85,9 @@ function readPalettes(t: AttributionModel): Record<string, Palette> {
   const out: Record<string, Palette> = {};
   for (const [name, pair] of Object.entries(raw as Record<string, unknown>)) {
     const p = pair as Record<string, unknown> | null;
-    const fake = { get: (k: string) => p?.[k], set() {}, save_changes() {}, on() {}, off() {} } as AnyModel;
+    const nested = objectModel(p);
     const tables = (["signed", "unsigned"] as const).map((k) => {
-      const arr = readArray(fake, k, 2);
+      const arr = readArray(nested, k, 2);
       if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
         throw new TraitError(`_luts.${name}.${k} must be uint8 of shape [256, 4]`);
       }
@@ -114,9 +114,9 @@ function numbers(v: unknown): Record<string, number> {
 export function readTrust(t: AttributionModel): TrustState | null {
   const raw = t.get("_trust");
   if (!raw || typeof raw !== "object" || !Array.isArray(raw.methods)) return null;
-  const fake = { get: (k: string) => raw[k], set() {}, save_changes() {}, on() {}, off() {} } as AnyModel;
-  const opt = (name: string, rank: number): Decoded | null => (raw[name] ? readArray(fake, name, rank) : null);
-  const summary = raw.summary && typeof raw.summary === "object" ? readTitles(fake, "summary") : {};
+  const nested = objectModel(raw);
+  const opt = (name: string, rank: number): Decoded | null => (raw[name] ? readArray(nested, name, rank) : null);
+  const summary = raw.summary && typeof raw.summary === "object" ? readTitles(nested, "summary") : {};
   return {
     seq: num(raw.seq),
     error: typeof raw.error === "string" ? raw.error : "",

@@ -29,7 +29,7 @@ import { TABULAR_TRAITS, type WhatIfTraits } from "./traits";
 import { buildDom, buildRow, placeMarks, readControl, setControl, type Row, type RowSpec } from "./ui";
 
 export function render(props: RenderProps): () => void {
-  return props.model.get("kind") === "image" ? renderImage(props) : renderTabular(props);
+  return traits<WhatIfTraits>(props.model).get("kind") === "image" ? renderImage(props) : renderTabular(props);
 }
 
 function renderTabular({ model, el }: RenderProps): () => void {
