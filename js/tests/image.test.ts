@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { baseImage, blend, displayScale, mapRange } from "../src/attribution/image";
+import { baseImage, blend, displayScale, mapRange } from "../src/lib/image";
 
 const pixel = (img: Uint8ClampedArray, i: number): number[] => Array.from(img.slice(i * 4, i * 4 + 4));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AnyModel } from "../src/attribution/model";
+import type { AnyModel } from "../src/lib/model";
 import { readState } from "../src/attribution/state";
 import { encode } from "./helpers";
 

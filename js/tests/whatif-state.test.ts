@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AnyModel } from "../src/lib/model";
-import { barClasses, counterfactualText, MAX_BARS } from "../src/whatif/panels";
+import { barClasses, MAX_BARS } from "../src/whatif/bars";
+import { counterfactualText } from "../src/whatif/draw";
 import { readCounterfactual, readState } from "../src/whatif/state";
 import { encode } from "./helpers";
 

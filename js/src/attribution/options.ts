@@ -5,8 +5,7 @@
 
 import { clear, h } from "../lib/dom";
 import type { OptionSpec } from "./state";
-
-export type Options = Record<string, Record<string, string | number>>;
+import type { Options } from "./traits";
 
 export function renderOptions(
   form: HTMLFormElement, specs: Record<string, OptionSpec[]>, values: Options, shown: string[],

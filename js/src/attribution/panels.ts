@@ -4,9 +4,9 @@
 // they go through textContent only.
 
 import { lutIndex } from "../lib/colormap";
-import { clear, h, setText } from "../lib/dom";
+import { clear, h } from "../lib/dom";
 import { formatValue } from "../lib/hover";
-import { blend, COMPARE_SIZE, DISPLAY_SIZE, displayScale } from "./image";
+import { blend, COMPARE_SIZE, DISPLAY_SIZE, displayScale, paintScaled } from "../lib/image";
 import { sumOver, type Rows } from "./mask";
 import type { DrawState } from "./state";
 import { titleOf } from "./state";
@@ -42,25 +42,14 @@ export function syncPanels(container: HTMLElement, s: DrawState, panels: Panel[]
 
 const offscreen = typeof document !== "undefined" ? document.createElement("canvas") : null;
 
-/** Draw one image map blended over the input; returns the CSS size used. */
+/** Draw one image map blended over the input, at the zoom chosen. */
 export function paintImage(
   canvas: HTMLCanvasElement, base: Uint8ClampedArray, values: Float32Array, s: DrawState,
   lut: ArrayLike<number>, lo: number, hi: number, opacity: number, zoom: number,
 ): void {
   if (!offscreen) return;
-  offscreen.width = s.width;
-  offscreen.height = s.height;
-  const octx = offscreen.getContext("2d");
-  const ctx = canvas.getContext("2d");
-  if (!octx || !ctx) throw new Error("this browser gave no 2D canvas context");
-  const img = octx.createImageData(s.width, s.height);
-  blend(base, values, lut, lo, hi, opacity, img.data);
-  octx.putImageData(img, 0, 0);
   const k = displayScale(s.height, s.width, s.maps.length > 1 ? COMPARE_SIZE : DISPLAY_SIZE);
-  if (canvas.width !== s.width * k) canvas.width = s.width * k; // resizing resets the context
-  if (canvas.height !== s.height * k) canvas.height = s.height * k;
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(offscreen, 0, 0, s.width * k, s.height * k);
+  paintScaled(canvas, offscreen, s.width, s.height, k, (rgba) => blend(base, values, lut, lo, hi, opacity, rgba));
   canvas.style.width = `${Math.round(s.width * k * zoom)}px`;
   canvas.style.height = `${Math.round(s.height * k * zoom)}px`;
   canvas.style.maxWidth = zoom > 1 ? "none" : "100%";
@@ -136,9 +125,4 @@ export function renderText(
   });
   panel.body.replaceChildren(...spans);
   panel.body.className = "nnw-panel-body nnw-tokens";
-}
-
-export function setPanelTitle(panel: Panel, text: string): void {
-  const t = panel.root.querySelector(".nnw-panel-title");
-  if (t) setText(t, text);
 }

@@ -1,50 +1,52 @@
-// Value readout under the canvas. Values come straight from the typed arrays
-// already in the browser, so hovering never costs a kernel round trip.
+// The value readout under the maps: what is under the pointer, read from the
+// arrays already in the browser (never a kernel round trip). An image gives
+// its pixel's input values, a table its feature, a text its token; each with
+// the value of every map shown. data-* carry full precision for the tests.
 
 import { setText } from "../lib/dom";
-import type { Cell } from "../lib/hover";
-import { formatValue } from "../lib/hover";
-import type { NumericArray } from "../lib/codec";
+import { formatValue, type Cell } from "../lib/hover";
+import { inputAt } from "../lib/readout";
+import { titleOf, type DrawState } from "./state";
 
-export const HINT = "hover the image to read values";
+/** Where the pointer is: a pixel of an image panel, or a feature / token of another panel. */
+export type Hover = { panel: number; cell: Cell } | { panel: number; index: number } | null;
 
-const KEYS = ["row", "col", "input", "attribution"] as const;
+const KEYS = ["row", "col", "input", "attribution", "feature", "token", "method", "values"] as const;
 
-export function showHint(el: HTMLElement): void {
-  setText(el, HINT);
-  for (const key of KEYS) delete el.dataset[key];
-  el.classList.add("nnw-hint");
+function hint(s: DrawState | null): string {
+  if (s?.kind === "tabular") return "hover a feature to read values";
+  if (s?.kind === "text") return "hover a token to read values";
+  return "hover the image to read values";
 }
 
-/** One image's input and (H, W) map: what the What-if image view hovers over. */
-export interface Values {
-  input: NumericArray;
-  map: NumericArray;
-  channels: number;
-  height: number;
-  width: number;
-}
-
-/** Input values (one per channel) and attribution at a cell. */
-export function valuesAt(s: Values, cell: Cell): { input: number[]; attribution: number } {
-  const plane = s.height * s.width;
-  const i = cell.row * s.width + cell.col;
-  const input: number[] = [];
-  for (let c = 0; c < s.channels; c++) input.push(s.input[c * plane + i]!);
-  return { input, attribution: s.map[i]! };
-}
-
-export function showCell(el: HTMLElement, s: Values, cell: Cell): void {
-  const { input, attribution } = valuesAt(s, cell);
-  setText(
-    el,
-    `row ${cell.row}, col ${cell.col} · input ${input.map(formatValue).join(", ")}` +
-      ` · attribution ${formatValue(attribution)}`,
-  );
-  el.dataset.row = String(cell.row);
-  el.dataset.col = String(cell.col);
-  // Full precision so tests can compare against the kernel's float32 values.
-  el.dataset.input = input.map(String).join(",");
-  el.dataset.attribution = String(attribution);
-  el.classList.remove("nnw-hint");
+export function showReadout(r: HTMLElement, s: DrawState | null, hover: Hover): void {
+  for (const k of KEYS) delete r.dataset[k];
+  const values = (cellIndex: number): number[] => s!.maps.map((m) => m[cellIndex]!);
+  const list = (vals: number[]): string =>
+    vals.map((v, i) => `${titleOf(s!, s!.shown[i]!)} ${formatValue(v)}`).join(" · ");
+  if (s && s.kind === "image" && hover && "cell" in hover && hover.cell.row < s.height && hover.cell.col < s.width) {
+    const { row, col } = hover.cell;
+    const input = inputAt(s, hover.cell);
+    const vals = values(row * s.width + col);
+    setText(r, `row ${row}, col ${col} · input ${input.map(formatValue).join(", ")} · ${list(vals)}`);
+    Object.assign(r.dataset, {
+      row: String(row), col: String(col), input: input.map(String).join(","),
+      attribution: String(vals[hover.panel]), method: s.shown[hover.panel], values: vals.map(String).join(","),
+    });
+    r.classList.remove("nnw-hint");
+  } else if (s && s.kind !== "image" && hover && "index" in hover && hover.index < s.width) {
+    const f = hover.index;
+    const vals = values(f);
+    const name = s.kind === "tabular" ? (s.features[f] ?? `feature ${f}`) : (s.tokens[f] ?? `token ${f}`);
+    const what = s.kind === "tabular" ? `${name} = ${formatValue(s.input[f]!)}` : `token “${name}” (#${f})`;
+    setText(r, `${what} · ${list(vals)}`);
+    Object.assign(r.dataset, {
+      [s.kind === "tabular" ? "feature" : "token"]: String(f), input: String(s.input[f]),
+      attribution: String(vals[hover.panel]), method: s.shown[hover.panel], values: vals.map(String).join(","),
+    });
+    r.classList.remove("nnw-hint");
+  } else {
+    setText(r, hint(s));
+    r.classList.add("nnw-hint");
+  }
 }

@@ -4,10 +4,10 @@
 
 import type { Decoded, NumericArray } from "../lib/codec";
 import { checkLut } from "../lib/colormap";
-import {
-  attempt, readArray, readDisplayRange, readInt, readScale, readString, readStrings, readTitles,
-  TraitError, type AnyModel,
-} from "./model";
+import { attempt, objectModel, readArray, readDisplayRange, readScale, readTitles, TraitError, type AnyModel } from "../lib/model";
+import { traits } from "../lib/traits";
+import type { AttributionModel, AttributionTraits, Progress } from "./traits";
+
 
 export type Kind = "image" | "tabular" | "text";
 
@@ -79,15 +79,15 @@ export interface ReadResult {
   problems: string[];
 }
 
-function readPalettes(model: AnyModel): Record<string, Palette> {
-  const raw = model.get("_luts");
+function readPalettes(t: AttributionModel): Record<string, Palette> {
+  const raw = t.get("_luts");
   if (!raw || typeof raw !== "object") throw new TraitError("_luts is not set");
   const out: Record<string, Palette> = {};
   for (const [name, pair] of Object.entries(raw as Record<string, unknown>)) {
     const p = pair as Record<string, unknown> | null;
-    const fake = { get: (k: string) => p?.[k], set() {}, save_changes() {}, on() {}, off() {} } as AnyModel;
+    const nested = objectModel(p);
     const tables = (["signed", "unsigned"] as const).map((k) => {
-      const arr = readArray(fake, k, 2);
+      const arr = readArray(nested, k, 2);
       if (arr.shape[0] !== 256 || arr.shape[1] !== 4 || arr.dtype !== "uint8") {
         throw new TraitError(`_luts.${name}.${k} must be uint8 of shape [256, 4]`);
       }
@@ -111,12 +111,12 @@ function numbers(v: unknown): Record<string, number> {
 }
 
 /** The trust panel's numbers, or null when Python computed none. */
-export function readTrust(model: AnyModel): TrustState | null {
-  const raw = model.get("_trust") as Record<string, unknown> | null | undefined;
+export function readTrust(t: AttributionModel): TrustState | null {
+  const raw = t.get("_trust");
   if (!raw || typeof raw !== "object" || !Array.isArray(raw.methods)) return null;
-  const fake = { get: (k: string) => raw[k], set() {}, save_changes() {}, on() {}, off() {} } as AnyModel;
-  const opt = (name: string, rank: number): Decoded | null => (raw[name] ? readArray(fake, name, rank) : null);
-  const summary = raw.summary && typeof raw.summary === "object" ? readTitles(fake, "summary") : {};
+  const nested = objectModel(raw);
+  const opt = (name: string, rank: number): Decoded | null => (raw[name] ? readArray(nested, name, rank) : null);
+  const summary = raw.summary && typeof raw.summary === "object" ? readTitles(nested, "summary") : {};
   return {
     seq: num(raw.seq),
     error: typeof raw.error === "string" ? raw.error : "",
@@ -135,25 +135,26 @@ export function readTrust(model: AnyModel): TrustState | null {
 }
 
 export function readState(model: AnyModel): ReadResult {
+  const t = traits<AttributionTraits>(model);
   const problems: string[] = [];
-  const kindRaw = readString(model, "kind", "image");
+  const kindRaw = t.string("kind", "image");
   const kind: Kind = kindRaw === "tabular" || kindRaw === "text" ? kindRaw : "image";
-  const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
-  const input = attempt(problems, () => readArray(model, "_input", kind === "image" ? 3 : 1));
-  const maps = attempt(problems, () => readArray(model, "_maps", kind === "image" ? 3 : 2));
-  const palettes = attempt(problems, () => readPalettes(model));
-  const probs = attempt(problems, () => readArray(model, "_probs", 1));
+  const seq = attempt(problems, () => t.int("_seq", 0)) ?? 0;
+  const input = attempt(problems, () => t.array("_input", kind === "image" ? 3 : 1));
+  const maps = attempt(problems, () => t.array("_maps", kind === "image" ? 3 : 2));
+  const palettes = attempt(problems, () => readPalettes(t));
+  const probs = attempt(problems, () => t.array("_probs", 1));
   const scale = attempt(problems, () => readScale(model));
   const display = kind === "image" ? attempt(problems, () => readDisplayRange(model)) : ([0, 1] as [number, number]);
-  const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
-  const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;
-  const topK = attempt(problems, () => readInt(model, "top_k", 5)) ?? 5;
-  const index = attempt(problems, () => readInt(model, "index", 0)) ?? 0;
-  const nExamples = attempt(problems, () => readInt(model, "n_examples", 1)) ?? 1;
-  const trust = attempt(problems, () => readTrust(model)) ?? null;
-  const shown = readStrings(model, "shown");
-  const features = readStrings(model, "feature_names");
-  const tokens = readStrings(model, "tokens");
+  const target = attempt(problems, () => t.int("target", 0)) ?? 0;
+  const predicted = attempt(problems, () => t.int("predicted", 0)) ?? 0;
+  const topK = attempt(problems, () => t.int("top_k", 5)) ?? 5;
+  const index = attempt(problems, () => t.int("index", 0)) ?? 0;
+  const nExamples = attempt(problems, () => t.int("n_examples", 1)) ?? 1;
+  const trust = attempt(problems, () => readTrust(t)) ?? null;
+  const shown = t.strings("shown");
+  const features = t.strings("feature_names");
+  const tokens = t.strings("tokens");
 
   let channels = 1;
   let height = 1;
@@ -204,20 +205,20 @@ export function readState(model: AnyModel): ReadResult {
       scale,
       palettes,
       probs: probs.data,
-      output: readOutput(readString(model, "output")),
-      labels: readStrings(model, "labels"),
+      output: readOutput(t.string("output")),
+      labels: t.strings("labels"),
       features,
       tokens,
       predicted,
       target,
-      method: readString(model, "method"),
-      methods: readStrings(model, "methods"),
-      titles: readTitles(model, "method_titles"),
+      method: t.string("method"),
+      methods: t.strings("methods"),
+      titles: t.titles("method_titles"),
       topK,
       index,
       nExamples,
-      batchTitles: readStrings(model, "batch_titles"),
-      interactive: model.get("interactive") !== false,
+      batchTitles: t.strings("batch_titles"),
+      interactive: t.get("interactive") !== false,
       trust,
     },
   };
@@ -232,11 +233,11 @@ export function titleOf(state: Pick<DrawState, "titles">, method: string): strin
 }
 
 /** Form fields per method, from `option_specs`. */
-export function readSpecs(model: AnyModel): Record<string, OptionSpec[]> {
-  const raw = model.get("option_specs");
+export function readSpecs(t: AttributionModel): Record<string, OptionSpec[]> {
+  const raw = t.get("option_specs");
   const out: Record<string, OptionSpec[]> = {};
   if (!raw || typeof raw !== "object") return out;
-  for (const [m, fields] of Object.entries(raw as Record<string, unknown>)) {
+  for (const [m, fields] of Object.entries(raw)) {
     if (!Array.isArray(fields)) continue;
     out[m] = fields
       .filter((f) => f && typeof f === "object" && typeof (f as OptionSpec).name === "string")
@@ -253,4 +254,19 @@ export function readSpecs(model: AnyModel): Record<string, OptionSpec[]> {
       });
   }
   return out;
+}
+
+/** The batch strip's thumbnails (N, H, W, 3), or null: a strip without pictures still works. */
+export function readThumbs(t: AttributionModel, kind: Kind): Decoded | null {
+  if (kind !== "image" || !t.get("_thumbs")) return null;
+  try {
+    return t.array("_thumbs", 4);
+  } catch {
+    return null;
+  }
+}
+
+/** Python's progress report, or an empty one. */
+export function readProgress(t: AttributionModel): Progress {
+  return t.get("_progress") ?? {};
 }

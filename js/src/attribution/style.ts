@@ -1,31 +1,20 @@
 // Styles ship inside the bundle so the widget is a single offline .js file.
-// Colours use JupyterLab theme variables with light-theme fallbacks, so the
-// widget follows light and dark themes and still looks right outside Lab.
-// Every rule is scoped to .nnw-attribution so it cannot restyle other views
-// (they share class names such as .nnw-bar) on the same page.
+// The theme (colours, font, hidden) comes from lib/theme; every rule here is
+// scoped to .nnw-attribution so it cannot restyle other views (they share
+// class names such as .nnw-bar) on the same page.
+
+import { themeCss } from "../lib/theme";
 
 export const STYLE_ID = "nnw-attribution-style";
 
-export const CSS = `
+export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color2, #f2f2f2)" })}
 .nnw-attribution {
-  --nnw-fg: var(--jp-ui-font-color1, #222);
-  --nnw-muted: var(--jp-ui-font-color2, #666);
-  --nnw-bg: var(--jp-layout-color1, #fff);
-  --nnw-bg2: var(--jp-layout-color2, #f2f2f2);
-  --nnw-border: var(--jp-border-color2, #ddd);
-  --nnw-accent: var(--jp-brand-color1, #1976d2);
-  --nnw-error: var(--jp-error-color1, #d32f2f);
-  font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
-  font-size: var(--jp-ui-font-size1, 13px);
-  color: var(--nnw-fg);
   display: inline-flex;
   flex-direction: column;
   gap: 6px;
   padding: 6px 0;
   max-width: 100%;
-  box-sizing: border-box;
 }
-.nnw-attribution * { box-sizing: border-box; }
 .nnw-attribution .nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
 .nnw-attribution .nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
 .nnw-attribution .nnw-method {
@@ -149,6 +138,4 @@ export const CSS = `
   padding: 4px 8px; white-space: pre-wrap; max-width: 600px;
 }
 .nnw-attribution .nnw-error[hidden] { display: none; }
-/* the hidden attribute wins over every display rule above */
-.nnw-attribution [hidden] { display: none !important; }
 `;

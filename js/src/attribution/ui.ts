@@ -2,8 +2,8 @@
 // the browser tests select on; keep them stable.
 
 import { clear, h } from "../lib/dom";
-import type { AnyModel } from "./model";
-import { readString, readStrings, readTitles } from "./model";
+import { nearestZoom, ZOOMS, type Display } from "./display";
+import type { AttributionModel } from "./traits";
 
 export interface Ui {
   root: HTMLDivElement;
@@ -40,8 +40,6 @@ function labelled(text: string, control: HTMLElement, title?: string): HTMLLabel
   label.append(control);
   return label;
 }
-
-export const ZOOMS = [0.5, 1, 1.5, 2, 3, 4];
 
 export function buildDom(): Ui {
   const root = h("div", "nnw-attribution");
@@ -112,12 +110,12 @@ export function buildDom(): Ui {
  * open dropdown is not reset by unrelated redraws; then select the model's
  * current method (added as an option if Python picked one outside the list).
  */
-export function syncMethods(select: HTMLSelectElement, model: AnyModel): void {
-  const methods = readStrings(model, "methods");
-  const titles = readTitles(model, "method_titles");
-  const current = readString(model, "method");
+export function syncMethods(select: HTMLSelectElement, t: AttributionModel): void {
+  const methods = t.strings("methods");
+  const titles = t.titles("method_titles");
+  const current = t.string("method");
   if (current && !methods.includes(current)) methods.push(current);
-  const slow = new Set(readStrings(model, "slow_methods"));
+  const slow = new Set(t.strings("slow_methods"));
   const key = JSON.stringify([methods, methods.map((m) => titles[m] ?? m), [...slow]]);
   if (select.dataset.options !== key) {
     clear(select);
@@ -127,16 +125,16 @@ export function syncMethods(select: HTMLSelectElement, model: AnyModel): void {
     select.dataset.options = key;
   }
   if (select.value !== current) select.value = current;
-  select.disabled = methods.length < 2 || model.get("interactive") === false;
+  select.disabled = methods.length < 2 || t.get("interactive") === false;
 }
 
 /** One checkbox per other method: ticked ones are drawn beside the main map. */
-export function syncCompare(box: HTMLDivElement, model: AnyModel): void {
-  const methods = readStrings(model, "methods");
-  const titles = readTitles(model, "method_titles");
-  const current = readString(model, "method");
-  const shown = new Set(readStrings(model, "shown"));
-  const interactive = model.get("interactive") !== false;
+export function syncCompare(box: HTMLDivElement, t: AttributionModel): void {
+  const methods = t.strings("methods");
+  const titles = t.titles("method_titles");
+  const current = t.string("method");
+  const shown = new Set(t.strings("shown"));
+  const interactive = t.get("interactive") !== false;
   const others = methods.filter((m) => m !== current);
   const key = JSON.stringify([others, others.map((m) => titles[m] ?? m), interactive]);
   if (box.dataset.options !== key) {
@@ -163,4 +161,14 @@ export function syncPalettes(select: HTMLSelectElement, names: string[], current
     select.dataset.options = key;
   }
   if (names.includes(current) && select.value !== current) select.value = current;
+}
+
+/** Show the display settings on their controls (after Python set them). */
+export function syncDisplay(ui: Ui, d: Display, palettes: string[]): void {
+  syncPalettes(ui.palette, palettes, d.palette);
+  ui.opacity.value = String(d.opacity);
+  ui.threshold.value = String(d.threshold);
+  ui.top.value = String(d.topPercent);
+  ui.absolute.checked = d.absolute;
+  ui.zoom.value = String(nearestZoom(d.zoom));
 }

@@ -1,33 +1,13 @@
-// The input as the Layers view shows it: an image (C, H, W) in grey (or RGB for
-// three channels) on its display range, with a neuron's attribution map blended
-// over it the way nnwidgets/figures/colormap.py `composite` does; a row of
-// features as bars of the neuron's attribution, named.
+// The input side of the Layers view: the input (an image in grey or RGB on its
+// display range, a row of features, or tokens) with the clicked neuron's
+// attribution over it, the neuron's value, and the inputs that excite it most.
+// The image and its overlay use lib/image, the same pixels as every view.
 
-import { h } from "../lib/dom";
-import { baseImage, blend } from "../attribution/image";
+import { h, setText } from "../lib/dom";
 import { formatValue } from "../lib/hover";
-
-/** RGBA pixels (H × W × 4) of an image (C, H, W) on [lo, hi], as Python's display_image
- * (the Attribution view's base image: one implementation for every view). */
-export const imagePixels = baseImage;
-
-/** Blend a map coloured through `lut` (alpha from the table) over `base`, in place,
- * with the Attribution view's arithmetic (which rounds as Python's composite does). */
-export function blendInPlace(
-  base: Uint8ClampedArray, map: ArrayLike<number>, lut: ArrayLike<number>, lo: number, hi: number, opacity = 0.85,
-): void {
-  blend(base, map, lut, lo, hi, opacity, base);
-}
-
-export function putPixels(canvas: HTMLCanvasElement, pixels: Uint8ClampedArray, w: number, hgt: number): void {
-  canvas.width = w;
-  canvas.height = hgt;
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return;
-  const img = ctx.createImageData(w, hgt);
-  img.data.set(pixels);
-  ctx.putImageData(img, 0, 0);
-}
+import { baseImage, blend, putPixels } from "../lib/image";
+import type { InputState, TopsState } from "./state";
+import type { LayersUi } from "./ui";
 
 /** Bars of one value per feature, largest |value| first, at most `most`. */
 export function featureBars(host: HTMLElement, values: ArrayLike<number>, names: string[], most = 12): void {
@@ -50,4 +30,68 @@ export function featureBars(host: HTMLElement, values: ArrayLike<number>, names:
     return row;
   });
   host.replaceChildren(...rows);
+}
+
+export function drawInput(ui: LayersUi, s: InputState, seq: number): void {
+  const { kind, input, map, neuron } = s;
+  const hasMap = !!map && map.data.length > 0;
+  ui.inputCanvas.hidden = kind !== "image";
+  ui.featBox.hidden = kind !== "features";
+  if (kind === "features" && !hasMap) {
+    ui.featBox.replaceChildren(h("div", "nnw-hint", {}, "click a neuron to see its attribution to each feature"));
+  }
+  // Token ids: the tokens as text (user strings: textContent only), or the ids.
+  ui.tokBox.hidden = kind !== "tokens" || !input;
+  if (kind === "tokens" && input) {
+    const words = s.tokens.length === input.data.length ? s.tokens : Array.from(input.data, (v) => String(v));
+    ui.tokBox.replaceChildren(...words.map((w, i) => h("span", "nnw-token", { "data-token": i }, w)));
+  }
+  if (kind === "image" && input && input.shape.length === 3) {
+    const [lo, hi] = s.display;
+    const px = baseImage(input.data, input.shape, lo, hi);
+    if (hasMap && map) {
+      const scale = s.mapScale();
+      // over itself: the overlay is drawn into the base pixels
+      blend(px, map.data, s.mapLut(), -scale, scale, 0.85, px);
+    }
+    putPixels(ui.inputCanvas, px, input.shape[2]!, input.shape[1]!);
+    ui.inputCanvas.style.width = `${Math.max(1, Math.floor(220 / input.shape[2]!)) * input.shape[2]!}px`;
+    ui.inputCanvas.dataset.rendered = hasMap ? `neuron ${neuron?.join(",")}|${seq}` : `input|${seq}`;
+  }
+  if (kind === "features" && hasMap && map) featureBars(ui.featBox, map.data, s.features);
+  if (neuron) {
+    const method = s.method.replace(/_/g, " ");
+    setText(ui.inputTitle, `input · ${method} of neuron [${neuron.join(", ")}]`);
+    setText(ui.neuronText, `neuron [${neuron.join(", ")}] = ${formatValue(s.neuronValue())}`);
+    ui.neuronText.dataset.value = String(s.neuronValue());
+  } else {
+    setText(ui.inputTitle, "input");
+    setText(ui.neuronText, "");
+  }
+}
+
+export function drawTops(ui: LayersUi, s: TopsState, kind: string): void {
+  const { indices: idx, values: vals, inputs: ins } = s;
+  if (!idx || idx.data.length === 0 || !vals) {
+    setText(ui.topTitle, "");
+    ui.tops.replaceChildren();
+    return;
+  }
+  setText(ui.topTitle, `inputs that excite this unit most (${s.source})`);
+  const [lo, hi] = s.display;
+  const items: HTMLElement[] = [];
+  for (let i = 0; i < idx.data.length; i++) {
+    const item = h("div", "nnw-top", { "data-index": idx.data[i]!, "data-value": String(vals.data[i]) });
+    if (kind === "image" && ins && ins.shape.length === 4) {
+      const [, c, hh, w] = ins.shape as [number, number, number, number];
+      const per = c * hh * w;
+      const c1 = h("canvas", "nnw-thumb");
+      putPixels(c1, baseImage(ins.data.subarray(i * per, (i + 1) * per), [c, hh, w], lo, hi), w, hh);
+      c1.style.width = `${Math.max(1, Math.floor(56 / w)) * w}px`;
+      item.appendChild(c1);
+    }
+    item.appendChild(h("span", "", {}, `#${idx.data[i]} · ${formatValue(vals.data[i]!)}`));
+    items.push(item);
+  }
+  ui.tops.replaceChildren(...items);
 }

@@ -1,26 +1,14 @@
-// Styles of the Layers view, shipped inside the bundle. Theme variables with
-// light fallbacks; every rule scoped to .nnw-layers.
+// Styles of the Layers view, shipped inside the bundle. The theme (colours,
+// font, hidden) comes from lib/theme; every rule is scoped to .nnw-layers.
+
+import { themeCss } from "../lib/theme";
 
 export const STYLE_ID = "nnw-layers-style";
 
 const L = ".nnw-layers";
 
-export const CSS = `
-${L} {
-  --nnw-fg: var(--jp-ui-font-color1, #222);
-  --nnw-muted: var(--jp-ui-font-color2, #666);
-  --nnw-bg: var(--jp-layout-color1, #fff);
-  --nnw-bg2: var(--jp-layout-color2, #eee);
-  --nnw-border: var(--jp-border-color2, #ddd);
-  --nnw-accent: var(--jp-brand-color1, #1976d2);
-  --nnw-error: var(--jp-error-color1, #d32f2f);
-  --nnw-warn: var(--jp-warn-color1, #f9a825);
-  font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
-  font-size: var(--jp-ui-font-size1, 13px);
-  color: var(--nnw-fg);
-  display: flex; flex-direction: column; gap: 6px; padding: 6px 0; max-width: 100%; box-sizing: border-box;
-}
-${L} * { box-sizing: border-box; }
+export const CSS = `${themeCss(L)}
+${L} { display: flex; flex-direction: column; gap: 6px; padding: 6px 0; max-width: 100%; }
 ${L}.nnw-busy .nnw-status::after { content: " computing…"; color: var(--nnw-muted); }
 ${L} .nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
 ${L} .nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
@@ -76,6 +64,4 @@ ${L} .nnw-ffill { position: absolute; top: 0; bottom: 0; background: #d6604d; }
 ${L} .nnw-ffill.nnw-neg { background: #4393c3; }
 ${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
 ${L} .nnw-features .nnw-hint { color: var(--nnw-muted); font-style: italic; }
-/* the hidden attribute wins over the display rules above */
-${L} [hidden] { display: none !important; }
 `;

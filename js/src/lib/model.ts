@@ -15,6 +15,11 @@ export interface AnyModel {
   off(event?: string | null, cb?: Callback | null): void;
 }
 
+/** A read-only model over a plain object, so the values nested in one trait go through the same readers. */
+export function objectModel(o: Record<string, unknown> | null | undefined): AnyModel {
+  return { get: (name) => o?.[name], set() {}, save_changes() {}, on() {}, off() {} };
+}
+
 /** Raised for a trait that cannot be used; the message names the trait. */
 export class TraitError extends Error {}
 

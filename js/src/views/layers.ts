@@ -1,10 +1,6 @@
-// Layers widget view (anywidget ESM entry): see ../layers/render.ts.
+// Layers widget (anywidget ESM entry, bundled to static/layers.js); the view
+// is ../layers/entry.ts.
 
-import type { AnyModel } from "../lib/model";
-import { renderLayers } from "../layers/render";
-
-function render(props: { model: AnyModel; el: HTMLElement }): () => void {
-  return renderLayers(props);
-}
+import { render } from "../layers/entry";
 
 export default { render };

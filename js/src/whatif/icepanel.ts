@@ -5,7 +5,7 @@ import { setText } from "../lib/dom";
 import { formatValue } from "../lib/hover";
 import { hoverIndex, type IceScales } from "./ice";
 import { drawIce, ICE_WIDTH, themeColors, type Colors, type IceData } from "./icechart";
-import { percent } from "./panels";
+import { percent } from "./bars";
 import { labelOf, type WhatIfState } from "./state";
 import type { Ui } from "./ui";
 

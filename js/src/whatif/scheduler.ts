@@ -11,6 +11,7 @@
 //   slider only when the user is not holding it and no newer request is out.
 
 import { encode, type EncodedArray } from "../lib/codec";
+import { nextSeq } from "../lib/requests";
 
 export type Phase = "drag" | "release";
 
@@ -169,8 +170,7 @@ export class RequestScheduler {
   }
 
   private send(values: Float32Array, phase: Phase, feature: number, target: number): WhatIfRequest {
-    const known = this.host.knownSeq();
-    const seq = Math.max(Number.isFinite(known) ? known : 0, this.sentSeq, this.drawnSeq, 0) + 1;
+    const seq = nextSeq(this.host.knownSeq(), this.sentSeq, this.drawnSeq);
     this.sentSeq = seq;
     const shape = this.host.shape?.() ?? [values.length];
     const request: WhatIfRequest = { seq, x: encode(values, shape), phase, feature, target };

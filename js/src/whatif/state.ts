@@ -2,9 +2,9 @@
 // not thrown, so the view can show them and keep the last good drawing.
 
 import type { NumericArray } from "../lib/codec";
-import {
-  attempt, readArray, readInt, readString, readStrings, readTitles, TraitError, type AnyModel,
-} from "../lib/model";
+import { attempt, TraitError, type AnyModel } from "../lib/model";
+import { traits, type TraitName } from "../lib/traits";
+import type { WhatIfModel, WhatIfTraits } from "./traits";
 
 export interface Counterfactual {
   feature: number;
@@ -46,8 +46,8 @@ export interface ReadResult {
 }
 
 /** A 1-D array of exactly `n` values (any n when n is undefined). */
-function vector(model: AnyModel, name: string, n?: number): NumericArray {
-  const arr = readArray(model, name, 1);
+function vector(t: WhatIfModel, name: TraitName<WhatIfTraits>, n?: number): NumericArray {
+  const arr = t.array(name, 1);
   if (n !== undefined && arr.data.length !== n) {
     throw new TraitError(`${name} has ${arr.data.length} values, expected ${n}`);
   }
@@ -55,10 +55,10 @@ function vector(model: AnyModel, name: string, n?: number): NumericArray {
 }
 
 /** Like vector, but unset or shape [0] means "not available" (null). */
-function optionalVector(model: AnyModel, name: string, n: number): NumericArray | null {
-  const raw = model.get(name);
+export function optionalVector(t: WhatIfModel, name: TraitName<WhatIfTraits>, n: number): NumericArray | null {
+  const raw = t.get(name);
   if (raw === null || raw === undefined) return null;
-  const arr = readArray(model, name, 1);
+  const arr = t.array(name, 1);
   if (arr.data.length === 0) return null;
   if (arr.data.length !== n) throw new TraitError(`${name} has ${arr.data.length} values, expected ${n} or 0`);
   return arr.data;
@@ -82,36 +82,37 @@ export function readCounterfactual(raw: unknown, features: number, classes: numb
 }
 
 export function readState(model: AnyModel): ReadResult {
+  const t = traits<WhatIfTraits>(model);
   const problems: string[] = [];
-  const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
-  const original = attempt(problems, () => vector(model, "_original"));
+  const seq = attempt(problems, () => t.int("_seq", 0)) ?? 0;
+  const original = attempt(problems, () => vector(t, "_original"));
   const f = original?.length ?? 0;
-  const get = (name: string): NumericArray | undefined =>
-    original ? attempt(problems, () => vector(model, name, f)) : undefined;
+  const get = (name: TraitName<WhatIfTraits>): NumericArray | undefined =>
+    original ? attempt(problems, () => vector(t, name, f)) : undefined;
   const current = get("_current");
   const lows = get("_lows");
   const highs = get("_highs");
   const steps = get("_steps");
   const attribution = get("_attribution");
-  const categorical = attempt(problems, () => optionalVector(model, "_categorical", f)) ?? null;
-  const means = attempt(problems, () => optionalVector(model, "_means", f)) ?? null;
-  const probs = attempt(problems, () => vector(model, "_probs"));
+  const categorical = attempt(problems, () => optionalVector(t, "_categorical", f)) ?? null;
+  const means = attempt(problems, () => optionalVector(t, "_means", f)) ?? null;
+  const probs = attempt(problems, () => vector(t, "_probs"));
   const k = probs?.length ?? 0;
-  const probsOriginal = attempt(problems, () => optionalVector(model, "_probs_original", k)) ?? null;
-  const taylorEstimate = attempt(problems, () => optionalVector(model, "_taylor_estimate", k)) ?? null;
-  const taylorActual = attempt(problems, () => optionalVector(model, "_taylor_actual", k)) ?? null;
-  const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
-  const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;
-  const iceFeature = attempt(problems, () => readInt(model, "_ice_feature", -1)) ?? -1;
+  const probsOriginal = attempt(problems, () => optionalVector(t, "_probs_original", k)) ?? null;
+  const taylorEstimate = attempt(problems, () => optionalVector(t, "_taylor_estimate", k)) ?? null;
+  const taylorActual = attempt(problems, () => optionalVector(t, "_taylor_actual", k)) ?? null;
+  const target = attempt(problems, () => t.int("target", 0)) ?? 0;
+  const predicted = attempt(problems, () => t.int("predicted", 0)) ?? 0;
+  const iceFeature = attempt(problems, () => t.int("_ice_feature", -1)) ?? -1;
   const noIce = { feature: -1, values: new Float32Array(0), outputs: new Float32Array(0), pdp: null };
   const ice = attempt(problems, () => {
     if (iceFeature < 0) return noIce;
     if (iceFeature >= f) throw new TraitError(`_ice_feature ${iceFeature} is outside the ${f} features`);
-    const values = vector(model, "_ice_values");
-    const outputs = vector(model, "_ice_outputs", values.length);
-    return { feature: iceFeature, values, outputs, pdp: optionalVector(model, "_pdp", values.length) };
+    const values = vector(t, "_ice_values");
+    const outputs = vector(t, "_ice_outputs", values.length);
+    return { feature: iceFeature, values, outputs, pdp: optionalVector(t, "_pdp", values.length) };
   }) ?? noIce;
-  const counterfactual = attempt(problems, () => readCounterfactual(model.get("_counterfactual"), f, k)) ?? null;
+  const counterfactual = attempt(problems, () => readCounterfactual(t.get("_counterfactual"), f, k)) ?? null;
 
   const badTarget = probs !== undefined && (target < 0 || target >= k);
   if (badTarget) problems.push(`target ${target} is outside the ${k} classes`);
@@ -122,16 +123,16 @@ export function readState(model: AnyModel): ReadResult {
   if (badTarget || f === 0 || !original || !current || !lows || !highs || !steps || !attribution || !probs) {
     return { state: null, problems };
   }
-  const names = readStrings(model, "feature_names").slice(0, f);
+  const names = t.strings("feature_names").slice(0, f);
   for (let i = names.length; i < f; i++) names.push(`feature ${i}`);
   return {
     problems,
     state: {
-      seq, names, labels: readStrings(model, "labels"),
+      seq, names, labels: t.strings("labels"),
       original, current, lows, highs, steps, categorical, means,
       probs, probsOriginal, predicted, target, attribution,
-      method: readString(model, "attribution_method"),
-      titles: readTitles(model, "method_titles"),
+      method: t.string("attribution_method"),
+      titles: t.titles("method_titles"),
       taylorEstimate, taylorActual,
       iceFeature: ice.feature, iceValues: ice.values, iceOutputs: ice.outputs, pdp: ice.pdp,
       counterfactual,

@@ -1,33 +1,22 @@
 // Styles of the What-if view, shipped inside the bundle (one offline .js
-// file). Colours come from JupyterLab theme variables with light fallbacks,
-// so light and dark themes both work. Every rule is scoped to .nnw-whatif.
+// file). The theme (colours, font, hidden) comes from lib/theme; every rule
+// is scoped to .nnw-whatif. The image editor's root carries .nnw-whatif too,
+// so it gets these rules and adds its own (./image/style.ts).
 
+import { themeCss } from "../lib/theme";
 import { THUMB_PX } from "./scale";
 
 export const STYLE_ID = "nnw-whatif-style";
 
 const W = ".nnw-whatif";
 
-export const CSS = `
+export const CSS = `${themeCss(W)}
 ${W} {
-  --nnw-fg: var(--jp-ui-font-color1, #222);
-  --nnw-muted: var(--jp-ui-font-color2, #666);
-  --nnw-faint: var(--jp-ui-font-color3, #999);
-  --nnw-bg: var(--jp-layout-color1, #fff);
-  --nnw-bg2: var(--jp-layout-color2, #eee);
-  --nnw-border: var(--jp-border-color2, #ddd);
-  --nnw-accent: var(--jp-brand-color1, #1976d2);
-  --nnw-error: var(--jp-error-color1, #d32f2f);
   --nnw-pos: #d6604d;
   --nnw-neg: #4393c3;
-  font-family: var(--jp-ui-font-family, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif);
-  font-size: var(--jp-ui-font-size1, 13px);
-  color: var(--nnw-fg);
   display: inline-flex; flex-direction: column; gap: 6px;
-  padding: 6px 0; max-width: 100%; box-sizing: border-box;
+  padding: 6px 0; max-width: 100%;
 }
-${W} * { box-sizing: border-box; }
-${W} [hidden] { display: none !important; }
 ${W} button {
   font: inherit; color: var(--nnw-fg); background: var(--nnw-bg);
   border: 1px solid var(--nnw-border); border-radius: 3px; cursor: pointer;

@@ -2,13 +2,11 @@
 // Problems are collected, not thrown, so the view can show them and keep the
 // last good drawing.
 
-import { mapRange } from "../../attribution/image";
 import type { NumericArray } from "../../lib/codec";
-import {
-  attempt, readArray, readDisplayRange, readInt, readLut, readScale, readString, readStrings, readTitles,
-  TraitError,
-  type AnyModel,
-} from "../../lib/model";
+import { mapRange } from "../../lib/image";
+import { attempt, readDisplayRange, readLut, readScale, TraitError, type AnyModel } from "../../lib/model";
+import { traits, type TraitName } from "../../lib/traits";
+import type { WhatIfModel, WhatIfTraits } from "../traits";
 import type { ImageShape } from "./brush";
 
 export interface ImageState extends ImageShape {
@@ -35,36 +33,37 @@ export interface ImageReadResult {
   problems: string[];
 }
 
-function image(model: AnyModel, name: string): { data: NumericArray; shape: number[] } {
-  const arr = readArray(model, name, 3);
+function image(t: WhatIfModel, name: TraitName<WhatIfTraits>): { data: NumericArray; shape: number[] } {
+  const arr = t.array(name, 3);
   const [c, hgt, wid] = arr.shape as [number, number, number];
   if (c < 1 || hgt < 1 || wid < 1) throw new TraitError(`${name} is empty: shape [${arr.shape.join(", ")}]`);
   return arr;
 }
 
 export function readImageState(model: AnyModel): ImageReadResult {
+  const t = traits<WhatIfTraits>(model);
   const problems: string[] = [];
-  const seq = attempt(problems, () => readInt(model, "_seq", 0)) ?? 0;
-  const original = attempt(problems, () => image(model, "_original"));
-  const current = attempt(problems, () => image(model, "_current"));
-  const map = attempt(problems, () => readArray(model, "_map", 2));
+  const seq = attempt(problems, () => t.int("_seq", 0)) ?? 0;
+  const original = attempt(problems, () => image(t, "_original"));
+  const current = attempt(problems, () => image(t, "_current"));
+  const map = attempt(problems, () => t.array("_map", 2));
   const lut = attempt(problems, () => readLut(model));
   const scale = attempt(problems, () => readScale(model));
   const display = attempt(problems, () => readDisplayRange(model));
-  const probs = attempt(problems, () => readArray(model, "_probs", 1));
+  const probs = attempt(problems, () => t.array("_probs", 1));
   const k = probs?.data.length ?? 0;
   // An unusable ghost is reported but does not stop the drawing.
   const optional: string[] = [];
   const probsOriginal = attempt(optional, () => {
-    const raw = model.get("_probs_original");
+    const raw = t.get("_probs_original");
     if (raw === null || raw === undefined) return null;
-    const arr = readArray(model, "_probs_original", 1);
+    const arr = t.array("_probs_original", 1);
     if (arr.data.length === 0) return null;
     if (arr.data.length !== k) throw new TraitError(`_probs_original has ${arr.data.length} values, expected ${k}`);
     return arr.data;
   }) ?? null;
-  const target = attempt(problems, () => readInt(model, "target", 0)) ?? 0;
-  const predicted = attempt(problems, () => readInt(model, "predicted", 0)) ?? 0;
+  const target = attempt(problems, () => t.int("target", 0)) ?? 0;
+  const predicted = attempt(problems, () => t.int("predicted", 0)) ?? 0;
 
   const shape = original?.shape ?? [];
   const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -91,14 +90,14 @@ export function readImageState(model: AnyModel): ImageReadResult {
       display,
       map: map.data,
       lut: lut.data,
-      range: mapRange(scale, model.get("_signed") === true),
+      range: mapRange(scale, t.flag("_signed")),
       probs: probs.data,
       probsOriginal,
-      labels: readStrings(model, "labels"),
+      labels: t.strings("labels"),
       predicted,
       target,
-      method: readString(model, "attribution_method"),
-      titles: readTitles(model, "method_titles"),
+      method: t.string("attribution_method"),
+      titles: t.titles("method_titles"),
     },
   };
 }

@@ -1,6 +1,10 @@
-// Pixel math for the attribution canvas, kept free of DOM so it is unit-tested.
+// Image painting every view shares: the input as the viewer sees it (the base
+// image), a map coloured through a LUT and blended over it, and the scaled-up
+// canvas drawing. One implementation, so a pixel is the same in every widget
+// and equals what Python's static figures show. The pixel math is DOM-free
+// and unit-tested.
 
-import { lutIndex } from "../lib/colormap";
+import { lutIndex } from "./colormap";
 
 /** Longest side the image is scaled up to, in CSS pixels. */
 export const DISPLAY_SIZE = 288;
@@ -79,4 +83,40 @@ export function blend(
 /** Colour range of the map: symmetric around 0 for signed methods. */
 export function mapRange(scale: number, signed: boolean): [number, number] {
   return signed ? [-scale, scale] : [0, scale];
+}
+
+/** Put RGBA `pixels` (w × hgt × 4) onto `canvas` at one canvas pixel per image pixel. */
+export function putPixels(canvas: HTMLCanvasElement, pixels: Uint8ClampedArray, w: number, hgt: number): void {
+  canvas.width = w;
+  canvas.height = hgt;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  const img = ctx.createImageData(w, hgt);
+  img.data.set(pixels);
+  ctx.putImageData(img, 0, 0);
+}
+
+/**
+ * Paint a width × height image, whose RGBA bytes `fill` writes, onto `canvas`
+ * scaled up k times with crisp pixels, through `offscreen` (a scratch canvas
+ * the caller keeps). Returns the canvas context, e.g. to draw on top.
+ */
+export function paintScaled(
+  canvas: HTMLCanvasElement, offscreen: HTMLCanvasElement, width: number, height: number, k: number,
+  fill: (rgba: Uint8ClampedArray) => void,
+): CanvasRenderingContext2D {
+  if (offscreen.width !== width) offscreen.width = width;
+  if (offscreen.height !== height) offscreen.height = height;
+  const octx = offscreen.getContext("2d");
+  const ctx = canvas.getContext("2d");
+  if (!octx || !ctx) throw new Error("this browser gave no 2D canvas context");
+  const img = octx.createImageData(width, height);
+  fill(img.data);
+  octx.putImageData(img, 0, 0);
+  // Resizing clears the canvas and resets its context: only when the size changes.
+  if (canvas.width !== width * k) canvas.width = width * k;
+  if (canvas.height !== height * k) canvas.height = height * k;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(offscreen, 0, 0, width * k, height * k);
+  return ctx;
 }

@@ -1,50 +1,49 @@
-// Tabular What-if view: one slider per feature; while the
-// user drags, requests go to the kernel (at most one per animation frame,
-// always with the newest values) and the answers redraw the prediction,
-// attribution, Taylor check and ICE curve. Hover, marks and sorting stay in
-// the browser. The only thing sent to the kernel is `_request`.
+// The What-if view's render(). The Python widget says which editor it needs
+// in its `kind` trait, read once at render time: "tabular" (or unset), one
+// slider per feature, here; "image", paint, erase or occlude the image, see
+// ./image/entry.ts. Both are in the one whatif.js bundle.
+//
+// Tabular: while the user drags, requests go to the kernel (at most one per
+// animation frame, always with the newest values) and the answers redraw the
+// prediction, attribution, Taylor check and ICE curve. Hover, marks and
+// sorting stay in the browser. The only thing sent to the kernel is `_request`.
 
-import { injectStyle, setText } from "../lib/dom";
+import { setText } from "../lib/dom";
+import { showErrors, widgetError } from "../lib/errors";
 import { formatValue } from "../lib/hover";
-import type { AnyModel, Callback } from "../lib/model";
-import { coalesced, requestHost, showErrors, widgetError } from "../lib/view";
+import { mount, type RenderProps } from "../lib/mount";
+import { finiteOr } from "../lib/numbers";
+import { requestHost } from "../lib/requests";
+import { traits } from "../lib/traits";
+import { takeAnswer } from "./answer";
+import { clickedClass, markPending, renderBars } from "./bars";
+import { renderAttribution, renderCounterfactual, renderTaylor } from "./draw";
 import type { IceData } from "./icechart";
 import { IcePanel } from "./icepanel";
-import { markPending, renderAttribution, renderBars, renderCounterfactual, renderTaylor } from "./panels";
+import { renderImage } from "./image/entry";
 import { rowOrder } from "./scale";
 import { RequestScheduler } from "./scheduler";
 import { isCategorical, labelOf, readState, titleOf, type WhatIfState } from "./state";
 import { CSS, STYLE_ID } from "./style";
+import { TABULAR_TRAITS, type WhatIfTraits } from "./traits";
 import { buildDom, buildRow, placeMarks, readControl, setControl, type Row, type RowSpec } from "./ui";
 
-// Traits whose change means "redraw". Python sends all of one answer's
-// changes in one message, so they are coalesced into one redraw per message.
-const TRAITS = [
-  "_seq", "feature_names", "labels", "_original", "_current", "_lows", "_highs", "_steps",
-  "_categorical", "_means", "_probs", "_probs_original", "predicted", "target", "_attribution",
-  "attribution_method", "method_titles", "_taylor_estimate", "_taylor_actual", "_ice_feature",
-  "_ice_values", "_ice_outputs", "_pdp", "_counterfactual", "error",
-];
-
-function finiteOr(v: unknown, fallback: number): number {
-  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
+export function render(props: RenderProps): () => void {
+  return traits<WhatIfTraits>(props.model).get("kind") === "image" ? renderImage(props) : renderTabular(props);
 }
 
-export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
-  injectStyle(STYLE_ID, CSS, el);
+function renderTabular({ model, el }: RenderProps): () => void {
+  const t = traits<WhatIfTraits>(model);
   const ui = buildDom();
-  el.appendChild(ui.root);
-
-  const abort = new AbortController();
-  const listen = { signal: abort.signal };
-  const handlers: Array<[string, Callback]> = [];
+  const view = mount(t, el, ui.root, [{ id: STYLE_ID, css: CSS }]);
+  const listen = view.listen;
 
   let drawn: WhatIfState | null = null; // last state drawn successfully
   let rows: Row[] = [];
   let specs: RowSpec[] = [];
   let structure = "";
   let x = new Float32Array(0); // the input as the sliders hold it
-  let target = finiteOr(model.get("target"), 0);
+  let target = finiteOr(t.get("target"), 0);
 
   const scheduler = new RequestScheduler({
     values: () => x,
@@ -99,7 +98,7 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
     };
   }
 
-  const ice = new IcePanel(ui, iceData, abort.signal);
+  const ice = new IcePanel(ui, iceData, view.signal);
 
   function draw(s: WhatIfState, hasError: boolean): void {
     ensureRows(s);
@@ -125,23 +124,10 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
     ice.draw(s);
   }
 
-  function refresh(): void {
-    const seq = finiteOr(model.get("_seq"), 0);
-    if (!scheduler.accept(seq)) return; // a stale answer overtaken by one already drawn
-    ui.root.dataset.seq = String(seq);
-    const pyError = String(model.get("error") ?? "");
-    const { state, problems } = readState(model);
-    // Our own problems keep the last good drawing; Python's error alone does
-    // not stop a valid state from being drawn.
-    showErrors(ui.error, [pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
-    if (state) draw(state, pyError !== "");
-    showStatus();
-  }
-
-  const redraws = coalesced(refresh, (err) => {
-    showErrors(ui.error, [String(model.get("error") ?? ""), widgetError(err)]);
-  });
-  const schedule = (): void => redraws.schedule();
+  const refresh = (): void => {
+    if (takeAnswer(t, ui, scheduler, () => readState(model), draw)) showStatus();
+  };
+  const redraws = view.coalesced(refresh, (err) => showErrors(ui.error, [t.string("error"), widgetError(err)]));
 
   /** Move the sliders to `values` at once and ask for that input. */
   function jumpTo(values: ArrayLike<number>, feature: number): void {
@@ -206,9 +192,8 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
     if (e.key === "Enter" || e.key === " ") pickFeature(e);
   }, listen);
   ui.bars.addEventListener("click", (e) => {
-    const button = (e.target as Element).closest<HTMLElement>("button.nnw-bar");
-    const cls = Number(button?.dataset.class);
-    if (!button || !Number.isInteger(cls)) return;
+    const cls = clickedClass(e);
+    if (cls === null) return;
     target = cls;
     markPending(ui.bars, cls);
     scheduler.release(-1, { target: cls, force: true });
@@ -226,16 +211,9 @@ export function renderTabular({ model, el }: { model: AnyModel; el: HTMLElement 
   ui.sort.addEventListener("change", applyOrder, listen);
 
   // --- model events -------------------------------------------------------
-  for (const name of TRAITS) handlers.push([`change:${name}`, schedule]);
-  for (const [event, cb] of handlers) model.on(event, cb);
+  view.onChange(TABULAR_TRAITS, () => redraws.schedule());
+  view.onCleanup(() => scheduler.dispose());
   ice.redraw();
-  schedule();
-
-  return () => {
-    redraws.dispose();
-    scheduler.dispose();
-    for (const [event, cb] of handlers) model.off(event, cb);
-    abort.abort();
-    ui.root.remove();
-  };
+  redraws.schedule();
+  return () => view.cleanup();
 }

@@ -5,55 +5,47 @@
 // answers bring the prediction and the attribution map, blended over the
 // image the browser holds. The only thing sent to the kernel is `_request`.
 
-import { showCell, showHint } from "../../attribution/readout";
 import { drawColorbar } from "../../lib/colormap";
-import { injectStyle, setText } from "../../lib/dom";
+import { setText } from "../../lib/dom";
+import { showErrors, widgetError } from "../../lib/errors";
 import { formatValue, type Cell } from "../../lib/hover";
-import type { AnyModel, Callback } from "../../lib/model";
-import { coalesced, requestHost, showErrors, widgetError } from "../../lib/view";
-import { markPending, renderBars } from "../panels";
+import { mount, type RenderProps } from "../../lib/mount";
+import { clamp01, finiteOr } from "../../lib/numbers";
+import { showCell, showHint } from "../../lib/readout";
+import { requestHost } from "../../lib/requests";
+import { traits } from "../../lib/traits";
+import { takeAnswer } from "../answer";
+import { clickedClass, markPending, renderBars } from "../bars";
 import { RequestScheduler } from "../scheduler";
 import { labelOf, titleOf } from "../state";
 import { CSS, STYLE_ID } from "../style";
+import { IMAGE_TRAITS, type WhatIfTraits } from "../traits";
 import { isFill } from "./brush";
-import { ImageCanvas } from "./canvas";
+import { ImageCanvas } from "./draw";
 import { ImageEditor } from "./editor";
 import { attachPainting } from "./pointer";
 import { readImageState, type ImageState } from "./state";
 import { IMAGE_CSS, IMAGE_STYLE_ID } from "./style";
 import { buildImageDom, setPatchSizes, showMode } from "./ui";
 
-const TRAITS = [
-  "_seq", "labels", "_original", "_current", "_display_range", "_map", "_lut", "_scale", "_signed",
-  "_probs", "_probs_original", "predicted", "target", "attribution_method", "method_titles", "error",
-];
-
-function finiteOr(v: unknown, fallback: number): number {
-  return typeof v === "number" && Number.isFinite(v) ? v : fallback;
-}
-
-const clamp01 = (v: number): number => Math.min(1, Math.max(0, v));
-
-export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement }): () => void {
-  injectStyle(STYLE_ID, CSS, el); // shared What-if look: theme, buttons, bars
-  injectStyle(IMAGE_STYLE_ID, IMAGE_CSS, el);
+export function renderImage({ model, el }: RenderProps): () => void {
+  const t = traits<WhatIfTraits>(model);
   const ui = buildImageDom();
-  el.appendChild(ui.root);
-
-  const abort = new AbortController();
-  const listen = { signal: abort.signal };
-  const handlers: Array<[string, Callback]> = [];
+  const view = mount(t, el, ui.root, [
+    { id: STYLE_ID, css: CSS }, // shared What-if look: theme, buttons, bars
+    { id: IMAGE_STYLE_ID, css: IMAGE_CSS },
+  ]);
+  const listen = view.listen;
   const picture = new ImageCanvas(ui.canvas);
   const editor = new ImageEditor();
 
   let drawn: ImageState | null = null; // last answer drawn successfully
   let loaded: unknown = null; // the `_original` the editor holds
-  let target = finiteOr(model.get("target"), 0);
-  let opacity = clamp01(finiteOr(model.get("opacity"), 0.6));
+  let target = finiteOr(t.get("target"), 0);
+  let opacity = clamp01(finiteOr(t.get("opacity"), 0.6));
   let hover: Cell | null = null;
   let frame: number | null = null; // a local redraw waiting for its frame
   let colorbarLut: unknown = null;
-  let disposed = false;
   ui.opacity.value = String(opacity);
 
   const scheduler = new RequestScheduler({
@@ -64,7 +56,7 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
   });
 
   const showWidgetError = (err: unknown): void => {
-    showErrors(ui.error, [String(model.get("error") ?? ""), widgetError(err)]);
+    showErrors(ui.error, [t.string("error"), widgetError(err)]);
   };
 
   const guard = (what: () => void): void => {
@@ -119,7 +111,7 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
 
   /** Redraw on the next animation frame, once however many moves come before it. */
   function redrawSoon(): void {
-    if (frame === null && !disposed) {
+    if (frame === null && !view.signal.aborted) {
       frame = requestAnimationFrame(() => {
         frame = null;
         guard(redraw);
@@ -152,19 +144,10 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
     renderBars(ui.bars, s);
   }
 
-  function refresh(): void {
-    const seq = finiteOr(model.get("_seq"), 0);
-    if (!scheduler.accept(seq)) return; // a stale answer overtaken by one already drawn
-    ui.root.dataset.seq = String(seq);
-    const pyError = String(model.get("error") ?? "");
-    const { state, problems } = readImageState(model);
-    showErrors(ui.error, [pyError, ...problems.map((p) => `cannot draw: ${p}`)]);
-    if (state) draw(state, pyError !== "");
-    showStatus();
-  }
-
-  const redraws = coalesced(refresh, showWidgetError);
-  const schedule = (): void => redraws.schedule();
+  const refresh = (): void => {
+    if (takeAnswer(t, ui, scheduler, () => readImageState(model), draw)) showStatus();
+  };
+  const redraws = view.coalesced(refresh, showWidgetError);
 
   /** The image changed outside a stroke: show it now and send it. */
   function sendNow(): void {
@@ -187,7 +170,7 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
       if (changed) scheduler.release(-1, { force: true });
       showStatus();
     }),
-  }, abort.signal);
+  }, view.signal);
 
   // --- controls -------------------------------------------------------------
   for (const [button, mode] of [[ui.paint, "paint"], [ui.erase, "erase"]] as const) {
@@ -223,9 +206,8 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
     sendNow();
   }), listen);
   ui.bars.addEventListener("click", (e) => {
-    const button = (e.target as Element).closest<HTMLElement>("button.nnw-bar");
-    const cls = Number(button?.dataset.class);
-    if (!button || !Number.isInteger(cls) || !drawn) return;
+    const cls = clickedClass(e);
+    if (cls === null || !drawn) return;
     target = cls;
     markPending(ui.bars, cls);
     scheduler.release(-1, { target: cls, force: true });
@@ -238,24 +220,18 @@ export function renderImage({ model, el }: { model: AnyModel; el: HTMLElement })
   ui.opacity.addEventListener("input", () => setOpacity(Number(ui.opacity.value)), listen);
 
   // --- model events ---------------------------------------------------------
-  for (const name of TRAITS) handlers.push([`change:${name}`, schedule]);
-  handlers.push(["change:opacity", () => {
-    const v = clamp01(finiteOr(model.get("opacity"), opacity));
+  view.onChange(IMAGE_TRAITS, () => redraws.schedule());
+  view.onChange(["opacity"], () => {
+    const v = clamp01(finiteOr(t.get("opacity"), opacity));
     ui.opacity.value = String(v);
     setOpacity(v);
-  }]);
-  for (const [event, cb] of handlers) model.on(event, cb);
-  showMode(ui, editor.mode);
-  showHint(ui.readout);
-  schedule();
-
-  return () => {
-    disposed = true;
-    redraws.dispose();
+  });
+  view.onCleanup(() => {
     if (frame !== null) cancelAnimationFrame(frame);
     scheduler.dispose();
-    for (const [event, cb] of handlers) model.off(event, cb);
-    abort.abort();
-    ui.root.remove();
-  };
+  });
+  showMode(ui, editor.mode);
+  showHint(ui.readout);
+  redraws.schedule();
+  return () => view.cleanup();
 }

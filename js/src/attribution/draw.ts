@@ -1,0 +1,105 @@
+// Painting one answer: the maps (what the display settings change, redrawn
+// locally without the kernel), then the prediction bars, the batch strip, the
+// trust panel, the options form and the status line.
+
+import type { Decoded } from "../lib/codec";
+import { drawColorbar } from "../lib/colormap";
+import { setText } from "../lib/dom";
+import { formatValue } from "../lib/hover";
+import { clamp01, finiteOr } from "../lib/numbers";
+import { baseImage } from "../lib/image";
+import { labelOf, renderBars } from "./bars";
+import { lutFor, type Display } from "./display";
+import { FEATURE_ROWS, maskMap, orderByMagnitude, rangeOf, visibleRows } from "./mask";
+import { renderOptions } from "./options";
+import { paintImage, renderTabular, renderText, syncPanels, type Panel } from "./panels";
+import { titleOf, type DrawState, type OptionSpec } from "./state";
+import { renderStrip } from "./strip";
+import type { Options, Progress } from "./traits";
+import { renderTrust } from "./trust";
+import type { Ui } from "./ui";
+
+/** The maps of the last answer: one panel per method, recoloured as the display settings change. */
+export class MapsDrawing {
+  panels: Panel[] = [];
+  // The base image depends only on the input and its display range.
+  private base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
+
+  constructor(private readonly ui: Ui) {}
+
+  draw(s: DrawState, display: Display, allFeatures: boolean): void {
+    const ui = this.ui;
+    this.panels = syncPanels(ui.maps, s, this.panels);
+    ui.maps.className = `nnw-maps nnw-${s.kind}`;
+    const lut = lutFor(s, display);
+    const [lo, hi] = rangeOf(s.scale, display.absolute);
+    const masked = s.maps.map((m) => maskMap(m, s.scale, display));
+    const rows = visibleRows(s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [], FEATURE_ROWS, allFeatures);
+    this.panels.forEach((panel, i) => {
+      if (s.kind === "image" && panel.canvas) {
+        paintImage(panel.canvas, this.basePixels(s), masked[i]!, s, lut, lo, hi, display.opacity, display.zoom);
+        panel.canvas.dataset.rendered = String(s.seq);
+        panel.canvas.dataset.target = String(s.target);
+        panel.canvas.dataset.method = panel.method;
+      } else if (s.kind === "tabular") {
+        renderTabular(panel, s, i, masked[i]!, rows, lut, lo, hi, i === 0);
+      } else {
+        renderText(panel, s, i, masked[i]!, lut, lo, hi, display.opacity);
+      }
+      panel.root.dataset.rendered = String(s.seq);
+    });
+    ui.maps.dataset.rendered = String(s.seq);
+    ui.maps.dataset.target = String(s.target);
+    ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
+    drawColorbar(ui.colorbar, lut);
+    setText(ui.cbarLo, formatValue(lo));
+    setText(ui.cbarHi, formatValue(hi));
+  }
+
+  private basePixels(s: DrawState): Uint8ClampedArray {
+    const key = [s.input, s.channels, s.height, s.width, s.display[0], s.display[1]];
+    const base = this.base;
+    if (base && key.every((k, i) => k === base.key[i])) return base.pixels;
+    const pixels = baseImage(s.input, [s.channels, s.height, s.width], s.display[0], s.display[1]);
+    this.base = { key, pixels };
+    return pixels;
+  }
+}
+
+/** What the side panels need beyond the answer's state. */
+export interface Extras {
+  thumbs: Decoded | null;
+  specs: Record<string, OptionSpec[]>;
+  options: Options;
+  /** The last request was cancelled: the maps shown are the earlier ones. */
+  cancelled: boolean;
+}
+
+/** Everything but the maps: bars, strip, trust, options and the status line. */
+export function drawSides(ui: Ui, s: DrawState, extras: Extras): void {
+  const score = s.output === "score";
+  renderBars(ui.bars, s, score ? formatValue : undefined);
+  ui.side.hidden = s.output === "none";
+  setText(ui.barsTitle, !s.interactive ? "predictions" : score ? "output" : "predictions · click to explain");
+  ui.bars.classList.toggle("nnw-static", !s.interactive);
+  renderStrip(ui.strip, s.batchTitles, s.index, extras.thumbs, s.interactive);
+  renderTrust(ui.trust, s);
+  const hasOptions = renderOptions(ui.optionsForm, extras.specs, extras.options, s.shown, s.titles);
+  ui.options.hidden = !hasOptions || !s.interactive;
+  const names = s.shown.map((m) => titleOf(s, m)).join(", ");
+  const what = score ? labelOf(s.labels, s.target) : `class ${labelOf(s.labels, s.target)}`;
+  setText(ui.status, (extras.cancelled ? "cancelled; still " : "") +
+    (s.interactive ? `explaining ${what} with ${names}` : `showing ${names}`));
+}
+
+/** The progress bar of request `pending`, shown only while Python reports it running. */
+export function drawProgress(ui: Ui, p: Progress, pending: number | null): void {
+  const live = pending !== null && p.state === "running" && p.seq === pending;
+  ui.progress.hidden = !live;
+  if (!live) return;
+  ui.progressBar.value = clamp01(finiteOr(p.fraction, 0));
+  const of = (p.steps ?? 1) > 1 ? ` (${p.step}/${p.steps})` : "";
+  const chunks = (p.total ?? 0) > 1 ? ` · ${p.done}/${p.total}` : "";
+  setText(ui.progressLabel, `${p.title ?? ""}${of}${chunks}`);
+  ui.progress.dataset.fraction = String(ui.progressBar.value);
+}

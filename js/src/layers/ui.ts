@@ -1,0 +1,155 @@
+// DOM skeleton of the Layers view: toolbar, structure table, atlas, weights
+// and the input side. Class names and data attributes are the contract the
+// browser tests select on; keep them stable. User text is set as text only.
+
+import { h } from "../lib/dom";
+import type { Row } from "./state";
+
+export const ATLAS_HINT = "hover a neuron; click it for its attribution";
+
+export interface LayersUi {
+  root: HTMLDivElement;
+  exampleInput: HTMLInputElement;
+  targetSelect: HTMLSelectElement;
+  predicted: HTMLSpanElement;
+  tabAct: HTMLButtonElement;
+  tabW: HTMLButtonElement;
+  error: HTMLDivElement;
+  note: HTMLDivElement;
+  tbody: HTMLTableSectionElement;
+  sourceText: HTMLSpanElement;
+  sweepButton: HTMLButtonElement;
+  progress: HTMLProgressElement;
+  head: HTMLDivElement;
+  atlas: HTMLCanvasElement;
+  cbLo: HTMLSpanElement;
+  cbar: HTMLCanvasElement;
+  cbHi: HTMLSpanElement;
+  readout: HTMLDivElement;
+  stats: HTMLDivElement;
+  weightsBox: HTMLDivElement;
+  wMode: HTMLSelectElement;
+  wCanvas: HTMLCanvasElement;
+  wReadout: HTMLDivElement;
+  marker: HTMLDivElement;
+  inputTitle: HTMLDivElement;
+  inputCanvas: HTMLCanvasElement;
+  featBox: HTMLDivElement;
+  tokBox: HTMLDivElement;
+  neuronText: HTMLDivElement;
+  topTitle: HTMLDivElement;
+  tops: HTMLDivElement;
+}
+
+const COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ["layer", ""], ["type", ""], ["output", "per example"], ["params", ""],
+  ["dead", "units never above 0 (ReLU-like layers only: output ≥ 0 over the data)"],
+  ["sat.", "saturated values (sigmoid/tanh)"], ["‖∂y/∂a‖", "gradient norm for the target"],
+];
+
+export function buildDom(): LayersUi {
+  const root = h("div", "nnw-layers");
+  const toolbar = h("div", "nnw-toolbar");
+  const exampleInput = h("input", "nnw-example", { type: "number", min: 0, step: 1, value: 0 });
+  const targetSelect = h("select", "nnw-target");
+  const predicted = h("span", "nnw-predicted");
+  const tabAct = h("button", "nnw-tab nnw-tab-activations", { type: "button" }, "activations");
+  const tabW = h("button", "nnw-tab nnw-tab-weights", { type: "button" }, "weights");
+  const status = h("span", "nnw-status");
+  const exLabel = h("label", "", {}, "example ");
+  exLabel.appendChild(exampleInput);
+  const tLabel = h("label", "", {}, "target ");
+  tLabel.appendChild(targetSelect);
+  toolbar.append(exLabel, tLabel, predicted, tabAct, tabW, status);
+  const error = h("div", "nnw-error");
+  error.hidden = true;
+  const note = h("div", "nnw-note");
+
+  const body = h("div", "nnw-body");
+  const left = h("div", "nnw-left");
+  const tableBox = h("div", "nnw-tablebox");
+  const table = h("table", "nnw-table");
+  const thead = h("thead");
+  const headRow = h("tr");
+  for (const [t, tip] of COLUMNS) {
+    headRow.appendChild(h("th", "", tip ? { title: tip } : {}, t));
+  }
+  thead.appendChild(headRow);
+  const tbody = h("tbody");
+  table.append(thead, tbody);
+  tableBox.appendChild(table);
+  const source = h("div", "nnw-source");
+  const sourceText = h("span", "nnw-source-text");
+  const sweepButton = h("button", "nnw-sweep", { type: "button" }, "scan data set");
+  const progress = h("progress", "nnw-progress", { max: 1, value: 0 });
+  source.append(sourceText, sweepButton, progress);
+  left.append(tableBox, source);
+
+  const main = h("div", "nnw-main");
+  const head = h("div", "nnw-head");
+  const atlas = h("canvas", "nnw-atlas");
+  const cbarRow = h("div", "nnw-source");
+  const cbLo = h("span");
+  const cbar = h("canvas", "nnw-colorbar");
+  cbar.style.width = "160px";
+  cbar.style.height = "10px";
+  const cbHi = h("span");
+  cbarRow.append(cbLo, cbar, cbHi);
+  const readout = h("div", "nnw-readout nnw-hint", {}, ATLAS_HINT);
+  const stats = h("div", "nnw-stats");
+  const weightsBox = h("div", "nnw-weightsbox");
+  const wMode = h("select", "nnw-wmode");
+  wMode.append(h("option", "", { value: "w" }, "weights"), h("option", "", { value: "g" }, "gradient × weight"));
+  const wCanvas = h("canvas", "nnw-wcanvas");
+  const wReadout = h("div", "nnw-readout nnw-hint", {}, "hover a weight");
+  weightsBox.append(wMode, wCanvas, wReadout);
+  const atlasBox = h("div", "nnw-atlasbox");
+  const marker = h("div", "nnw-marker");
+  marker.hidden = true;
+  atlasBox.append(atlas, marker);
+  main.append(head, atlasBox, cbarRow, readout, stats, weightsBox);
+
+  const side = h("div", "nnw-side");
+  const inputTitle = h("div", "nnw-head", {}, "input");
+  const inputCanvas = h("canvas", "nnw-input");
+  const featBox = h("div", "nnw-features");
+  const tokBox = h("div", "nnw-tokens", { hidden: true });
+  const neuronText = h("div", "nnw-neuron");
+  const topTitle = h("div", "nnw-head nnw-top-title");
+  const tops = h("div", "nnw-tops");
+  side.append(inputTitle, inputCanvas, featBox, tokBox, neuronText, topTitle, tops);
+  body.append(left, main, side);
+  root.append(toolbar, error, note, body);
+  return {
+    root, exampleInput, targetSelect, predicted, tabAct, tabW, error, note, tbody, sourceText, sweepButton, progress,
+    head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wReadout, marker, inputTitle,
+    inputCanvas, featBox, tokBox, neuronText, topTitle, tops,
+  };
+}
+
+export const shapeText = (s: readonly number[] | null): string => (s ? s.join("×") || "scalar" : "–");
+
+/** The structure table's rows, rebuilt only when the layers change; returns the selectable rows by name. */
+export class LayerRows {
+  private key = "";
+  rows = new Map<string, HTMLTableRowElement>();
+
+  constructor(private readonly tbody: HTMLTableSectionElement) {}
+
+  build(rows: Row[]): void {
+    const key = JSON.stringify(rows.map((r) => [r.name, r.type, r.shape, r.params, r.selectable]));
+    if (key === this.key) return;
+    this.key = key;
+    this.rows = new Map();
+    this.tbody.replaceChildren(...rows.map((r) => {
+      const tr = h("tr", r.selectable ? "nnw-row" : "nnw-row nnw-fixed", { "data-layer": r.name });
+      const name = h("td", "nnw-lname", {}, r.name || "(model)");
+      name.style.paddingLeft = `${6 + 12 * Math.max(0, r.depth - 1)}px`;
+      tr.append(name, h("td", "", {}, r.type), h("td", "", {}, shapeText(r.shape)),
+        h("td", "nnw-num", {}, r.params.toLocaleString("en-US")),
+        h("td", "nnw-num nnw-dead"), h("td", "nnw-num nnw-satc"), h("td", "nnw-gnorm"));
+      if (r.selectable) this.rows.set(r.name, tr);
+      return tr;
+    }));
+  }
+}
