@@ -87,7 +87,7 @@ def _run(kc, code: str, timeout: float = 120) -> str:
 @pytest.fixture
 def kernel():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    km = jupyter_client.KernelManager(kernel_cmd=None)
+    km = jupyter_client.KernelManager()
     km.kernel_spec.argv[0] = sys.executable
     km.start_kernel(env=env)
     kc = km.client()

@@ -112,7 +112,7 @@ def refresh(
     ``method`` is one of ``"gradient"``, ``"saliency"``, ``"input_x_gradient"``
     or None (no input gradient: the way to refresh a token model, whose
     integer inputs have none, while still getting its layers' gradients).
-    The model is left as found, as with ``attribute``.
+    The model object is never written to, as with ``attribute``.
     """
     if method is not None and method not in GRADIENT_METHODS:
         raise ExplanationInputError(

@@ -133,7 +133,7 @@ def trust_report(
     the softmax probability of the target (multi-output models), else the raw output.
     ``titles``: the names the summary lines use for the methods (default: the
     engine's titles), so they match what a view calls them.
-    The model is left as found; randomization works on a deep copy.
+    The model object is never written to; randomization works on a deep copy.
     """
     check_inputs(model, x, needs_grad=False)
     if x.shape[0] != 1:

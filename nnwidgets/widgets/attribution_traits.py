@@ -28,7 +28,7 @@ class AttributionTraits(Widget):
     batch_titles = t.List(t.Unicode(), help="One line per example for the batch strip.").tag(sync=True)
     target = t.Int(0, help="The output being explained.").tag(sync=True)
     predicted = t.Int(0, help="The model's predicted class (read-only).").tag(sync=True)
-    output = t.Unicode("probability", help="'probability' (softmax of logits), 'score' (one output) "
+    output = t.Unicode("probability", help="'probability' (class probabilities from the logits), 'score' (one output) "
                        "or 'none' (from_tensor without probabilities).").tag(sync=True)
     method = t.Unicode("input_x_gradient", help="The main attribution method shown.").tag(sync=True)
     compare = t.List(t.Unicode(), help="Methods shown beside `method` on the same scale.").tag(sync=True)

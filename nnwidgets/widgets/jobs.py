@@ -6,8 +6,9 @@ button) stops the running one at its next chunk (``engine.progress.step``).
 Results are handed back to the kernel's event loop, the only thread that
 touches traits, so every message to the view is still sent from there.
 
-The model is in use by the worker while a job runs: code in another cell that
-changes the model at that moment (training it, moving it) races with it.
+The worker runs on the engine's private view of the model, so code in another
+cell that switches its mode or hooks it meanwhile is never undone; weights
+changed in place meanwhile (training) are shared with the view.
 """
 
 from __future__ import annotations

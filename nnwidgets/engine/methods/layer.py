@@ -131,6 +131,22 @@ def layer_gradient_x_activation(model: nn.Module, inputs: torch.Tensor, target: 
     return Explanation("layer_gradient_x_activation", grad * act, p.output, p.target, extras={"layer": layer})
 
 
+def both_ends(
+    model: nn.Module, inputs: torch.Tensor, baselines: object, layer: str,
+    n_steps: int, quadrature: str, internal_batch_size: int | None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The set-up of a path integral through ``layer``: the options checked before any
+    forward, then inputs and baselines in one no-grad forward. Returns the baselines,
+    the model's output for both and the layer's value for both (inputs first)."""
+    steps_and_weights(n_steps, quadrature)
+    check_batch_size(internal_batch_size)
+    base = baselines_like(inputs, baselines)
+    with torch.no_grad(), tapped(model, [layer]) as taps:
+        out_both = call_model(model, torch.cat([inputs, base]))
+        value = taps[layer].value
+    return base, out_both, value
+
+
 @register("layer_integrated_gradients", title="Layer integrated gradients", kind="layer", needs_grad=False)
 def layer_integrated_gradients(
     model: nn.Module,
@@ -153,14 +169,8 @@ def layer_integrated_gradients(
     second: one score per token for an embedding's (N, T, D) output, one per
     channel for (N, C, H, W), the attributions themselves for (N, D).
     """
-    steps_and_weights(n_steps, quadrature)  # bad options fail before any forward
-    check_batch_size(internal_batch_size)
-    base = baselines_like(inputs, baselines)
+    base, out_both, ends = both_ends(model, inputs, baselines, layer, n_steps, quadrature, internal_batch_size)
     n = inputs.shape[0]
-    # Inputs and baselines in one forward: the layer's two ends and F at both.
-    with torch.no_grad(), tapped(model, [layer]) as taps:
-        out_both = call_model(model, torch.cat([inputs, base]))
-        ends = taps[layer].value
     if not ends.is_floating_point():
         raise ExplanationInputError(f"layer {layer!r} gives {describe(ends)}; integrating needs a floating output")
     output = out_both[:n]

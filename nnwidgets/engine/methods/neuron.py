@@ -14,16 +14,14 @@ import operator
 import torch
 from torch import nn
 
-from ..batching import check_batch_size, chunk_gradients
+from ..batching import chunk_gradients
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..layers import tapped
 from ..passes import call_model
 from ..registry import register
 from ..targets import Target, resolve_target
-from .integrated import steps_and_weights
-from ..baselines import baselines_like
-from .layer import Path, per_example_sum, steps_per_chunk
+from .layer import Path, both_ends, per_example_sum, steps_per_chunk
 
 
 def neuron_index(neuron: object, shape: tuple[int, ...], layer: str) -> tuple[int, ...]:
@@ -92,13 +90,8 @@ def neuron_integrated_gradients(
     ``NeuronIntegratedGradients``). ``delta`` = Σ attributions − (unit at x −
     unit at baseline); Captum reports none for this method.
     """
-    steps_and_weights(n_steps, quadrature)  # bad options fail before any forward
-    check_batch_size(internal_batch_size)
-    base = baselines_like(inputs, baselines)
+    base, out_both, act = both_ends(model, inputs, baselines, layer, n_steps, quadrature, internal_batch_size)
     n = inputs.shape[0]
-    with torch.no_grad(), tapped(model, [layer]) as taps:
-        out_both = call_model(model, torch.cat([inputs, base]))
-        act = taps[layer].value
     idx = neuron_index(neuron, (n, *act.shape[1:]), layer)  # act holds inputs and baselines
     ends = _pick(act, idx)
     output = out_both[:n]
