@@ -25,11 +25,12 @@ from ..transport.attribution import (
 )
 from .attribution_inputs import check_embedding, detokenize, normalise, output_labels, strip_pictures
 from .attribution_options import (
-    DEFAULT_METHOD, FAST, check_request, engine_options, offered_methods, request_target, specs_for, split_options,
+    DEFAULT_METHOD, FAST, check_request, engine_options, offered_methods, specs_for, split_options,
     title,
 )
 from .attribution_static import FromTensor
 from .attribution_traits import AttributionTraits
+from . import fields
 from .base import Plan, Progress
 
 
@@ -165,12 +166,12 @@ class Attribution(FromTensor, AttributionTraits):
     # -- requests: the maps as one plan, the trust evidence as its follow-up ---------------------
 
     def _plan(self, request: Mapping[str, Any]) -> Plan:
-        index = int(request.get("index", self.index))
+        index = fields.integer(request, "index", self.index)
         if not self.interactive:
             return self._static_plan(index)
         return self._maps_plan(
-            index, request_target(request.get("target", self.target)), str(request.get("method", self.method)),
-            [str(m) for m in request.get("compare", self.compare)], dict(request.get("options") or {}),
+            index, fields.target(request, self.target), fields.text(request, "method", self.method),
+            fields.texts(request, "compare", self.compare), fields.mapping(request, "options", values="a mapping"),
         )
 
     def _maps_plan(self, index: int, target: int | str, method: str, compare: list[str], options: dict) -> Plan:
@@ -242,6 +243,13 @@ class Attribution(FromTensor, AttributionTraits):
 
     def _cancelled(self, seq: int) -> None:
         self._progress = {"seq": seq, "state": "cancelled"}  # the maps on screen stay
+
+    def _refresh(self) -> None:
+        if self.interactive:
+            batch = batch_frame(self._model, self._inputs.examples, spatial=False)
+            texts = [detokenize(ts) for ts in self._inputs.tokens] if self._inputs.kind == "text" else None
+            self.batch_titles = batch_titles(batch.scores.numpy(), list(self.labels), batch.output, texts)
+        self._on_python_change({})
 
     def _on_python_change(self, change: dict) -> None:
         if getattr(self, "_updating", False):

@@ -252,15 +252,6 @@ def check_request(
     return shown
 
 
-def request_target(value: object) -> int | str:
-    """A request's target: a class index, or "predicted" (the view's default when the example changes)."""
-    if value == "predicted":
-        return "predicted"
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ExplanationInputError(f"target must be a class index or 'predicted'; got {value!r}")
-    return int(value)
-
-
 def check_fits(methods: list[str], kind: str) -> None:
     """Refuse methods that are unknown or cannot explain this kind of input."""
     fits = {m for m, info in METHODS.items() if info.kind == "input"}

@@ -25,8 +25,13 @@ import anywidget
 import traitlets as t
 from matplotlib.figure import Figure
 
+from ..engine.errors import ExplanationInputError
+from ..engine.private import weights_token
 from ..engine.progress import Cancelled, reporting
 from .jobs import Job, Runner
+
+STALE = ("The model's weights changed while this was computed (training in another cell?), twice in a row: "
+         "what is shown may mix old and new weights. Call refresh() on the view once they have settled.")
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("nnwidgets")
@@ -89,7 +94,8 @@ class Plan:
 class Widget(anywidget.AnyWidget):
     """Base class: subclasses define their traits, ``_plan`` and ``to_figure``."""
 
-    error = t.Unicode("", help="Message shown in the view when the last request failed.").tag(sync=True)
+    error = t.Unicode("", help="Message shown in the view when the last request failed, or when its "
+                      "answer is stale (the model's weights changed while it was computed).").tag(sync=True)
     _seq = t.Int(0, help="Sequence number of the request the current state answers.").tag(sync=True)
     # Requests come from the view; echoing them back would be a wasted message.
     _request = t.Dict().tag(sync=True, echo_update=False)
@@ -151,14 +157,15 @@ class Widget(anywidget.AnyWidget):
         if runner is None:
             return self._latest(seq, lambda: plan.apply(plan.work(Progress(self))))
 
-        def done(seq: int, value: Any, error: BaseException | None) -> None:
+        def done(seq: int, result: Any, error: BaseException | None) -> None:
             if isinstance(error, Cancelled) or seq <= self._seq or self._closed():
                 return  # superseded or cancelled: a newer answer speaks for the view
             if error is not None:
                 return self._fail(seq, error)
-            self._answer(seq, lambda: plan.apply(value))
+            value, stale = result
+            self._answer(seq, lambda: plan.apply(value), note=STALE if stale else "")
 
-        runner.submit(seq, lambda job: plan.work(Progress(self, runner, job)), done)
+        runner.submit(seq, lambda job: self._unchanged(plan.work, Progress(self, runner, job)), done)
 
     def _cancel(self, seq: int) -> None:
         runner = getattr(self, "_jobs", None)
@@ -197,12 +204,15 @@ class Widget(anywidget.AnyWidget):
             if runner.waiting:
                 return
 
-            def done(seq: int, value: Any, error: BaseException | None) -> None:
+            def done(seq: int, result: Any, error: BaseException | None) -> None:
                 if isinstance(error, Cancelled) or not current():
                     return
-                self._settle(seq, lambda: plan.apply(value) if error is None else _reraise(error))
+                if error is not None:
+                    return self._settle(seq, lambda: _reraise(error))
+                value, stale = result
+                self._settle(seq, lambda: plan.apply(value), note=STALE if stale else None)
 
-            runner.submit(seq, lambda job: plan.work(Progress(self, runner, job, show=False)), done)
+            runner.submit(seq, lambda job: self._unchanged(plan.work, Progress(self, runner, job, show=False)), done)
             return
 
         def run() -> None:
@@ -215,13 +225,40 @@ class Widget(anywidget.AnyWidget):
         else:
             loop.call_soon(run)
 
-    def _settle(self, seq: int, compute: Callable[[], None]) -> None:
+    def _settle(self, seq: int, compute: Callable[[], None], note: str | None = None) -> None:
         """Set follow-up traits of answered request ``seq`` in one message; an error is shown in the view."""
         try:
             with self.hold_sync():
                 compute()
+                if note is not None:
+                    self.error = note
         except Exception as exc:
             self._fail(seq, exc)
+
+    def _unchanged(self, work: Callable[[Progress], Any], progress: Progress) -> tuple[Any, bool]:
+        """Run ``work`` in the worker and say whether the model's weights changed meanwhile
+        (training in another cell): then it runs once more, and an answer whose weights
+        still changed under it is marked stale rather than shown as if nothing happened."""
+        model = getattr(self, "_model", None)
+        if model is None:
+            return work(progress), False
+        for _ in range(2):
+            before = weights_token(model)
+            value = work(progress)
+            if weights_token(model) == before:
+                return value, False
+        return value, True
+
+    def refresh(self) -> None:
+        """Recompute everything the view shows on the model's current weights (after
+        more training, or after a stale answer); errors are raised here too."""
+        self._refresh()
+        if self.error:
+            raise ExplanationInputError(self.error)
+
+    def _refresh(self) -> None:
+        """Drop what was computed from the old weights and answer the current state again."""
+        raise NotImplementedError
 
     def _runner(self) -> Runner | None:
         loop = kernel_loop()
@@ -255,15 +292,16 @@ class Widget(anywidget.AnyWidget):
         if pending is not None and not self._closed():
             self._answer(*pending)
 
-    def _answer(self, seq: int, compute: Callable[[], None]) -> None:
-        """Run ``compute`` (which sets traits) for request ``seq`` as one message.
+    def _answer(self, seq: int, compute: Callable[[], None], note: str = "") -> None:
+        """Run ``compute`` (which sets traits) for request ``seq`` as one message, with
+        ``note`` (e.g. :data:`STALE`) shown where errors are.
 
         Any error is shown in the view instead of reaching the kernel.
         """
         try:
             with self.hold_sync():
                 compute()
-                self.error = ""
+                self.error = note
                 self._seq = seq
         except Exception as exc:
             return self._fail(seq, exc)

@@ -20,6 +20,7 @@ from ..figures import lookup_table
 from ..figures.layers import layers_figure, opaque_table
 from ..transport import pack, unpack
 from ..transport.layers import frame_state, health_state, layer_rows
+from . import fields
 from .base import STATIC, Plan, Widget
 
 PROGRESS_STEPS = 20  # progress messages per dataset sweep, at most
@@ -131,13 +132,13 @@ class Layers(Widget):
     # -- answering -------------------------------------------------------------------
 
     def _plan(self, request: Mapping[str, Any]) -> Plan:
-        neuron = [int(i) for i in request["neuron"]] if request.get("neuron") else None
+        neuron = fields.integers(request, "neuron")
+        example, layer = fields.integer(request, "example", self.example), fields.text(request, "layer", self.layer)
+        panel = fields.text(request, "panel", self.panel, choices=("activations", "weights"))
+        picked = None if request.get("target") is None else fields.integer(request, "target", 0)
         if request.get("sweep") or neuron:
             # Before the answer's hold_sync, so that the sweep's progress reaches the view as it runs.
             self._sweep_data()
-        example, layer = int(request.get("example", self.example)), str(request.get("layer", self.layer))
-        panel = str(request.get("panel", self.panel))
-        picked = None if request.get("target") is None else int(request["target"])
         if picked is not None and not 0 <= picked < len(self.labels):
             raise ExplanationInputError(f"target {picked} is out of range: [0, {len(self.labels) - 1}]")
 
@@ -196,6 +197,21 @@ class Layers(Widget):
                 setattr(self, name, value)
             self.stats_source = f"data set of {seen[0]}"
             self.sweep_state, self.sweep_progress = "done", 1.0
+
+    def _refresh(self) -> None:
+        x = self._passes.x
+        self._setup = layers_setup(self._model, x, self.layer, labels=list(self.labels),
+                                   feature_names=list(self.feature_names) or None,
+                                   top_k=self._top_k, batch_size=self._batch_size)
+        self._data_stats, self._passes = None, LayerPasses(self._model, x, self._setup.layers)
+        with self.hold_sync():
+            for name, value in health_state(layer_health(self._setup.layers, self._setup.stats)).items():
+                setattr(self, name, value)
+            self.stats_source, self.sweep_state, self.sweep_progress = f"batch of {x.shape[0]}", "", 0.0
+        try:
+            self.show()
+        except ExplanationInputError:
+            pass  # shown in the view; refresh() raises it
 
     # -- Python-side API ------------------------------------------------------------
 

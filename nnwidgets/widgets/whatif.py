@@ -12,7 +12,8 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
-from ..transport import unpack
+from ..transport import pack, unpack
+from . import fields
 from .base import STATIC, Plan, Widget
 from .whatif_editor import Editor
 from .whatif_image import ImageEditor, is_image
@@ -113,14 +114,15 @@ class WhatIf(Widget):
     def _plan(self, request: Mapping[str, Any]) -> Plan:
         # Each answer is quick (one attribution, a cached sweep): it stays on the kernel's
         # thread, and while a slider drags only the newest waiting request is computed.
-        current, target, swept = self._current, self.target, self._ice_feature
+        sent = fields.array(request, "x")
+        feature = fields.integer(request, "feature", -1)
+        phase = fields.text(request, "phase", "release", choices=("drag", "release"))
+        target = fields.integer(request, "target", self.target)
+        current, swept = self._current, self._ice_feature
 
         def work(_progress: Any) -> Any:
-            x = unpack(request["x"]) if "x" in request else unpack(current)
-            feature = int(request.get("feature", -1))
-            return self._editor.frame(x, phase=str(request.get("phase", "release")),
-                                      target=int(request.get("target", target)),
-                                      feature=feature if feature >= 0 else swept)
+            x = unpack(sent if sent is not None else current)
+            return self._editor.frame(x, phase=phase, target=target, feature=feature if feature >= 0 else swept)
 
         return Plan(work, self._show, background=False)
 
@@ -132,6 +134,11 @@ class WhatIf(Widget):
         """Answer for input ``x`` as if edited in the view and released."""
         target, swept = self.target if target is None else target, self._ice_feature
         self._run(lambda _progress: self._editor.frame(x, phase="release", target=target, feature=swept), self._show)
+
+    def _refresh(self) -> None:
+        self._editor.refresh()
+        self._probs_original = pack(self._editor.origin.probabilities)
+        self._release(unpack(self._current), None)
 
     # -- Python-side API ------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import METHODS, ExplanationInputError
-from ..engine.frames.whatif import Origin
+from ..engine.frames.whatif import Origin, whatif_origin
 
 if TYPE_CHECKING:
     from .whatif import WhatIf
@@ -46,6 +46,10 @@ class Editor:
             "labels": self.labels,
             "method_titles": {m: METHODS[m].title for m in (self.drag_method, self.method)},
         }
+
+    def refresh(self) -> None:
+        """Take the opening answer again on the model's current weights; drop cached curves."""
+        self.origin = whatif_origin(self.model, self.origin.x, jacobian=self.origin.jacobian is not None)
 
     def first(self) -> Any:
         """The frame the view opens on."""

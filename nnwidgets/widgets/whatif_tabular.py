@@ -78,6 +78,10 @@ class TabularEditor(Editor):
         self.sweeps = Sweeps(model, self.ranges, reference)
         self.options = {m: method_options(m, reference) for m in (drag_method, method)}
 
+    def refresh(self) -> None:
+        super().refresh()
+        self.sweeps = Sweeps(self.model, self.ranges, self.data)
+
     def setup(self) -> dict[str, Any]:
         return {
             **super().setup(),

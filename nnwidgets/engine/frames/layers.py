@@ -17,6 +17,7 @@ from torch import nn
 
 from ..attribute import attribute
 from ..errors import ExplanationInputError
+from ..private import weights_token
 from ..fused import Refresh, refresh
 from ..methods.neuron import neuron_index
 from ..outputs import readable
@@ -179,10 +180,11 @@ class LayerPasses:
 
     def __init__(self, model: nn.Module, x: torch.Tensor, layers: Sequence[str]) -> None:
         self.model, self.x, self.layers = model, x, list(layers)
-        self._last: tuple[tuple[int, Target], Refresh] | None = None
+        self._last: tuple[tuple[int, Target, tuple], Refresh] | None = None
 
     def get(self, example: int, target: Target) -> Refresh:
-        key = (example, target)
+        # The weights are part of the key: after training in another cell the pass is taken again.
+        key = (example, target, weights_token(self.model))
         if self._last is None or self._last[0] != key:
             x1 = self.x[example : example + 1]
             self._last = (key, refresh(self.model, x1, target, layers=self.layers, method=None))
