@@ -10,7 +10,7 @@ from torch import nn
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .explanation import Explanation
 from .registry import check_options, lookup
-from .private import parameters_of, private_view
+from .private import private_view
 from .targets import Target
 from .validate import check_inputs, check_model
 
@@ -36,5 +36,5 @@ def attribute(
     check_options(info, options)
     check_model(model)
     view = private_view(model, train_mode=train_mode)
-    check_inputs(view, inputs, needs_grad=info.needs_grad, params=parameters_of(view))
+    check_inputs(view, inputs, needs_grad=info.needs_grad)
     return info.fn(view, inputs, target, **options)

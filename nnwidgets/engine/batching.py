@@ -23,7 +23,7 @@ from torch import nn
 
 from .errors import ExplanationInputError
 from .passes import call_model
-from .private import origin, private_view
+from .private import add_forward_hook, origin, private_view
 from .progress import step as report_step
 from .targets import Target, select
 
@@ -180,7 +180,7 @@ def row_bytes(model: nn.Module, example: torch.Tensor) -> int:
     # nor draw dropout masks from the global RNG. Output sizes do not depend on the mode.
     view = private_view(origin(model))
     for m in view.modules():
-        m.register_forward_hook(count)
+        add_forward_hook(m, count)
     with torch.no_grad():
         call_model(view, example.detach())
     size = total[0] + 2 * example.numel() * example.element_size()

@@ -17,7 +17,7 @@ from torch import nn
 from .errors import ExplanationInputError
 from .layers import tapped
 from .passes import call_model
-from .private import parameters_of, private_view
+from .private import private_view
 from .targets import Target, resolve_target, select
 from .validate import check_inputs
 
@@ -122,7 +122,7 @@ def refresh(
     if isinstance(layers, str):
         layers = [layers]
     model = private_view(model, train_mode=train_mode)
-    check_inputs(model, inputs, needs_grad=method is not None, params=parameters_of(model))
+    check_inputs(model, inputs, needs_grad=method is not None)
     p = fused_pass(model, inputs, target, layers, input_gradient=method is not None)
     attributions = None
     if p.input_gradient is not None:

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .passes import call_model
-from .private import private_view
+from .private import add_forward_hook, private_view
 from .validate import check_inputs, check_model
 
 # Called as each watched module finishes: (name, module, output).
@@ -46,6 +46,6 @@ def hooked_forward(
         return hook
 
     for name, module in watched.items():
-        module.register_forward_hook(hook_for(name))
+        add_forward_hook(module, hook_for(name))
     with torch.no_grad():
         return call_model(view, inputs)

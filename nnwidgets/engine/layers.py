@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from .errors import ExplanationInputError
+from .private import add_forward_hook
 
 
 def resolve_layers(model: nn.Module, names: Sequence[str]) -> list[nn.Module]:
@@ -131,7 +132,7 @@ def tapped(
     handles = []
     try:
         for name, module in zip(names, modules):
-            handles.append(module.register_forward_hook(_hook(taps[name])))
+            handles.append(add_forward_hook(module, _hook(taps[name])))
         yield taps
     finally:
         for handle in handles:

@@ -4,13 +4,20 @@ Explaining a model must not write to it, not even for a moment: code in other
 cells and other views use the same object while a computation runs. So the
 engine never runs on the user's module tree: :func:`private_view` makes a
 structural copy of it (a new object per module, with its own ``training`` flag
-and its own hook dictionaries) that shares every parameter and buffer tensor.
+and, once hooked, its own hook dictionaries) that shares every parameter and buffer tensor.
 Our mode switch and our hooks live on the copy and die with it; the user's own
 hooks are kept (they are part of what the model computes, e.g. weight norm or
 pruning masks) and the user may add or remove theirs meanwhile without either
 side noticing the other. Gradients are taken with ``torch.autograd.grad`` w.r.t.
 inputs or detached parameter aliases, so ``.grad`` and ``requires_grad`` of the
 shared parameters are never touched either.
+
+The hook dictionaries are shared with the user's modules until the engine hooks a
+module of the view: :func:`add_forward_hook` first gives that one module its own
+copies (copying every module's eleven dictionaries up front cost more than the
+rest of a small model's call). So every hook the engine adds goes through
+:func:`add_forward_hook`; a test keeps any other ``register_*hook`` call out of the
+engine.
 
 In train mode (``train_mode=True``) the buffers are cloned, so BatchNorm's
 running statistics of the user's model stay as they are.
@@ -23,22 +30,19 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 
 import torch
 from torch import nn
+from torch.utils.hooks import RemovableHandle
 
-# Dictionaries that register_* methods add to: the copy gets its own, so what is
-# added on either side stays there.
-_HOOK_DICTS = frozenset({
-    "_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
-    "_forward_pre_hooks", "_forward_pre_hooks_with_kwargs",
-    "_backward_hooks", "_backward_pre_hooks",
-    "_state_dict_hooks", "_state_dict_pre_hooks",
-    "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks",
-})
+# The dictionaries register_forward_hook writes to.
+_FORWARD_HOOK_DICTS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward_hooks_always_called")
 
 # view -> the user's model it was made from (for caches keyed by the user's model).
 _ORIGIN: weakref.WeakKeyDictionary[nn.Module, nn.Module] = weakref.WeakKeyDictionary()
+# In a view module's __dict__: False while it shares the user's hook dictionaries, True once it has its own.
+_MARK = "_nnw_private"
 
 
 def private_view(model: nn.Module, *, train_mode: bool = False) -> nn.Module:
@@ -72,8 +76,7 @@ def _copy(module: nn.Module, train_mode: bool, memo: dict[int, nn.Module], overr
     new = cls.__new__(cls)
     memo[id(module)] = new
     state = module.__dict__.copy()
-    for name in _HOOK_DICTS.intersection(state):
-        state[name] = OrderedDict(state[name])
+    state[_MARK] = False
     state["_parameters"] = dict(module._parameters)
     state["_buffers"] = {k: (b.clone() if train_mode and b is not None else b) for k, b in module._buffers.items()}
     state["_modules"] = {
@@ -86,9 +89,19 @@ def _copy(module: nn.Module, train_mode: bool, memo: dict[int, nn.Module], overr
     return new
 
 
-def parameters_of(view: nn.Module) -> list[torch.Tensor]:
-    """The view's parameters (shared with the user's model), for device and dtype checks."""
-    return [p for m in view.modules() for p in m._parameters.values() if p is not None]
+def add_forward_hook(view_module: nn.Module, hook: Callable[..., object]) -> RemovableHandle:
+    """Register a forward hook on a module of a private view, never on the user's module:
+    the view's module first gets its own copies of the hook dictionaries it shares."""
+    state = view_module.__dict__
+    owned = state.get(_MARK)
+    if owned is None:
+        raise RuntimeError("add_forward_hook takes a module of a private view, not the user's module")
+    if not owned:
+        for name in _FORWARD_HOOK_DICTS:
+            if name in state:
+                state[name] = OrderedDict(state[name])
+        state[_MARK] = True
+    return view_module.register_forward_hook(hook)
 
 
 def weights_token(model: nn.Module) -> tuple:

@@ -6,18 +6,18 @@ import torch
 from torch import nn
 
 
-def model_device(model: nn.Module, params: list[nn.Parameter] | None = None) -> torch.device | None:
+def model_device(model: nn.Module) -> torch.device | None:
     """The device of the model's first parameter or buffer (None if it has neither)."""
-    for tensor in model.parameters() if params is None else params:
+    for tensor in model.parameters():
         return tensor.device
     for tensor in model.buffers():
         return tensor.device
     return None
 
 
-def model_dtype(model: nn.Module, params: list[nn.Parameter] | None = None) -> torch.dtype | None:
+def model_dtype(model: nn.Module) -> torch.dtype | None:
     """The floating dtype of the model's first floating parameter or buffer."""
-    for tensor in model.parameters() if params is None else params:
+    for tensor in model.parameters():
         if tensor.is_floating_point():
             return tensor.dtype
     for tensor in model.buffers():

@@ -37,7 +37,7 @@ def require_batch(x: object, *, not_tensor: str, not_batch: str, min_dim: int = 
 
 
 def check_inputs(
-    model: nn.Module, inputs: object, *, needs_grad: bool = True, params: list[nn.Parameter] | None = None
+    model: nn.Module, inputs: object, *, needs_grad: bool = True
 ) -> torch.Tensor:
     """Validate a batched input tensor against the model it will be fed to.
 
@@ -57,13 +57,13 @@ def check_inputs(
             "Convert with inputs.float(), or, for token ids, explain through the "
             "embedding layer (layer attribution) instead of the ids."
         )
-    device = model_device(model, params)
+    device = model_device(model)
     if device is not None and inputs.device != device:
         raise ExplanationInputError(
             f"inputs are on {inputs.device} but the model is on {device}; "
             f"move them with inputs.to('{device}')"
         )
-    dtype = model_dtype(model, params)
+    dtype = model_dtype(model)
     if dtype is not None and inputs.is_floating_point() and inputs.dtype != dtype:
         raise ExplanationInputError(
             f"inputs have dtype {inputs.dtype} but the model's parameters are {dtype}; "

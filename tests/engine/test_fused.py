@@ -162,8 +162,10 @@ def test_errors_unused_layers_and_model_unchanged():
 
 
 def test_tap_substitutes_and_removes_its_hooks():
+    from nnwidgets.engine.private import private_view
+
     case = zoo.mlp()
-    model, x = case.model, case.inputs
+    model, x = private_view(case.model), case.inputs  # taps go on a private view, never the user's model
     replacement = torch.zeros(4, 16)
     with tapped(model, ["3"], replace={"3": replacement}) as taps:
         out = model(x)
@@ -174,6 +176,7 @@ def test_tap_substitutes_and_removes_its_hooks():
         with tapped(model, ["3"], replace={"3": torch.zeros(5, 16)}):
             model(x)
     assert all(len(m._forward_hooks) == 0 for m in model.modules())
+    assert all(len(m._forward_hooks) == 0 for m in case.model.modules())
 
 
 def test_the_layers_frame_is_one_pass_reused_while_only_the_layer_changes(monkeypatch):

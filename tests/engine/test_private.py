@@ -80,8 +80,10 @@ def test_view_shares_tensors_and_owns_mode_and_hooks() -> None:
     assert view is not net and origin(view) is net
     assert view.conv.weight is net.conv.weight and view.bn.running_mean is net.bn.running_mean
     assert not view.training and not view.bn.training and net.training and net.bn.training
-    view.conv.register_forward_hook(lambda *a: None)
-    assert not net.conv._forward_hooks
+    from nnwidgets.engine.private import add_forward_hook
+
+    add_forward_hook(view.conv, lambda *a: None)
+    assert not net.conv._forward_hooks and len(view.conv._forward_hooks) == 1
 
 
 def test_shared_module_copied_once() -> None:
@@ -217,3 +219,34 @@ def test_weights_token_sees_training_and_replacement() -> None:
     token = weights_token(net)
     net.fc = nn.Linear(4 * 6 * 6, 3)
     assert weights_token(net) != token
+
+
+def test_every_engine_hook_goes_on_a_view() -> None:
+    """The view shares its modules' hook dictionaries until the engine hooks one
+    (copy on write, in add_forward_hook): any other hook registration in the
+    engine would land in the user's dictionaries."""
+    import pathlib
+    import re
+
+    engine = pathlib.Path(nw.__file__).parent / "engine"
+    calls = [
+        f"{path.relative_to(engine)}:{i}"
+        for path in engine.rglob("*.py") if path.name != "private.py"
+        for i, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\.register_\w*hook\(", line)
+    ]
+    assert not calls, calls
+
+
+def test_add_forward_hook_refuses_the_users_module() -> None:
+    from nnwidgets.engine.private import add_forward_hook
+
+    net = _net()
+    with pytest.raises(RuntimeError, match="private view"):
+        add_forward_hook(net.conv, lambda *a: None)
+    view = private_view(net)
+    user_hook = net.conv.register_forward_hook(lambda *a: None)
+    add_forward_hook(view.conv, lambda *a: None)
+    assert len(net.conv._forward_hooks) == 1 and len(view.conv._forward_hooks) == 2
+    user_hook.remove()
+    assert len(view.conv._forward_hooks) == 2  # the view kept what it copied
