@@ -39,6 +39,9 @@ _HOOK_DICTS = frozenset({
 
 # view -> the user's model it was made from (for caches keyed by the user's model).
 _ORIGIN: weakref.WeakKeyDictionary[nn.Module, nn.Module] = weakref.WeakKeyDictionary()
+# view -> what the engine was told about the model (its contract, see contract.py):
+# kept beside the view, never on the user's object, and inherited by views of a view.
+_TAGS: weakref.WeakKeyDictionary[nn.Module, object] = weakref.WeakKeyDictionary()
 
 
 def private_view(model: nn.Module, *, train_mode: bool = False) -> nn.Module:
@@ -56,7 +59,22 @@ def private_view(model: nn.Module, *, train_mode: bool = False) -> nn.Module:
         # on the copy, which is ours to change.
         view.train(train_mode)
     _ORIGIN[view] = origin(model)
+    if model in _TAGS:
+        _TAGS[view] = _TAGS[model]
     return view
+
+
+def tag(view: nn.Module, value: object) -> None:
+    """Attach ``value`` to a view (the engine's own object); views made of it inherit it."""
+    _TAGS[view] = value
+
+
+def tag_of(model: object, default: object = None) -> object:
+    """What :func:`tag` attached to ``model`` (``default`` if nothing)."""
+    try:
+        return _TAGS.get(model, default)  # type: ignore[arg-type]
+    except TypeError:  # not weak-referenceable: nothing was attached
+        return default
 
 
 def origin(model: nn.Module) -> nn.Module:
