@@ -130,7 +130,8 @@ def layers_setup(
     shapes = {i.name: i.per_example(n) for i in infos if i.name in names}
     start = layer or next((nm for nm in reversed(names) if len(shapes[nm]) >= 2), None) or next(
         (nm for nm in reversed(names) if shapes[nm] != out[1:]), names[-1])
-    plain = [i.name for i in infos if i.name in shapes and i.tensor_output]
+    # a layer with one value per example (an (N,) output) has no units to sweep
+    plain = [i.name for i in infos if i.name in shapes and i.tensor_output and len(shapes[i.name]) >= 1]
     stats = sweep(model, x, plain, top_k=min(top_k, n), batch_size=batch_size)
     return LayersSetup(infos, names, plain, start, names_of_outputs, features, input_kind(x), stats, reading)
 
