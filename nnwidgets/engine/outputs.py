@@ -29,9 +29,9 @@ Transform = Literal["softmax", "sigmoid", "none"]
 
 _LABELS = {
     ("probability", "softmax"): "softmax probabilities",
-    ("probability", "none"): "probabilities (the model's own)",
-    ("multilabel", "sigmoid"): "sigmoid probabilities (independent)",
-    ("multilabel", "none"): "independent probabilities (the model's own)",
+    ("probability", "none"): "probabilities",  # the model returns them itself
+    ("multilabel", "sigmoid"): "sigmoid probabilities",  # independent, one per output
+    ("multilabel", "none"): "independent probabilities",  # the model's own sigmoid outputs
     ("score", "none"): "raw scores",
 }
 
