@@ -9,10 +9,11 @@ from torch import nn
 
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .explanation import Explanation
+from .contract import OutputSpec, with_contract
 from .registry import check_options, lookup
 from .private import private_view
 from .targets import Target
-from .validate import check_inputs, check_model
+from .validate import check_inputs
 
 
 def attribute(
@@ -22,6 +23,8 @@ def attribute(
     target: Target = "predicted",
     *,
     train_mode: bool = False,
+    output: OutputSpec = None,
+    task: str = "auto",
     **options: Any,
 ) -> Explanation:
     """Explain ``model``'s output for a batch of ``inputs`` with ``method``.
@@ -31,10 +34,14 @@ def attribute(
     ``options`` go to the method (see ``nnwidgets.engine.METHODS[name].options``).
     The model runs in eval mode unless ``train_mode``, on a private view
     (:mod:`~nnwidgets.engine.private`): the model object itself is never written to.
+    ``model`` may be a plain callable (methods that need no layer); its output a
+    tensor, tuple, dict or ``ModelOutput``, read as the logits unless ``output``
+    (a key, an index or a callable of the output) says which tensor to explain;
+    ``task`` (see :mod:`~nnwidgets.engine.outputs`) says what the output means.
     """
     info = lookup(method)
     check_options(info, options)
-    check_model(model)
+    model = with_contract(model, output=output, task=task)
     view = private_view(model, train_mode=train_mode)
     check_inputs(view, inputs, needs_grad=info.needs_grad)
     return info.fn(view, inputs, target, **options)

@@ -32,7 +32,7 @@ def hooked_forward(
     private view (:mod:`~nnwidgets.engine.private`), so the model object itself
     is never written to, and ``watch`` receives the twin.
     """
-    check_model(model)
+    model = check_model(model)
     view = private_view(model, train_mode=train_mode)
     check_inputs(view, inputs, needs_grad=False)
     twins = dict(view.named_modules())

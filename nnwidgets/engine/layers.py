@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from .contract import CallableModel
 from .errors import ExplanationInputError
 from .private import add_forward_hook
 
@@ -29,6 +30,11 @@ def resolve_layers(model: nn.Module, names: Sequence[str]) -> list[nn.Module]:
     """The modules called ``names``, or an error listing every valid name."""
     if isinstance(names, str):
         names = [names]
+    if isinstance(model, CallableModel):
+        raise ExplanationInputError(
+            f"layer {list(names)[0]!r}: layer methods need a torch.nn.Module with named submodules; the model is a "
+            "plain callable. Pass the module itself, or use a method that needs no layer"
+        )
     modules = dict(model.named_modules())
     missing = [name for name in names if not isinstance(name, str) or name not in modules]
     if missing:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from torch import nn
 
+from .contract import contract_of, pick_output
 from .errors import ExplanationInputError, ModelCallError
 from .targets import Target, resolve_target, select
 from .validate import describe
@@ -21,20 +24,23 @@ class GradientPass:
     gradient: torch.Tensor
 
 
-def call_model(model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """Call the model, re-raising its own errors with the input form it was given."""
+def call_model(model: nn.Module, inputs: torch.Tensor, call: Callable[[torch.Tensor], Any] | None = None) -> torch.Tensor:
+    """Call the model (or ``call``, a functional form of it) and return the tensor its
+    contract reads of the output (:mod:`~nnwidgets.engine.contract`: the logits by
+    default), re-raising the model's own errors with the input form it was given."""
     try:
-        output = model(inputs)
+        raw = (call or model)(inputs)
     except ExplanationInputError:
         raise
     except Exception as exc:  # the user's model may raise anything
         raise ModelCallError(
             f"the model raised {type(exc).__name__} on inputs of {describe(inputs)}: {exc}"
         ) from exc
-    if not isinstance(output, torch.Tensor):
+    output = pick_output(raw, contract_of(model).output)
+    if output.dim() == 0:
         raise ExplanationInputError(
-            f"the model must return a tensor of shape (N, outputs); it returned "
-            f"{type(output).__name__}"
+            f"the model must return one row of outputs per example, shape (N, outputs) or (N,); it returned a "
+            f"scalar {describe(output)}"
         )
     return output
 

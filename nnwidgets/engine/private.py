@@ -43,6 +43,9 @@ _FORWARD_HOOK_DICTS = ("_forward_hooks", "_forward_hooks_with_kwargs", "_forward
 _ORIGIN: weakref.WeakKeyDictionary[nn.Module, nn.Module] = weakref.WeakKeyDictionary()
 # In a view module's __dict__: False while it shares the user's hook dictionaries, True once it has its own.
 _MARK = "_nnw_private"
+# view -> what the engine was told about the model (its contract, see contract.py):
+# kept beside the view, never on the user's object, and inherited by views of a view.
+_TAGS: weakref.WeakKeyDictionary[nn.Module, object] = weakref.WeakKeyDictionary()
 
 
 def private_view(model: nn.Module, *, train_mode: bool = False) -> nn.Module:
@@ -60,7 +63,22 @@ def private_view(model: nn.Module, *, train_mode: bool = False) -> nn.Module:
         # on the copy, which is ours to change.
         view.train(train_mode)
     _ORIGIN[view] = origin(model)
+    if model in _TAGS:
+        _TAGS[view] = _TAGS[model]
     return view
+
+
+def tag(view: nn.Module, value: object) -> None:
+    """Attach ``value`` to a view (the engine's own object); views made of it inherit it."""
+    _TAGS[view] = value
+
+
+def tag_of(model: object, default: object = None) -> object:
+    """What :func:`tag` attached to ``model`` (``default`` if nothing)."""
+    try:
+        return _TAGS.get(model, default)  # type: ignore[arg-type]
+    except TypeError:  # not weak-referenceable: nothing was attached
+        return default
 
 
 def origin(model: nn.Module) -> nn.Module:

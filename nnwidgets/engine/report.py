@@ -55,6 +55,7 @@ from .checks.sentences import (
 )
 from .errors import ExplanationInputError
 from .explanation import Explanation
+from .outputs import SCORES, Reading, reading_of
 from .passes import call_model
 from .registry import METHODS, lookup
 from .private import private_view
@@ -114,7 +115,7 @@ def trust_report(
     randomize_layers: int = 1,
     feature_mask: torch.Tensor | None = None,
     layer: str | None = None,
-    probability: bool = True,
+    probability: bool | Reading = True,
     titles: dict[str, str] | None = None,
 ) -> TrustReport:
     """The trust evidence for ``maps`` of ONE example ``x`` (1, ...) and class ``target``.
@@ -130,7 +131,9 @@ def trust_report(
     ``baseline``: what a removed feature becomes (a number, or a tensor
     broadcastable to x; token ids for id inputs). ``steps``: points of the
     deletion curve after the first. ``probability``: score the deletion rows by
-    the softmax probability of the target (multi-output models), else the raw output.
+    the target's output as the view reads it (True: as the model's task reads it,
+    softmax / sigmoid probability or raw score; a :class:`Reading`: that one),
+    False: the raw output.
     ``titles``: the names the summary lines use for the methods (default: the
     engine's titles), so they match what a view calls them.
     The model object is never written to; randomization works on a deep copy.
@@ -161,6 +164,7 @@ def trust_report(
         index = resolve_target(output, target)  # out of range → ExplanationInputError
         f_x = float(select(output, index, target)[0])
     fixed = target if index is None else int(index[0])  # "predicted" etc. → the class it names
+    reading = (reading_of(model, output) if probability is True else probability) if probability is not False else SCORES
 
     def options(name: str) -> dict:
         opts = dict(method_options.get(name, {}))
@@ -177,7 +181,7 @@ def trust_report(
     ig_check = completeness(ig) if ig is not None else None
     matrix = spearman_matrix(torch.stack([scores[n] for n in names])).cpu().numpy()
     similarity, randomized_layers = randomization(model, x, fixed, scores, feats, options, randomize_layers)
-    curves = deletion(model, feats, scores, base, index, fixed, steps=steps, probability=probability)
+    curves = deletion(model, feats, scores, base, index, fixed, steps=steps, reading=reading)
 
     named = {name: (titles or {}).get(name) or METHODS[name].title for name in names}
     ig_title = None if ig is None else (titles or {}).get(ig.method) or _IG_SHORT.get(ig.method, ig.method)
@@ -185,7 +189,7 @@ def trust_report(
         "ig": ig_line(ig_check, ig_title, f_x),
         "rank_agreement": rank_line(matrix, names, named),
         "randomization": randomization_line(similarity, randomized_layers, named),
-        "deletion": deletion_line(curves, named, "probability" if probability and index is not None else "score"),
+        "deletion": deletion_line(curves, named, "probability" if reading.kind != "score" and index is not None else "score"),
     }
     return TrustReport(
         methods=names,

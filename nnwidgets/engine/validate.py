@@ -7,6 +7,7 @@ import math
 import torch
 from torch import nn
 
+from .contract import as_module
 from .errors import ExplanationInputError
 from .state import model_device, model_dtype
 
@@ -17,12 +18,9 @@ def describe(t: torch.Tensor) -> str:
 
 
 def check_model(model: object) -> nn.Module:
-    """The model must be a ``torch.nn.Module``."""
-    if not isinstance(model, nn.Module):
-        raise ExplanationInputError(
-            f"model must be a torch.nn.Module, got {type(model).__name__}"
-        )
-    return model
+    """The module the engine runs ``model`` as: a ``torch.nn.Module`` itself, a plain
+    callable wrapped (:func:`~nnwidgets.engine.contract.as_module`); else an error."""
+    return as_module(model)
 
 
 def require_batch(x: object, *, not_tensor: str, not_batch: str, min_dim: int = 1, hint: str = "") -> torch.Tensor:
@@ -45,7 +43,7 @@ def check_inputs(
     the expected form for non-tensors, scalars, empty batches, integer inputs
     to gradient methods, dtype or device mismatches with the model, and NaN/inf.
     """
-    check_model(model)
+    model = check_model(model)
     require_batch(
         inputs,
         not_tensor="inputs must be a torch.Tensor with a batch dimension first, e.g. shape (N, C, H, W) or (N, features)",

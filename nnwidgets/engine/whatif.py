@@ -9,31 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Union
 
 import torch
 from torch import nn
 
 from .errors import ExplanationInputError
-from .outputs import probabilities
+from .outputs import Reading, reading_of
 from .passes import call_model
 from .private import private_view
 from .validate import check_inputs
 
-Output = Literal["probability", "logit"]
+# "probability": the outputs as the model's task reads them (softmax or sigmoid
+# probabilities, raw scores; see outputs.py), "logit": the raw outputs; or a Reading.
+Output = Union[Literal["probability", "logit"], Reading]
 _MAX_ROWS = 65_536  # rows per forward in sweeps: bounds memory for wide tables
 
 
-def _scores(output: torch.Tensor, kind: Output) -> torch.Tensor:
-    if output.dim() == 2 and output.shape[1] > 1 and kind == "probability":
-        return probabilities(output, dim=1)
-    return output.reshape(output.shape[0], -1)
+def _scores(model: nn.Module, output: torch.Tensor, kind: Output) -> torch.Tensor:
+    output = output.reshape(output.shape[0], -1)
+    if kind == "logit":
+        return output
+    reading = kind if isinstance(kind, Reading) else reading_of(model, output)
+    return reading.apply(output, dim=1)
 
 
 def _forward_rows(model: nn.Module, rows: torch.Tensor, kind: Output) -> torch.Tensor:
     with torch.no_grad():
-        parts = [_scores(call_model(model, rows[i : i + _MAX_ROWS]), kind) for i in range(0, rows.shape[0], _MAX_ROWS)]
-    return torch.cat(parts)
+        parts = [call_model(model, rows[i : i + _MAX_ROWS]) for i in range(0, rows.shape[0], _MAX_ROWS)]
+    return _scores(model, torch.cat(parts), kind)  # one reading for all rows
 
 
 def _check_row(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -85,7 +89,7 @@ def taylor_check(model: nn.Module, x0: torch.Tensor, x1: torch.Tensor, *, output
     model = private_view(model)
     leaf = x0.detach().unsqueeze(0).requires_grad_(True)
     with torch.enable_grad():
-        y0 = _scores(call_model(model, leaf), output)[0]
+        y0 = _scores(model, call_model(model, leaf), output)[0]
         # One backward per output: K is the number of classes, small for the views.
         jac = torch.stack([torch.autograd.grad(y0[k], leaf, retain_graph=True)[0][0] for k in range(y0.shape[0])])
     y1 = _forward_rows(model, x1.detach().unsqueeze(0), output)[0]

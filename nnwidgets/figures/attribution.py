@@ -74,6 +74,7 @@ def attribution_figure(
     tokens: Sequence[str] = (),
     trust: dict[str, Any] | None = None,  # the trust panel with its arrays as numpy
     method_titles: dict[str, str] | None = None,
+    output_label: str = "",  # what the bars show ("softmax probabilities", "raw scores", ...)
 ) -> Figure:
     """The Attribution view as a Figure (see ``Attribution.to_figure``)."""
     lo, hi = (0.0, scale) if absolute else (-scale, scale)
@@ -107,9 +108,9 @@ def attribution_figure(
         else:
             _tabular_panels(axes[:n], shown, maps[0], titles, feature_names, inputs, lut, lo, hi)
         bar_fig = None
-        _prediction_bars(axes[n], probs, output, labels, target, predicted, top_k)
+        _prediction_bars(axes[n], probs, output, labels, target, predicted, top_k, output_label)
     if bar_fig is not None:
-        _prediction_bars(bar_fig.subplots(), probs, output, labels, target, predicted, top_k)
+        _prediction_bars(bar_fig.subplots(), probs, output, labels, target, predicted, top_k, output_label)
     if has_trust:
         _trust_panel(rows[1], trust, dict(method_titles or {}))
     return fig
@@ -170,12 +171,12 @@ def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
     sub.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.08, label="attribution (shared scale)")
 
 
-def _prediction_bars(ax, probs, output, labels, target, predicted, top_k) -> None:
+def _prediction_bars(ax, probs, output, labels, target, predicted, top_k, output_label="") -> None:
     probs = np.asarray(probs, dtype=np.float64).reshape(-1)
     if output == "none":
         ax.set_axis_off()
         return
-    if output != "probability":
+    if output == "score" and probs.shape[0] == 1:
         ax.barh([0], [probs[0]], color="#d62728")
         ax.set_yticks([0], [labels[0]])
         ax.set_title(f"output: {probs[0]:.4g}", fontsize=10)
@@ -185,9 +186,13 @@ def _prediction_bars(ax, probs, output, labels, target, predicted, top_k) -> Non
     colours = ["#d62728" if c == target else "#9aa5b1" for c in shown]
     ax.barh(ypos, [probs[c] for c in shown], color=colours)
     ax.set_yticks(ypos, [labels[c] + (" (predicted)" if c == predicted else "") for c in shown], fontsize=8)
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("probability")
+    ax.set_xlabel(output_label or "probability")
     ax.set_title(f"explaining: {labels[target]}", fontsize=10)
+    if output == "score":  # raw scores: no [0, 1] axis, values as they are
+        for y, c in zip(ypos, shown):
+            ax.text(probs[c], y, f" {probs[c]:.4g}", va="center", fontsize=8)
+        return
+    ax.set_xlim(0, 1)
     for y, c in zip(ypos, shown):
         inside = probs[c] > 0.8  # long bars carry their label inside, in white
         x = probs[c] - 0.02 if inside else probs[c] + 0.02

@@ -30,6 +30,7 @@ def whatif_figure(
     pdp: np.ndarray,
     method_title: str,
     top: int = 12,
+    output_label: str = "",  # what the bars show; "raw scores" drops the [0, 1] axes
 ) -> Figure:
     """Top attributions, class probabilities (now vs original), Taylor check, ICE curve."""
     fig = ViewFigure(figsize=(11, 4.6), layout="constrained")
@@ -48,9 +49,11 @@ def whatif_figure(
     ax_prob.barh(y, probs_original, color="none", edgecolor="#888", label="original")
     ax_prob.barh(y, probs, color=["#d62728" if k == target else "#9aa5b1" for k in range(len(labels))], alpha=0.8, label="now")
     ax_prob.set_yticks(y, list(labels), fontsize=8)
-    ax_prob.set_xlim(0, 1)
+    bounded = output_label != "raw scores"
+    if bounded:
+        ax_prob.set_xlim(0, 1)
     ax_prob.legend(fontsize=7, loc="lower right")
-    ax_prob.set_title("probability", fontsize=9)
+    ax_prob.set_title(output_label or "probability", fontsize=9)
 
     estimate, actual = taylor
     ax_taylor.barh([1, 0], [estimate, actual], color=["#999", "#d62728"])
@@ -68,6 +71,7 @@ def whatif_figure(
         ax_ice.axvline(original[ice_feature], color="#888", lw=0.8, ls=":")
         ax_ice.set_xlabel(names[ice_feature], fontsize=8)
         ax_ice.set_ylabel(f"p({labels[target]})", fontsize=8)
-        ax_ice.set_ylim(-0.02, 1.02)
+        if bounded:
+            ax_ice.set_ylim(-0.02, 1.02)
         ax_ice.legend(fontsize=7)
     return fig

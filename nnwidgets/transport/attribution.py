@@ -42,14 +42,14 @@ def luts_payload(tables: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, An
 
 
 def batch_titles(scores: np.ndarray, labels: Sequence[str], output: str, texts: Sequence[str] | None = None) -> list[str]:
-    """One line per example for the batch strip: its top class and confidence (or its score)."""
+    """One line per example for the batch strip: its top class and confidence (or its top score)."""
     titles = []
     for i, row in enumerate(np.asarray(scores)):
-        if output == "probability":
-            k = int(row.argmax())
+        k = int(row.argmax()) if row.shape[0] > 1 else 0
+        if output in ("probability", "multilabel"):
             head = f"#{i} · {labels[k]} {float(row[k]):.0%}"
         else:
-            head = f"#{i} · {labels[0]} {float(row[0]):.3g}"
+            head = f"#{i} · {labels[k]} {float(row[k]):.3g}"
         if texts is not None:
             head += " · " + texts[i]
         titles.append(head)

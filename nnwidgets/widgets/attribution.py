@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ..engine import ExplanationInputError
+from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.attribution import AttributionFrame, attribution_frame, batch_frame, image_range
 from ..engine.frames.trust import trust_frame
 from ..engine.progress import Cancelled
@@ -41,7 +42,7 @@ class Attribution(FromTensor, AttributionTraits):
     embedding=None, kind=None, method=None, compare=(), target="predicted",
     methods=None, baseline=None, index=0, top_k=5, colormap="red-blue",
     opacity=0.85, threshold=0.0, top_percent=100.0, absolute=False, zoom=1.0,
-    trust=True, randomize_layers=1, method_options=None)``
+    trust=True, randomize_layers=1, method_options=None, output=None, task="auto")``
 
     ``x`` is an image (C, H, W), a tabular row (F,), token ids (T,), or a batch
     of any of them (a list of id tensors for texts of different lengths); the
@@ -58,6 +59,10 @@ class Attribution(FromTensor, AttributionTraits):
     is how many of the last layers to run its model-randomization check
     re-initialises (raise it for residual networks and transformers, where
     one layer changes little).
+    ``output`` picks the tensor to explain of a tuple, dict or ``ModelOutput``
+    (default: the logits); ``task`` ("auto", "multiclass", "multilabel",
+    "regression") says whether the bars show softmax probabilities,
+    independent sigmoid probabilities or raw scores (``output_label`` says which).
 
     Colormap, opacity, threshold, top-percent mask, absolute values and zoom
     change in the browser only (no kernel round trip); the Python traits set
@@ -90,8 +95,11 @@ class Attribution(FromTensor, AttributionTraits):
         trust: bool = True,
         randomize_layers: int = 1,
         method_options: Mapping[str, Mapping[str, Any]] | None = None,
+        output: OutputSpec = None,
+        task: str = "auto",
         **kwargs: Any,
     ) -> None:
+        model = with_contract(model, output=output, task=task)
         inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline)
         check_embedding(model, inputs, embedding)
         batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image")
@@ -105,6 +113,7 @@ class Attribution(FromTensor, AttributionTraits):
             raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
         labels = output_labels(labels, batch.scores.shape[1], batch.output)
         self._model, self._inputs, self._embedding, self._randomize_layers = model, inputs, embedding, randomize_layers
+        self._reading = batch.reading
         texts = [detokenize(ts) for ts in inputs.tokens] if inputs.kind == "text" else None
         super().__init__(
             kind=inputs.kind,
@@ -113,6 +122,7 @@ class Attribution(FromTensor, AttributionTraits):
             n_examples=len(inputs),
             batch_titles=batch_titles(batch.scores.numpy(), labels, batch.output, texts),
             output=batch.output,
+            output_label=batch.reading.label,
             methods=offered,
             method_titles={m: title(m, inputs.kind) for m in offered},
             method_options=view_opts,
@@ -177,7 +187,7 @@ class Attribution(FromTensor, AttributionTraits):
     def _maps_plan(self, index: int, target: int | str, method: str, compare: list[str], options: dict) -> Plan:
         inputs, offered, titles = self._inputs, list(self.methods), dict(self.method_titles)
         view = {m: dict(o) for m, o in self.method_options.items()}
-        output = self.output
+        output = self._reading if self._model is not None else self.output
 
         def work(progress: Progress) -> tuple[AttributionFrame, dict, dict]:
             progress.check()
@@ -218,7 +228,7 @@ class Attribution(FromTensor, AttributionTraits):
                     report = trust_frame(
                         model, inputs.examples[index], frame.target, frame.explanations, opts, kind=inputs.kind,
                         baseline=inputs.baseline(index), layer=self._embedding,
-                        randomize_layers=self._randomize_layers, titles=titles,
+                        randomize_layers=self._randomize_layers, titles=titles, reading=self._reading,
                     )
                 return trust_payload(report)
             except Cancelled:

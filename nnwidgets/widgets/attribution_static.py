@@ -77,6 +77,7 @@ class FromTensor:
             n_examples=n,
             batch_titles=[f"#{i}" for i in range(n)],
             output=output_kind,
+            output_label="" if probabilities is None else "as given",
             methods=names,
             method_titles={m: m for m in names},
             interactive=False,

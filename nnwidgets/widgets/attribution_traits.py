@@ -30,6 +30,8 @@ class AttributionTraits(Widget):
     predicted = t.Int(0, help="The model's predicted class (read-only).").tag(sync=True)
     output = t.Unicode("probability", help="'probability' (class probabilities from the logits), 'score' (one output) "
                        "or 'none' (from_tensor without probabilities).").tag(sync=True)
+    output_label = t.Unicode("", help="What the prediction bars show: 'softmax probabilities', 'sigmoid "
+                             "probabilities', 'independent probabilities', 'raw scores' (read-only).").tag(sync=True)
     method = t.Unicode("input_x_gradient", help="The main attribution method shown.").tag(sync=True)
     compare = t.List(t.Unicode(), help="Methods shown beside `method` on the same scale.").tag(sync=True)
     shown = t.List(t.Unicode(), help="The methods whose maps are shown, in order (read-only).").tag(sync=True)
@@ -128,6 +130,7 @@ class AttributionTraits(Widget):
             opacity=self.opacity,
             probs=self.probabilities,
             output=self.output,
+            output_label=self.output_label,
             labels=self.labels,
             target=self.target,
             predicted=self.predicted,

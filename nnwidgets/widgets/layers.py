@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
+from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.layers import LayerPasses, LayersFrame, check_layers_args, layers_frame, layers_setup
 from ..engine.health import layer_health
 from ..engine.sweep import sweep
@@ -43,7 +44,7 @@ class Layers(Widget):
 
     ``Layers(model, x, labels=None, data=None, layer=None, target="predicted",
     feature_names=None, tokens=None, neuron_method="neuron_gradient", top_k=9,
-    batch_size=256)``
+    batch_size=256, output=None, task="auto")``
 
     ``tokens`` (token-id inputs) gives each example's token strings: the input
     panel lists them and hovering a sequence layer names the token of the row.
@@ -51,7 +52,9 @@ class Layers(Widget):
     ``x`` is a batch (N, ...): the view picks one example of it at a time.
     ``data`` (a tensor or an iterable of batches / (x, y) pairs) is swept once,
     on first need, for dead units and each unit's top-k inputs; without it
-    those come from ``x``.
+    those come from ``x``. ``output`` and ``task`` as for ``Attribution``: which
+    tensor of the model's output is explained, and whether the prediction shows
+    softmax or sigmoid probabilities or raw scores (``output_label`` says which).
     """
 
     _esm = STATIC / "layers.js"
@@ -65,6 +68,7 @@ class Layers(Widget):
     feature_names = t.List(t.Unicode()).tag(sync=True)
     tokens = t.List(t.Unicode(), help="The shown example's tokens (token-id inputs given tokens=).").tag(sync=True)
     target = t.Int(0, help="The output whose gradients are shown.").tag(sync=True)
+    output_label = t.Unicode("", help="What the prediction shows: softmax / sigmoid probabilities or raw scores.").tag(sync=True)
     predicted = t.Int(0).tag(sync=True)
     input_kind = t.Unicode("other").tag(sync=True)
     neuron = t.List(t.Int(), help="The clicked neuron (index into the layer's output), or [].").tag(sync=True)
@@ -104,8 +108,10 @@ class Layers(Widget):
         self, model: nn.Module, x: torch.Tensor, *, labels: Sequence[str] | None = None,
         data: torch.Tensor | Iterable | None = None, layer: str | None = None, target: int | str = "predicted",
         feature_names: Sequence[str] | None = None, tokens: Sequence[Sequence[str]] | None = None,
-        neuron_method: str = "neuron_gradient", top_k: int = 9, batch_size: int = 256, **kwargs: Any,
+        neuron_method: str = "neuron_gradient", top_k: int = 9, batch_size: int = 256,
+        output: OutputSpec = None, task: str = "auto", **kwargs: Any,
     ) -> None:
+        model = with_contract(model, output=output, task=task)
         x, self._tokens = check_layers_args(model, x, tokens=tokens, data=data, target=target,
                                             neuron_method=neuron_method, top_k=top_k)
         # With "predicted", the target follows each example's prediction until the user picks one.
@@ -116,13 +122,13 @@ class Layers(Widget):
                              top_k=top_k, batch_size=batch_size)
         # Health and top inputs over the batch now (setup.stats); over the data set once it is swept.
         self._setup, self._data_stats, n = setup, None, x.shape[0]
-        self._passes = LayerPasses(model, x, setup.layers)
+        self._passes = LayerPasses(model, x, setup.layers, setup.reading)
         first = self._frame(0, target, setup.start, None, "activations")
         shown = {"_display_range": list(first.input_range), **self._state(first)}
         super().__init__(
             layer_table=layer_rows(setup.infos, n, setup.layers), health_layers=setup.layers, labels=setup.labels,
             feature_names=setup.feature_names, n_examples=n, input_kind=setup.kind, neuron_method=neuron_method,
-            has_data=data is not None, stats_source=f"batch of {n}",
+            has_data=data is not None, stats_source=f"batch of {n}", output_label=setup.reading.label,
             _map_lut=pack(lookup_table(None, signed=True), dtype="uint8"),
             _weights_lut=pack(opaque_table(signed=True), dtype="uint8"),
             **health_state(layer_health(setup.layers, setup.stats)), **{**kwargs, **shown},

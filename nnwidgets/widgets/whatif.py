@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
+from ..engine.contract import OutputSpec, with_contract
 from ..transport import pack, unpack
 from . import fields
 from .base import STATIC, Plan, Widget
@@ -37,6 +38,8 @@ class WhatIf(Widget):
     method="integrated_gradients", colormap=None, opacity=0.85)``
 
     While a slider moves (or a patch slides), ``drag_method`` answers; on release, ``method``.
+    ``output`` and ``task`` as for ``Attribution``: a regressor's raw scores, a
+    multi-label model's independent probabilities or softmax class probabilities.
     """
 
     _esm = STATIC / "whatif.js"
@@ -49,6 +52,7 @@ class WhatIf(Widget):
     predicted = t.Int(0).tag(sync=True)
     attribution_method = t.Unicode("").tag(sync=True)
     method_titles = t.Dict().tag(sync=True)
+    output_label = t.Unicode("", help="What the bars show: softmax / sigmoid probabilities or raw scores.").tag(sync=True)
     opacity = t.Float(0.85, min=0.0, max=1.0, help="Opacity of the attribution map over an image.").tag(sync=True)
 
     _original = t.Dict().tag(sync=True)
@@ -90,8 +94,11 @@ class WhatIf(Widget):
         method: str = "integrated_gradients",
         colormap: str | None = None,
         opacity: float | None = None,
+        output: OutputSpec = None,
+        task: str = "auto",
         **kwargs: Any,
     ) -> None:
+        model = with_contract(model, output=output, task=task)
         # One public class for both kinds of input; what differs lives in the editor.
         self._editor: Editor
         if is_image(x):

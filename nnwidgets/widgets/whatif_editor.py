@@ -44,6 +44,7 @@ class Editor:
         return {
             "kind": self.kind,
             "labels": self.labels,
+            "output_label": self.origin.reading.label,
             "method_titles": {m: METHODS[m].title for m in (self.drag_method, self.method)},
         }
 

@@ -74,6 +74,7 @@ class ImageEditor(Editor):
             kind="image", inputs=unpack(view._current), display_range=tuple(view._display_range),
             maps=[view.attribution_map], titles=[f"{title} (edited input)"],
             scale=view._scale, lut=unpack(view._lut), absolute=not view._signed, threshold=0.0, top_percent=100.0,
-            opacity=view.opacity, probs=view.probabilities, output="probability", labels=view.labels,
+            opacity=view.opacity, probs=view.probabilities, output=self.origin.reading.kind, labels=view.labels,
+            output_label=view.output_label,
             target=view.target, predicted=view.predicted, top_k=5,
         )

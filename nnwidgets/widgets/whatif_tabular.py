@@ -75,7 +75,7 @@ class TabularEditor(Editor):
         self.ranges = feature_ranges(x, reference, ranges, categorical, names)
         super().__init__(model, whatif_origin(model, x, jacobian=True), labels, drag_method, method)
         self.feature_names, self.data = names, reference
-        self.sweeps = Sweeps(model, self.ranges, reference)
+        self.sweeps = Sweeps(model, self.ranges, reference, reading=self.origin.reading)
         self.options = {m: method_options(m, reference) for m in (drag_method, method)}
 
     def refresh(self) -> None:
@@ -117,4 +117,5 @@ class TabularEditor(Editor):
             taylor=(float(unpack(view._taylor_estimate)[target]), float(unpack(view._taylor_actual)[target])),
             ice_feature=view._ice_feature, ice_values=unpack(view._ice_values), ice_outputs=unpack(view._ice_outputs),
             pdp=unpack(view._pdp), method_title=view.method_titles.get(view.attribution_method, view.attribution_method),
+            output_label=view.output_label,
         )

@@ -151,11 +151,26 @@ def test_tabular_frame_matches_the_engine_calls(cancer):
         tabular_frame(model, x, origin, target=2, method="gradient", options={}, feature=-1, sweeps=sweeps)
 
 
-def test_origin_needs_a_classifier():
+def test_origin_needs_one_row_of_outputs():
     from nnwidgets.engine.frames.whatif import whatif_origin
 
-    with pytest.raises(ExplanationInputError, match=r"output has shape \(1, classes\); got \(1, 1\)"):
-        whatif_origin(nn.Linear(3, 1), torch.randn(3))
+    class Grid(nn.Module):
+        def forward(self, x):
+            return x.view(1, 1, 3).repeat(1, 2, 1)
+
+    with pytest.raises(ExplanationInputError, match=r"output has shape \(1, outputs\) or \(1,\) for one input; got \(1, 2, 3\)"):
+        whatif_origin(Grid(), torch.randn(3))
+
+
+def test_origin_of_a_regressor_shows_its_raw_score():
+    from nnwidgets.engine.frames.whatif import whatif_origin
+
+    torch.manual_seed(0)
+    model, x = nn.Linear(3, 1), torch.randn(3)
+    origin = whatif_origin(model, x, jacobian=True)
+    assert origin.reading.kind == "score" and origin.reading.label == "raw scores"
+    assert torch.allclose(origin.probabilities, model(x).detach())
+    assert torch.allclose(origin.jacobian, model.weight.detach())  # d score / dx of a linear model
 
 
 def test_image_frame_sums_the_map_over_channels():

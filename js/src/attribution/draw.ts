@@ -80,7 +80,10 @@ export function drawSides(ui: Ui, s: DrawState, extras: Extras): void {
   const score = s.output === "score";
   renderBars(ui.bars, s, score ? formatValue : undefined);
   ui.side.hidden = s.output === "none";
-  setText(ui.barsTitle, !s.interactive ? "predictions" : score ? "output" : "predictions · click to explain");
+  const heading = s.outputLabel || (score ? "output" : "predictions");
+  const clickable = s.interactive && (!score || s.probs.length > 1);
+  setText(ui.barsTitle, clickable ? `${heading} · click to explain` : heading);
+  ui.barsTitle.dataset.output = s.output;
   ui.bars.classList.toggle("nnw-static", !s.interactive);
   renderStrip(ui.strip, s.batchTitles, s.index, extras.thumbs, s.interactive);
   renderTrust(ui.trust, s);

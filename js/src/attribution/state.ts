@@ -58,6 +58,8 @@ export interface DrawState {
   palettes: Record<string, Palette>;
   probs: NumericArray;
   output: "probability" | "score" | "none";
+  /** What the bars show, as Python names it ("softmax probabilities", "raw scores", ...); "" if unsaid. */
+  outputLabel: string;
   labels: string[];
   features: string[];
   tokens: string[];
@@ -206,6 +208,7 @@ export function readState(model: AnyModel): ReadResult {
       palettes,
       probs: probs.data,
       output: readOutput(t.string("output")),
+      outputLabel: t.string("output_label"),
       labels: t.strings("labels"),
       features,
       tokens,
@@ -225,6 +228,7 @@ export function readState(model: AnyModel): ReadResult {
 }
 
 function readOutput(v: string): DrawState["output"] {
+  // "multilabel" outputs are probabilities too (independent ones): drawn as shares of [0, 1].
   return v === "score" || v === "none" ? v : "probability";
 }
 

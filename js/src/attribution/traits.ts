@@ -60,6 +60,7 @@ export interface AttributionTraits {
   method_options: Options;
   option_specs: Record<string, unknown[]>;
   output: string;
+  output_label: string;
   interactive: boolean;
   colormap: string;
   palettes: string[];
@@ -76,6 +77,7 @@ export const ANSWER_TRAITS = [
   "_seq", "_input", "_display_range", "_maps", "_luts", "_scale", "_probs", "_trust", "_thumbs", "kind",
   "labels", "feature_names", "tokens", "predicted", "target", "method", "shown", "methods", "method_titles",
   "top_k", "error", "index", "batch_titles", "method_options", "option_specs", "output", "interactive",
+  "output_label",
 ] as const satisfies readonly (keyof AttributionTraits)[];
 
 /** Display settings Python may set; the view's own controls change them locally only. */

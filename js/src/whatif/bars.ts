@@ -27,10 +27,20 @@ export function barClasses(probs: ArrayLike<number>, target: number, predicted: 
 }
 
 /** What the prediction bars need: the image view's state has it too. */
-export type BarsState = Pick<WhatIfState, "probs" | "probsOriginal" | "target" | "predicted" | "labels">;
+export type BarsState = Pick<WhatIfState, "probs" | "probsOriginal" | "target" | "predicted" | "labels" | "outputLabel">;
+
+function score(v: number): string {
+  return Number.isFinite(v) ? v.toPrecision(4) : "–";
+}
 
 /** Update the prediction bars in place (rebuilt only when the classes shown change). */
 export function renderBars(container: HTMLElement, s: BarsState): void {
+  // Raw scores (a regressor) have no [0, 1] scale: empty bars, the number says it.
+  const raw = s.outputLabel === "raw scores";
+  const format = raw ? score : percent;
+  const title = container.parentElement?.querySelector(".nnw-bars-title");
+  if (title && s.outputLabel) setText(title as HTMLElement, `${s.outputLabel} · click to explain`);
+  container.dataset.output = s.outputLabel;
   const shown = barClasses(s.probs, s.target, s.predicted);
   const key = JSON.stringify([shown, shown.map((k) => labelOf(s.labels, k))]);
   if (container.dataset.key !== key) {
@@ -58,13 +68,13 @@ export function renderBars(container: HTMLElement, s: BarsState): void {
     b.setAttribute("aria-pressed", k === s.target ? "true" : "false");
     const label = labelOf(s.labels, k);
     b.title = s.probsOriginal
-      ? `${label}: ${percent(p)} (original input: ${percent(p0)}); click to explain`
-      : `${label}: ${percent(p)}; click to explain`;
-    (b.querySelector(".nnw-bar-fill") as HTMLElement).style.width = width01(p);
+      ? `${label}: ${format(p)} (original input: ${format(p0)}); click to explain`
+      : `${label}: ${format(p)}; click to explain`;
+    (b.querySelector(".nnw-bar-fill") as HTMLElement).style.width = raw ? "0%" : width01(p);
     const ghost = b.querySelector(".nnw-bar-ghost") as HTMLElement;
-    ghost.hidden = !s.probsOriginal;
+    ghost.hidden = !s.probsOriginal || raw;
     ghost.style.width = width01(p0);
-    setText(b.querySelector(".nnw-bar-value")!, percent(p));
+    setText(b.querySelector(".nnw-bar-value")!, format(p));
   }
 }
 

@@ -26,6 +26,8 @@ export interface WhatIfState {
   means: NumericArray | null;
   probs: NumericArray;
   probsOriginal: NumericArray | null;
+  /** What the bars show, as Python names it ("softmax probabilities", "raw scores", ...). */
+  outputLabel: string;
   predicted: number;
   target: number;
   attribution: NumericArray;
@@ -130,7 +132,7 @@ export function readState(model: AnyModel): ReadResult {
     state: {
       seq, names, labels: t.strings("labels"),
       original, current, lows, highs, steps, categorical, means,
-      probs, probsOriginal, predicted, target, attribution,
+      probs, probsOriginal, outputLabel: t.string("output_label"), predicted, target, attribution,
       method: t.string("attribution_method"),
       titles: t.titles("method_titles"),
       taylorEstimate, taylorActual,

@@ -46,6 +46,7 @@ export interface WhatIfTraits {
   _scale: number;
   _signed: boolean;
   opacity: number;
+  output_label: string;
 }
 
 /** Traits whose change means "redraw" in the tabular editor; one model message gives one redraw. */
@@ -53,11 +54,11 @@ export const TABULAR_TRAITS = [
   "_seq", "feature_names", "labels", "_original", "_current", "_lows", "_highs", "_steps",
   "_categorical", "_means", "_probs", "_probs_original", "predicted", "target", "_attribution",
   "attribution_method", "method_titles", "_taylor_estimate", "_taylor_actual", "_ice_feature",
-  "_ice_values", "_ice_outputs", "_pdp", "_counterfactual", "error",
+  "_ice_values", "_ice_outputs", "_pdp", "_counterfactual", "error", "output_label",
 ] as const satisfies readonly (keyof WhatIfTraits)[];
 
 /** Traits whose change means "redraw" in the image editor. */
 export const IMAGE_TRAITS = [
   "_seq", "labels", "_original", "_current", "_display_range", "_map", "_lut", "_scale", "_signed",
-  "_probs", "_probs_original", "predicted", "target", "attribution_method", "method_titles", "error",
+  "_probs", "_probs_original", "predicted", "target", "attribution_method", "method_titles", "error", "output_label",
 ] as const satisfies readonly (keyof WhatIfTraits)[];

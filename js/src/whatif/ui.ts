@@ -51,7 +51,7 @@ export function buildDom(): Ui {
   const iceReadout = h("div", "nnw-ice-readout", { "aria-live": "polite" });
   const right = h("div", "nnw-right");
   right.append(
-    h("div", "nnw-section-title", {}, "prediction · click a class to explain it"), bars, counterfactual,
+    h("div", "nnw-section-title nnw-bars-title", {}, "prediction · click a class to explain it"), bars, counterfactual,
     h("div", "nnw-section-title", {}, "Taylor check"), taylor,
     iceTitle, ice, iceReadout,
   );

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from ..batching import rows_within_budget
-from ..outputs import probabilities
+from ..outputs import Reading
 from ..passes import call_model
 from ..private import private_view
 from ..targets import select
@@ -39,12 +39,13 @@ def positions(scores: torch.Tensor) -> torch.Tensor:
 
 def deletion(
     model: nn.Module, features: Features, scores: Mapping[str, torch.Tensor], base: torch.Tensor,
-    index: torch.Tensor | None, target: int, *, steps: int, probability: bool,
+    index: torch.Tensor | None, target: int, *, steps: int, reading: Reading,
 ) -> Deletion:
     """Every map's deletion curve and the random orders' mean, in batched forwards.
 
     ``index``: the target's class index (None for a single-output model, scored
-    by its one output); ``probability`` scores by the softmax of the target."""
+    by its one output); ``reading`` turns the outputs into the scores the view
+    shows (softmax / sigmoid probabilities, raw scores), so the curve follows those."""
     x = features.x
     names = list(scores)
     n_feat = features.count
@@ -58,8 +59,8 @@ def deletion(
     model = private_view(model)
     with torch.no_grad():
         out = torch.cat([call_model(model, rows[i:i + chunk]) for i in range(0, rows.shape[0], chunk)])
-        if probability and index is not None:
-            out = probabilities(out, dim=1)
+        if index is not None:
+            out = reading.apply(out.reshape(out.shape[0], -1), dim=1)
         picked = None if index is None else index[:1].expand(out.shape[0])
         curve = select(out, picked, target).to(torch.float64).view(-1, steps + 1)
     fractions = counts.to(torch.float64) / n_feat

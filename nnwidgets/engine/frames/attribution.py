@@ -21,7 +21,7 @@ from ..attribute import attribute
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..methods.gradients import FROM_GRADIENT, from_gradient
-from ..outputs import OutputKind, output_kind, readable
+from ..outputs import OutputKind, Reading, readable, reading_of
 from ..passes import call_model
 from ..private import private_view
 from ..structure import structure
@@ -35,8 +35,9 @@ Stage = Callable[[int, str], ContextManager[Any]]
 class BatchFrame:
     """The batch as the view shows it before any map: one row of readable scores per example."""
 
-    scores: torch.Tensor  # (N, K) probabilities (K ≥ 2) or raw scores (K = 1), float32 on the CPU
-    output: OutputKind
+    scores: torch.Tensor  # (N, K) as ``reading`` shows them (softmax / sigmoid probabilities, raw scores), float32 CPU
+    output: OutputKind  # reading.kind
+    reading: Reading = field(default_factory=Reading)
     spatial_layers: list[str] = field(default_factory=list)  # modules with (N, C, H, W) output, H·W > 1
     spatial_default: str | None = None  # the last convolution among them: Grad-CAM's usual layer
 
@@ -67,8 +68,8 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
         out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
     if out.shape[1] < 1:
         raise ExplanationInputError("Attribution needs a model with at least one output per example")
-    kind = output_kind(out.shape[1])
-    return BatchFrame(readable(out, kind), kind, layers, default)
+    reading = reading_of(model, out)  # decided on the whole batch, once
+    return BatchFrame(readable(out, reading), reading.kind, reading, layers, default)
 
 
 def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None]:
@@ -106,7 +107,7 @@ def attribution_frame(
     options: Mapping[str, Mapping[str, Any]],
     *,
     kind: str,
-    output: OutputKind,
+    output: OutputKind | Reading,
     stage: Stage | None = None,
 ) -> AttributionFrame:
     """The maps of ``methods`` (main first) for ONE example ``x`` (1, ...) and ``target``
@@ -134,7 +135,7 @@ def attribution_frame(
     exps = {m: exps[m] for m in shown}
     maps = torch.stack([reduce_map(exps[m].attributions, kind) for m in shown]).cpu()
     prediction = exps[shown[0]].prediction[0].reshape(-1)
-    frame = given_frame(shown, maps, readable(prediction, output), output)
+    frame = given_frame(shown, maps, readable(prediction, output), output.kind if isinstance(output, Reading) else output)
     frame.target = int(target) if isinstance(target, int) else 0
     frame.explanations = exps
     return frame
@@ -148,7 +149,8 @@ def given_frame(
     maps = (maps if isinstance(maps, torch.Tensor) else torch.stack(list(maps))).detach().float().cpu()
     scale = float(maps.abs().max()) if maps.numel() else 0.0
     scores = scores.detach().float().cpu()
-    predicted = int(scores.argmax()) if output == "probability" else 0
+    # the argmax is what target "predicted" explains, for probabilities and several scores alike
+    predicted = int(scores.argmax()) if output != "none" and scores.numel() > 1 else 0
     return AttributionFrame(list(methods), maps, scale if scale > 0 else 1.0, scores, 0, predicted)
 
 

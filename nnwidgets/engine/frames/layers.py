@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from torch import nn
@@ -20,7 +20,9 @@ from ..errors import ExplanationInputError
 from ..private import weights_token
 from ..fused import Refresh, refresh
 from ..methods.neuron import neuron_index
-from ..outputs import readable
+from ..outputs import Reading, readable, reading_of
+from ..passes import call_model
+from ..private import private_view
 from ..structure import LayerInfo, structure, viewable_layers
 from ..sweep import UnitStats, check_data, gather, sweep, unit_of
 from ..targets import Target
@@ -93,6 +95,7 @@ class LayersSetup:
     feature_names: list[str]
     kind: str  # input_kind of x
     stats: dict[str, UnitStats]  # the sweep of x itself: health before any data is swept
+    reading: Reading = field(default_factory=Reading)  # how the prediction is shown (outputs.py)
 
 
 def layers_setup(
@@ -110,9 +113,14 @@ def layers_setup(
         raise ExplanationInputError("the model has no submodule with a floating-point tensor output to show")
     if layer is not None and layer not in names:
         raise ExplanationInputError(f"layer {layer!r} cannot be shown; layers with a tensor output: {', '.join(names)}")
-    out = infos[0].output_shape  # the model's own output
-    if out is None or len(out) != 2:
-        raise ExplanationInputError(f"Layers needs a model whose output has shape (N, outputs); got {out}")
+    view = private_view(model)
+    with torch.no_grad():
+        output = call_model(view, x)  # the tensor the model's contract reads (the logits by default)
+    if output.dim() > 2:
+        raise ExplanationInputError(f"Layers needs a model whose output has shape (N, outputs) or (N,); got "
+                                    f"{tuple(output.shape)}")
+    output = output.reshape(n, -1)
+    reading, out = reading_of(view, output), tuple(output.shape)
     k = out[1]
     names_of_outputs = [str(c) for c in range(k)] if labels is None else [str(c) for c in labels]
     if len(names_of_outputs) != k:
@@ -123,9 +131,10 @@ def layers_setup(
     shapes = {i.name: i.per_example(n) for i in infos if i.name in names}
     start = layer or next((nm for nm in reversed(names) if len(shapes[nm]) >= 2), None) or next(
         (nm for nm in reversed(names) if shapes[nm] != out[1:]), names[-1])
-    plain = [i.name for i in infos if i.name in shapes and i.tensor_output]
+    # a layer with one value per example (an (N,) output) has no units to sweep
+    plain = [i.name for i in infos if i.name in shapes and i.tensor_output and len(shapes[i.name]) >= 1]
     stats = sweep(model, x, plain, top_k=min(top_k, n), batch_size=batch_size)
-    return LayersSetup(infos, names, plain, start, names_of_outputs, features, input_kind(x), stats)
+    return LayersSetup(infos, names, plain, start, names_of_outputs, features, input_kind(x), stats, reading)
 
 
 # -- one request ---------------------------------------------------------------------------
@@ -178,8 +187,9 @@ class LayerPasses:
     forward, one backward), kept until another example or target is asked for: a view
     that switches layers or neurons redraws from the pass it has."""
 
-    def __init__(self, model: nn.Module, x: torch.Tensor, layers: Sequence[str]) -> None:
+    def __init__(self, model: nn.Module, x: torch.Tensor, layers: Sequence[str], reading: Reading | None = None) -> None:
         self.model, self.x, self.layers = model, x, list(layers)
+        self.reading = reading  # how the prediction is shown; None: decided from its values
         self._last: tuple[tuple[int, Target, tuple], Refresh] | None = None
 
     def get(self, example: int, target: Target) -> Refresh:
@@ -256,7 +266,7 @@ def layers_frame(
     shown = x[example].detach()
     shown = shown.float().cpu() if kind in FLOAT_KINDS else shown.cpu()
     lo_in, hi_in = (float(shown.min()), float(shown.max())) if shown.numel() else (0.0, 1.0)
-    out = r.prediction[0]
+    out = r.prediction[0].reshape(-1)
     norms = torch.stack([r.layer_gradients[n].float().norm() for n in passes.layers]).cpu()
     x1 = x[example : example + 1]
     picked, note = None, ""
@@ -270,7 +280,7 @@ def layers_frame(
         note = weights_note or note
     return LayersFrame(
         example=example, target=int(target), predicted=int(out.argmax()), layer=layer, panel=panel, kind=kind,
-        input=shown, input_range=(lo_in, hi_in if hi_in > lo_in else lo_in + 1.0), scores=readable(out),
+        input=shown, input_range=(lo_in, hi_in if hi_in > lo_in else lo_in + 1.0), scores=readable(out, passes.reading),
         activation=act, gradient=grad, act_range=(lo, hi), signed=signed, grad_norms=norms,
         neuron=picked, weights=weights, wxg=wxg, note=note,
     )

@@ -10,6 +10,7 @@ from torch import nn
 
 from ..checks.completeness import IG_METHODS
 from ..explanation import Explanation
+from ..outputs import Reading
 from ..report import TrustReport, trust_report
 
 
@@ -25,10 +26,12 @@ def trust_frame(
     layer: str | None,
     randomize_layers: int,
     titles: Mapping[str, str] | None = None,
+    reading: Reading | None = None,
 ) -> TrustReport:
     """The trust evidence for the maps of ONE example (one entry per method, in order):
     the view's own IG result gives the completeness numbers, ``baseline`` is what
-    deletion removes features to, ``layer`` the embedding text maps go through."""
+    deletion removes features to, ``layer`` the embedding text maps go through, ``reading`` how the
+    view shows the outputs (the deletion curve scores by the same numbers)."""
     maps = {}
     for m, e in explanations.items():
         a = e.attributions.detach()
@@ -38,4 +41,5 @@ def trust_frame(
     return trust_report(
         model, x, target, maps, method_options={m: dict(o) for m, o in options.items()}, ig=ig, baseline=baseline,
         layer=layer, randomize_layers=randomize_layers, titles=dict(titles or {}),
+        probability=True if reading is None else reading,
     )

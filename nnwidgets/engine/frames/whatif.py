@@ -17,7 +17,7 @@ from torch import nn
 
 from ..attribute import attribute
 from ..errors import ExplanationInputError
-from ..outputs import readable
+from ..outputs import Reading, readable, reading_of
 from ..passes import call_model
 from ..ranges import FeatureRanges
 from ..registry import METHODS
@@ -30,11 +30,12 @@ ICE_POINTS = 64
 
 @dataclass
 class Origin:
-    """The input the view opened on and the model's class probabilities there."""
+    """The input the view opened on and the model's outputs there, as read."""
 
     x: torch.Tensor  # the input, detached (model's device and dtype)
-    probabilities: torch.Tensor  # (K,) float32, CPU
+    probabilities: torch.Tensor  # (K,) float32, CPU: the outputs as ``reading`` shows them
     jacobian: torch.Tensor | None = None  # (K, F) ∂p/∂x at x, float32 CPU (tabular inputs)
+    reading: Reading = field(default_factory=Reading)  # softmax / sigmoid probabilities or raw scores
 
     @property
     def predicted(self) -> int:
@@ -43,19 +44,22 @@ class Origin:
 
 def whatif_origin(model: nn.Module, x: torch.Tensor, *, jacobian: bool = False) -> Origin:
     """The model's answer at ``x`` (one unbatched input); ``jacobian`` also takes the
-    gradient of every class probability, for the Taylor check of later frames.
+    gradient of every shown output, for the Taylor check of later frames.
 
-    Raises ExplanationInputError unless the model is a classifier (output (1, classes))."""
+    The outputs are read as the model's task says (:mod:`~nnwidgets.engine.outputs`):
+    class probabilities, independent probabilities or raw scores (a regressor)."""
     x = x.detach().clone()
     model = private_view(model)
     with torch.no_grad():
         out = call_model(model, x.unsqueeze(0))
-    if out.dim() != 2 or out.shape[1] < 2:
+    if out.dim() > 2 or out.shape[0] != 1:
         raise ExplanationInputError(
-            f"WhatIf needs a classifier whose output has shape (1, classes); got {tuple(out.shape)}"
+            f"WhatIf needs a model whose output has shape (1, outputs) or (1,) for one input; got {tuple(out.shape)}"
         )
-    jac = taylor_check(model, x, x).gradient.float().cpu() if jacobian else None
-    return Origin(x=x, probabilities=readable(out[0], "probability"), jacobian=jac)
+    out = out.reshape(1, -1)
+    reading = reading_of(model, out)
+    jac = taylor_check(model, x, x, output=reading).gradient.float().cpu() if jacobian else None
+    return Origin(x=x, probabilities=readable(out[0], reading), jacobian=jac, reading=reading)
 
 
 def method_options(method: str, data: torch.Tensor | None) -> dict[str, Any]:
@@ -106,6 +110,7 @@ class Sweeps:
     model: nn.Module
     ranges: FeatureRanges
     data: torch.Tensor | None = None
+    reading: Reading = field(default_factory=Reading)  # the origin's: curves show what the bars show
     _ice: dict[tuple, torch.Tensor] = field(default_factory=dict)
     _pdp: dict[tuple[int, int], torch.Tensor] = field(default_factory=dict)
 
@@ -118,11 +123,12 @@ class Sweeps:
         key = (feature, target, others.cpu().numpy().tobytes())
         if key not in self._ice:
             self._ice.clear()
-            self._ice[key] = ice(self.model, x, feature, values.to(x.device))[:, target].float().cpu()
+            self._ice[key] = ice(self.model, x, feature, values.to(x.device), output=self.reading)[:, target].float().cpu()
         pdp = torch.zeros(0)
         if self.data is not None:
             if (feature, target) not in self._pdp:
-                avg = partial_dependence(self.model, self.data, feature, values.to(self.data.device))
+                avg = partial_dependence(self.model, self.data, feature, values.to(self.data.device),
+                                         output=self.reading)
                 self._pdp[(feature, target)] = avg[:, target].float().cpu()
             pdp = self._pdp[(feature, target)]
         return IceCurve(feature=feature, values=values, outputs=self._ice[key], pdp=pdp)
@@ -165,7 +171,7 @@ def tabular_frame(
         raise ExplanationInputError(f"x must have {origin.x.shape[0]} features; got {tuple(x.shape)}")
     check_inputs(model, x.unsqueeze(0))
     exp = attribute(model, x.unsqueeze(0), method, target, **options)
-    probs = readable(exp.prediction[0], "probability")
+    probs = readable(exp.prediction[0].reshape(-1), origin.reading)
     assert origin.jacobian is not None, "the origin of a tabular view carries its Jacobian"
     return TabularFrame(
         x=x, method=method, target=target, probabilities=probs, attributions=exp.attributions[0].detach(),
@@ -209,7 +215,7 @@ def image_frame(model: nn.Module, x: Any, origin: Origin, *, target: int | None,
     amap = exp.attributions[0].sum(dim=0).detach().float().cpu()
     scale = float(amap.abs().max())
     return ImageFrame(
-        x=x, method=exp.method, target=int(exp.target[0]), probabilities=readable(exp.prediction[0], "probability"),
+        x=x, method=exp.method, target=0 if exp.target is None else int(exp.target[0]), probabilities=readable(exp.prediction[0].reshape(-1), origin.reading),
         map=amap, scale=scale if scale > 0 else 1.0, signed=METHODS[exp.method].signed,
     )
 

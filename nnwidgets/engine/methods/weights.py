@@ -63,7 +63,7 @@ def _per_example_loop(model, params, inputs, index, target) -> dict[str, torch.T
     for i in range(inputs.shape[0]):
         p = {name: t.detach().requires_grad_(True) for name, t in params.items()}
         with torch.enable_grad():
-            out = call_model(lambda x: functional_call(model, p, (x,)), inputs[i : i + 1])
+            out = call_model(model, inputs[i : i + 1], lambda x: functional_call(model, p, (x,)))
             scalar = select(out, None if index is None else index[i : i + 1], target).sum()
             if scalar.requires_grad:
                 got = torch.autograd.grad(scalar, list(p.values()), allow_unused=True)

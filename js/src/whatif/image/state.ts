@@ -21,6 +21,7 @@ export interface ImageState extends ImageShape {
   range: [number, number];
   probs: NumericArray;
   probsOriginal: NumericArray | null;
+  outputLabel: string;
   labels: string[];
   predicted: number;
   target: number;
@@ -93,6 +94,7 @@ export function readImageState(model: AnyModel): ImageReadResult {
       range: mapRange(scale, t.flag("_signed")),
       probs: probs.data,
       probsOriginal,
+      outputLabel: t.string("output_label"),
       labels: t.strings("labels"),
       predicted,
       target,

@@ -88,7 +88,7 @@ export function buildImageDom(): ImageUi {
 
   const bars = h("div", "nnw-bars", { role: "group", "aria-label": "predictions; click to explain a class" });
   const right = h("div", "nnw-right");
-  right.append(h("div", "nnw-section-title", {}, "prediction · click a class to explain it"), bars,
+  right.append(h("div", "nnw-section-title nnw-bars-title", {}, "prediction · click a class to explain it"), bars,
     h("div", "nnw-note", {}, "dashed outline: the original image's probability"));
 
   const body = h("div", "nnw-body");
