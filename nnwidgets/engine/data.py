@@ -30,7 +30,7 @@ class Batch:
 def as_data(data: object) -> torch.Tensor | Iterable:
     """``data`` in a form :func:`batches` reads more than once; a DataFrame becomes a float32 tensor."""
     if type(data).__name__ == "DataFrame" and hasattr(data, "to_numpy"):
-        return torch.as_tensor(data.to_numpy(dtype="float32"))
+        return torch.tensor(data.to_numpy(dtype="float32"))
     if isinstance(data, torch.Tensor) or isinstance(data, Dataset) or isinstance(data, DataLoader):
         return data
     if not isinstance(data, Iterable):
