@@ -18,6 +18,7 @@ from ..layers import resolve_layers
 from ..outputs import readable
 from ..progress import step
 from ..projection import Projection, project
+from .layers import input_kind
 
 THUMB_BUDGET = 4 << 20  # bytes of hover thumbnails sent to the browser, at most
 ROW_BUDGET = 8 << 20
@@ -90,12 +91,6 @@ def activations(model: nn.Module, data: object, layer: str, *, targets: object =
         if y.shape[0] != seen:
             raise ExplanationInputError(f"targets must give one class per example of data ({seen}); got {y.shape[0]}")
     return Activations(torch.cat(acts), torch.cat(scores), y, torch.cat(xs))
-
-
-def input_kind(x: torch.Tensor) -> str:
-    if not x.is_floating_point():
-        return "tokens" if x.dim() == 2 else "other"
-    return {4: "image", 2: "features"}.get(x.dim(), "other")
 
 
 def thumbnails(images: torch.Tensor, budget: int = THUMB_BUDGET) -> torch.Tensor:
