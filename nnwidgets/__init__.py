@@ -11,13 +11,15 @@ from typing import TYPE_CHECKING, Any
 from .engine import Explanation, ExplanationInputError, ModelCallError, attribute, capture
 
 if TYPE_CHECKING:
-    from .widgets import Attribution, Layers, WhatIf
+    from .widgets import Attribution, Embedding, Importance, Layers, WhatIf
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Attribution",
+    "Embedding",
     "Explanation",
+    "Importance",
     "Layers",
     "WhatIf",
     "ExplanationInputError",
@@ -30,7 +32,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # Widgets load on first use, so the engine and the demo data import without
     # anywidget, ipywidgets or matplotlib.
-    if name in ("Attribution", "Layers", "WhatIf"):
+    if name in ("Attribution", "Embedding", "Importance", "Layers", "WhatIf"):
         from . import widgets
 
         return getattr(widgets, name)

@@ -1,6 +1,9 @@
 """Dataset sweeps over layer activations: per-unit statistics, dead and saturated
 units, and the inputs that excite each unit most. One batched pass on the model's
-device, with a progress callback, since a sweep can take a while."""
+device, with a progress callback, since a sweep can take a while. The pass
+updates a mergeable :class:`~nnwidgets.engine.sweep_state.SweepState`, so
+shards swept elsewhere (Ray Data, torchrun ranks: see ``distributed``) combine
+into what one pass would give."""
 
 from __future__ import annotations
 
@@ -9,11 +12,14 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.data import Dataset
 
-from .capture import capture
+from .data import batches, length, take
 from .errors import ExplanationInputError
+from .hooks import hooked_forward
 from .layers import resolve_layers
 from .progress import step as report_step
+from .sweep_state import Limits, SweepState
 from .validate import check_inputs
 
 Progress = Callable[[int, int], None]  # (examples done, examples in all; 0 if unknown)
@@ -33,6 +39,8 @@ class UnitStats:
     top_values: torch.Tensor  # (units, k) highest scores, descending
     top_indices: torch.Tensor  # (units, k) their example indices in the data's order
     min: torch.Tensor | None = None  # (units,) smallest value over the data
+    count: int = 0  # examples swept
+    saturated_values: int = 0  # the values ``saturated`` is a fraction of (saturating layers)
 
     @property
     def nonnegative(self) -> bool:
@@ -62,67 +70,65 @@ def unit_of(neuron: Sequence[int]) -> int:
     return int(neuron[-1]) if len(neuron) == 2 else int(neuron[0])
 
 
-def _batches(data: torch.Tensor | Iterable, batch_size: int) -> tuple[Iterable[torch.Tensor], int]:
-    if isinstance(data, torch.Tensor):
-        return (data[i : i + batch_size] for i in range(0, data.shape[0], batch_size)), data.shape[0]
-    total = len(data.dataset) if hasattr(data, "dataset") else 0  # a DataLoader
-
-    def inputs_only():
-        for batch in data:
-            yield batch[0] if isinstance(batch, (tuple, list)) else batch
-
-    return inputs_only(), total
+def layer_limits(module: nn.Module) -> Limits | None:
+    """The output range of a saturating layer, else None."""
+    if not isinstance(module, SATURATING):
+        return None
+    return (-1.0, 1.0) if isinstance(module, (nn.Tanh, nn.Hardtanh)) else (0.0, 1.0)
 
 
-def sweep(
-    model: nn.Module, data: torch.Tensor | Iterable, layers: Sequence[str], *, top_k: int = 9,
-    batch_size: int = 256, progress: Progress | None = None, saturation: float = 0.99,
-) -> dict[str, UnitStats]:
-    """Run ``data`` (a tensor or an iterable of batches / (x, y) pairs) through the
-    model once and gather every named layer's per-unit statistics.
+def sweep_batch(
+    model: nn.Module, x: torch.Tensor, layers: Sequence[str], state: SweepState, ids: torch.Tensor | None = None,
+    *, keep: torch.Tensor | None = None, also: Callable[[str, torch.Tensor], None] | None = None,
+) -> torch.Tensor:
+    """Fold one batch into ``state``: one hooked forward, each layer reduced in its
+    hook (no copy of the activations). ``ids`` are the examples' global ids
+    (default: the next positions after what ``state`` has seen); ``keep`` (bool,
+    (n,)) drops rows, e.g. a DistributedSampler's padding, before they count.
+    ``also(name, output)`` sees each raw layer output first. Returns the model's output."""
+    n = x.shape[0]
+    if ids is None:
+        ids = torch.arange(state.count, state.count + n)
+    if keep is not None:
+        keep = keep.to(torch.bool).cpu()
+        ids = ids[keep]
+    modules = dict(zip(layers, resolve_layers(model, layers)))
+
+    def watch(name: str, module: nn.Module, output: object) -> None:
+        if not isinstance(output, torch.Tensor):
+            return
+        if also is not None:
+            also(name, output)
+        units = _unit_view(output.detach())
+        if keep is not None:
+            units = units[keep.to(units.device)]
+        if units.shape[0]:
+            state.update(name, units, ids, layer_limits(module))
+
+    return hooked_forward(model, x, watch, modules)
+
+
+def sweep_state(
+    model: nn.Module, data: object, layers: Sequence[str], *, top_k: int = 9, batch_size: int = 256,
+    progress: Progress | None = None, saturation: float = 0.99, state: SweepState | None = None,
+) -> SweepState:
+    """Run ``data`` (see :func:`~nnwidgets.engine.data.batches`) through the model
+    once and return the mergeable :class:`SweepState` of every named layer
+    (``state``, if given, is updated and returned: a shard's running state).
 
     ``progress(examples done, examples in all)`` is called after each batch, and
     so is :func:`~nnwidgets.engine.progress.step` with the same counts (total 0
     while unknown; a last ``step(seen, seen)`` then ends the report)."""
     if isinstance(layers, str):
         layers = [layers]
-    modules = dict(zip(layers, resolve_layers(model, layers)))
+    resolve_layers(model, layers)
     if top_k < 1 or batch_size < 1:
         raise ExplanationInputError(f"top_k and batch_size must be ≥ 1; got {top_k} and {batch_size}")
-    batches, total = _batches(data, batch_size)
-    acc: dict[str, dict] = {}
-    seen = 0
-    for batch in batches:
-        acts = capture(model, batch, layers)
-        n = batch.shape[0]
-        for name in layers:
-            units = _unit_view(acts[name].float())
-            score = units.mean(dim=2)  # (n, units)
-            a = acc.setdefault(name, {
-                "sum": torch.zeros(units.shape[1], device=units.device),
-                "max": torch.full((units.shape[1],), -torch.inf, device=units.device),
-                "min": torch.full((units.shape[1],), torch.inf, device=units.device),
-                "active": torch.zeros(units.shape[1], device=units.device),
-                "sat": torch.zeros(units.shape[1], device=units.device), "values": 0,
-                "top_v": torch.empty(units.shape[1], 0, device=units.device),
-                "top_i": torch.empty(units.shape[1], 0, dtype=torch.long, device=units.device),
-            })
-            a["sum"] += score.sum(0)
-            a["max"] = torch.maximum(a["max"], units.amax(dim=(0, 2)))
-            a["min"] = torch.minimum(a["min"], units.amin(dim=(0, 2)))
-            a["active"] += (units > 0).any(dim=2).float().sum(0)
-            if isinstance(modules[name], SATURATING):
-                lo, hi = (-1.0, 1.0) if isinstance(modules[name], (nn.Tanh, nn.Hardtanh)) else (0.0, 1.0)
-                edge = saturation * (hi - lo) / 2
-                centre = (hi + lo) / 2
-                a["sat"] += ((units - centre).abs() >= edge).float().sum(dim=(0, 2))
-                a["values"] += n * units.shape[2]
-            index = torch.arange(seen, seen + n, device=units.device).expand(units.shape[1], n)
-            v = torch.cat([a["top_v"], score.T], 1)
-            i = torch.cat([a["top_i"], index], 1)
-            keep = v.topk(min(top_k, v.shape[1]), dim=1)
-            a["top_v"], a["top_i"] = keep.values, i.gather(1, keep.indices)
-        seen += n
+    state = SweepState(top_k, saturation) if state is None else state
+    total, seen, offset = length(data), 0, state.count
+    for batch in batches(data, batch_size):
+        sweep_batch(model, batch.x, layers, state, batch.ids + offset)
+        seen += batch.x.shape[0]
         if progress is not None:
             progress(seen, total)
         report_step(seen, total)
@@ -130,39 +136,29 @@ def sweep(
         raise ExplanationInputError("data holds no examples")
     if seen != total:  # the length was unknown (0) or the loader dropped rows: end at done == total
         report_step(seen, seen)
-    result = {}
-    for name in layers:
-        a = acc[name]
-        result[name] = UnitStats(
-            mean=a["sum"] / seen, max=a["max"], active=a["active"] / seen, dead=a["active"] == 0,
-            saturated=a["sat"] / a["values"] if a["values"] else None,
-            top_values=a["top_v"], top_indices=a["top_i"], min=a["min"],
-        )
-    return result
+    return state
 
 
-def gather(data: torch.Tensor | Iterable, indices: Sequence[int]) -> torch.Tensor:
-    """The examples at ``indices`` (the sweep's data order) of a tensor or an iterable of batches."""
-    if isinstance(data, torch.Tensor):
-        return data[torch.as_tensor(list(indices), dtype=torch.long, device=data.device)]
-    wanted = {int(i): None for i in indices}
-    seen = 0
-    for batch in data:
-        batch = batch[0] if isinstance(batch, (tuple, list)) else batch
-        for j in range(batch.shape[0]):
-            if seen + j in wanted:
-                wanted[seen + j] = batch[j]
-        seen += batch.shape[0]
-    missing = [i for i, v in wanted.items() if v is None]
-    if missing:
-        raise ExplanationInputError(f"the data gave fewer examples than the sweep saw (missing {missing})")
-    return torch.stack([wanted[int(i)] for i in indices])
+def sweep(
+    model: nn.Module, data: object, layers: Sequence[str], *, top_k: int = 9,
+    batch_size: int = 256, progress: Progress | None = None, saturation: float = 0.99,
+) -> dict[str, UnitStats]:
+    """Run ``data`` (a tensor, a Dataset, a DataLoader or an iterable of batches /
+    (x, y) pairs) through the model once and gather every named layer's per-unit
+    statistics: :func:`sweep_state` finalised."""
+    return sweep_state(model, data, layers, top_k=top_k, batch_size=batch_size, progress=progress,
+                       saturation=saturation).result()
+
+
+def gather(data: object, indices: Sequence[int]) -> torch.Tensor:
+    """The examples at ``indices`` (the sweep's data order) of the data."""
+    return take(data, indices)
 
 
 def check_data(model: nn.Module, data: object, like: torch.Tensor) -> None:
     """Check that ``data`` can be swept and read again (:func:`gather`) with inputs
     shaped like the examples of ``like``: a tensor (M, ...) or a re-iterable of batches."""
-    if data is None:
+    if data is None or isinstance(data, Dataset):
         return
     if not isinstance(data, torch.Tensor) and not isinstance(data, Iterable):
         raise ExplanationInputError(

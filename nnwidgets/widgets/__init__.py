@@ -2,7 +2,9 @@
 
 from .attribution import Attribution
 from .base import Widget
+from .embedding import Embedding
+from .importance import Importance
 from .layers import Layers
 from .whatif import WhatIf
 
-__all__ = ["Attribution", "Layers", "WhatIf", "Widget"]
+__all__ = ["Attribution", "Embedding", "Importance", "Layers", "WhatIf", "Widget"]

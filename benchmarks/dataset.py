@@ -1,0 +1,65 @@
+"""Dataset-view timings, side by side in one process.
+
+1. Sweep throughput (examples/s) against a bare batched forward over the same
+   DataLoader (goal ≥ 0.9×), alternated, best of several rounds.
+2. Projection time (PCA in torch; t-SNE through scikit-learn where asked) for
+   450 points (the shipped digits), 1,797 and 50,000 points of 64-d activations.
+
+    python benchmarks/dataset.py [--tsne]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from nnwidgets import demo
+from nnwidgets.engine.projection import project
+from nnwidgets.engine.sweep import sweep_state
+
+
+def best(fn, rounds: int = 5) -> float:
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def main() -> None:
+    torch.set_num_threads(1)
+    d = demo.digits()
+    x = d.inputs.repeat(12, 1, 1, 1)  # 5,400 digits
+    loader = DataLoader(TensorDataset(x, torch.zeros(len(x))), batch_size=256)
+    layers = ["features.relu1", "features.relu2", "classifier.fc1", "classifier.relu"]
+
+    def bare() -> None:
+        with torch.no_grad():
+            for xb, _ in loader:
+                d.model.eval()(xb)
+
+    def swept() -> None:
+        sweep_state(d.model, loader, layers, top_k=9)
+
+    bare(), swept()  # warm up
+    tb, ts = [], []
+    for _ in range(3):  # alternate, so load on the machine hits both alike
+        tb.append(best(bare, 2))
+        ts.append(best(swept, 2))
+    b, s = min(tb), min(ts)
+    print(f"| pass | examples/s |\n| --- | --- |\n| bare forward | {len(x) / b:,.0f} |\n"
+          f"| sweep of {len(layers)} layers | {len(x) / s:,.0f} |\n| ratio sweep / bare | {b / s:.2f}× |\n")
+    print("| points | dims | method | seconds |\n| --- | --- | --- | --- |")
+    for n in (450, 1797, 50_000):
+        acts = torch.randn(n, 64, generator=torch.Generator().manual_seed(n))
+        print(f"| {n:,} | 64 | PCA (torch) | {best(lambda: project(acts), 3):.3f} |")
+        if "--tsne" in sys.argv and n <= 1797:
+            print(f"| {n:,} | 64 | t-SNE (scikit-learn) | {best(lambda: project(acts, 'tsne'), 1):.1f} |")
+
+
+if __name__ == "__main__":
+    main()
