@@ -353,19 +353,31 @@ def request_seq(request: Mapping[str, Any], current: int) -> int:
 
 
 def kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop of an IPython kernel, else None.
+    """The running event loop of a notebook kernel (IPython's, or marimo's), else None.
 
-    Only a kernel's loop is sure to turn again right after the comm message
-    that carried a request; any other running loop (a script under asyncio,
-    Playwright's sync API, another front end) may not, so there we compute at once.
+    Only a kernel's loop is sure to turn again right after the message that
+    carried a request, and to send what its callbacks set: ipykernel's, and
+    marimo's, whose kernel thread runs an asyncio loop that reads its command
+    queue through an executor and holds the session's context that widget
+    updates are sent through. Any other running loop (a script under asyncio,
+    Playwright's sync API) may not, so there we compute at once.
     """
-    kernel = sys.modules.get("ipykernel.kernelbase")
-    if kernel is None or not kernel.Kernel.initialized():
+    if not (_in_ipykernel() or _in_marimo()):
         return None
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def _in_ipykernel() -> bool:
+    kernel = sys.modules.get("ipykernel.kernelbase")
+    return kernel is not None and kernel.Kernel.initialized()
+
+
+def _in_marimo() -> bool:
+    context = sys.modules.get("marimo._runtime.context.types")
+    return context is not None and context.runtime_context_installed()
 
 
 def figure_png(fig: Figure, dpi: int = 100) -> str:
