@@ -22,7 +22,7 @@ picture changes: the model still receives ``x`` as given.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Union
+from typing import Any, Union
 
 import torch
 from torch import nn
@@ -44,8 +44,9 @@ def looks_like_image(x: object) -> bool:
 
 
 def is_integer_image(x: object) -> bool:
-    """An integer tensor shaped like an image (a uint8 picture, not token ids)."""
-    return looks_like_image(x) and not x.is_floating_point()  # type: ignore[union-attr]
+    """A uint8 tensor shaped like an image: a picture, not token ids (other integer
+    dtypes stay what they were: ids, or an error naming the image forms)."""
+    return looks_like_image(x) and x.dtype == torch.uint8  # type: ignore[union-attr]
 
 
 def model_image(x: torch.Tensor, model: nn.Module | None) -> torch.Tensor:
@@ -92,6 +93,8 @@ def display_images(
 
     ``original`` is what the user passed when ``x`` is its float form (a uint8 image)."""
     check_display(x, mean, std, display)
+    if mean is None and display is None and original is None:
+        return None
     x = x.detach().float().cpu()
     if mean is not None:
         c = x.shape[1]
@@ -154,3 +157,16 @@ def image_batch(
         m, s = _channels(mean, x.shape[1], "mean"), _channels(std, x.shape[1], "std")
         unnormalize = lambda t: t.float() * s + m  # noqa: E731
     return x, shown, unnormalize
+
+
+def user_batch(
+    model: nn.Module, x: object, data: object, feature_names: Any, mean: Channels, std: Channels, display: object
+) -> tuple[object, object, Any, Shown | None, Callable[[torch.Tensor], torch.Tensor] | None]:
+    """A batch view's ``x`` and ``data`` as the user has them (numpy, pandas, uint8
+    images) as the model receives them: ``x``, ``data``, the feature names, what is
+    drawn of ``x`` and how a model input is drawn (see :func:`image_batch`)."""
+    from .tables import table_batch
+
+    x, data, feature_names = table_batch(x, data, feature_names, model_dtype(model) or torch.float32)
+    x, shown, unnormalize = image_batch(model, x, mean=mean, std=std, display=display)
+    return x, data, feature_names, shown, unnormalize

@@ -3,7 +3,8 @@
 * ``image``: float (C, H, W) or a batch (N, C, H, W), drawn as a picture; an
   integer (uint8) image with C in {1, 3, 4} is explained as floats of the same
   values (see :mod:`~nnwidgets.engine.images`), drawn on 0…255.
-* ``tabular``: float (F,) or a batch (N, F), one signed bar per named feature.
+* ``tabular``: float (F,) or a batch (N, F), one signed bar per named feature; a
+  DataFrame or Series names its features by its columns (see :mod:`~nnwidgets.engine.tables`).
 * ``text``: integer token ids (T,), (1, T), (N, T) or a list of 1-D id tensors
   of different lengths, explained through an embedding layer; tokens are text.
 
@@ -24,6 +25,7 @@ from ..engine import ExplanationInputError
 from ..engine.baselines import reference
 from ..engine.frames.attribution import reduce_map, thumbnails
 from ..engine.images import Channels, display_images, is_integer_image
+from ..engine.tables import table_batch
 from ..engine.validate import describe
 
 Kind = Literal["image", "tabular", "text"]
@@ -152,6 +154,10 @@ def normalise(
     ``display`` say how images are drawn (:mod:`~nnwidgets.engine.images`)."""
     if kind is not None and kind not in KINDS:
         raise ExplanationInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    # A numpy array or a pandas table (its columns name the features) as a tensor.
+    x, _, feature_names = table_batch(x, None, feature_names, dtype)
+    if baseline is not None and not isinstance(baseline, (int, float, list, tuple)):
+        baseline = table_batch(baseline, None, None, dtype)[0]
     kind = kind or detect_kind(x, tokens=tokens, feature_names=feature_names)
     if kind == "text":
         return _text(x, tokens, baseline)

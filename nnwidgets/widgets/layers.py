@@ -16,7 +16,7 @@ from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.layers import LayerPasses, LayersFrame, check_layers_args, layers_frame, layers_setup
 from ..engine.health import layer_health
-from ..engine.images import image_batch
+from ..engine.images import user_batch
 from ..engine.sweep import sweep
 from ..figures import lookup_table
 from ..figures.layers import layers_figure, opaque_table
@@ -113,7 +113,7 @@ class Layers(Widget):
         output: OutputSpec = None, task: str = "auto", mean: Any = None, std: Any = None, display: Any = None, **kwargs: Any,
     ) -> None:
         model = with_contract(model, output=output, task=task)
-        x, shown, unnormalize = image_batch(model, x, mean=mean, std=std, display=display)  # uint8 as floats
+        x, data, feature_names, shown, unnormalize = user_batch(model, x, data, feature_names, mean, std, display)
         x, self._tokens = check_layers_args(model, x, tokens=tokens, data=data, target=target,
                                             neuron_method=neuron_method, top_k=top_k)
         # With "predicted", the target follows each example's prediction until the user picks one.

@@ -32,6 +32,10 @@ class WhatIf(Widget):
 
     ``data`` (rows × features) gives slider ranges, means and the partial
     dependence curve; ``ranges`` (one (low, high) per feature) overrides them.
+    ``x`` and ``data`` may be tensors, numpy arrays or pandas objects (a Series or
+    one-row DataFrame for ``x``): the columns name the features, and categorical
+    columns are selects of their categories, the model getting each one's code
+    (see :mod:`~nnwidgets.engine.tables`).
     An image ``(C, H, W)`` gets a paint / erase / occlusion editor:
 
     ``WhatIf(model, image, labels=None, drag_method="gradient",
@@ -53,6 +57,7 @@ class WhatIf(Widget):
     kind = t.Unicode("tabular", help="'tabular' or 'image': which view the front end draws.").tag(sync=True)
 
     feature_names = t.List(t.Unicode()).tag(sync=True)
+    category_names = t.Dict(help="Categorical features of a DataFrame: index -> the categories, by code.").tag(sync=True)
     labels = t.List(t.Unicode()).tag(sync=True)
     target = t.Int(0).tag(sync=True)
     predicted = t.Int(0).tag(sync=True)
