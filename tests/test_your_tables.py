@@ -82,3 +82,11 @@ def test_attribution_and_layers_take_dataframes_and_numpy(df):
     assert layers.feature_names == ["age", "colour", "city"]
     ids = nw.Layers(nn.Sequential(nn.Embedding(10, 4), nn.Flatten(), nn.Linear(12, 2)), np.array([[1, 2, 3]]))
     assert ids.input_kind == "tokens"  # integer numpy ids stay ids
+
+
+def test_detokenize_wordpiece_bpe_and_sentencepiece():
+    from nnwidgets.widgets.attribution_inputs import detokenize
+
+    assert detokenize(["[CLS]", "un", "##believ", "##able", "film", "[SEP]", "[PAD]"]) == "unbelievable film"
+    assert detokenize(["<s>", "The", "Ġunbeliev", "able", "Ġfilm", "</s>", "<pad>"]) == "The unbelievable film"
+    assert detokenize(["▁The", "▁un", "believ", "able", "▁film", "</s>"]) == "The unbelievable film"

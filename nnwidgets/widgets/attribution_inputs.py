@@ -274,17 +274,28 @@ def split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]
     return [reduce_map(a[i : i + 1], inputs.kind) for i in range(n)]
 
 
+SPECIAL = ("[", "<")  # [CLS], [SEP], [PAD] (WordPiece); <s>, </s>, <pad>, <|endoftext|> (BPE, SentencePiece)
+
+
 def detokenize(tokens: list[str]) -> str:
-    """A readable line from WordPiece-style tokens, for the batch strip."""
-    words = []
+    """A readable line from WordPiece (``##`` continues a word), byte-level BPE (``Ġ``
+    starts a word) or SentencePiece (``▁`` starts a word) tokens, special tokens left
+    out, for the batch strip."""
+    spaced = any(t.startswith(("Ġ", "▁")) for t in tokens)
+    words: list[str] = []
     for tok in tokens:
-        if tok.startswith("[") and tok.endswith("]"):
+        if tok.startswith(SPECIAL) and tok.endswith(("]", ">")) and len(tok) > 2:
             continue
-        if tok.startswith("##") and words:
+        if spaced:  # a word starts at its marker; a piece without one continues the word
+            if tok.startswith(("Ġ", "▁")) or not words:
+                words.append(tok.lstrip("Ġ▁"))
+            else:
+                words[-1] += tok.replace("Ċ", " ")
+        elif tok.startswith("##") and words:
             words[-1] += tok[2:]
         else:
             words.append(tok)
-    text = " ".join(words)
+    text = " ".join(w for w in words if w)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
