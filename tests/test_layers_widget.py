@@ -282,7 +282,9 @@ def test_bad_input_names_the_expected_form():
     with pytest.raises(ExplanationInputError, match=r"\(N, C, H, W\)"):
         nw.Layers(d.model, d.inputs[0, 0, 0])
     with pytest.raises(ExplanationInputError, match="torch.Tensor"):
-        nw.Layers(d.model, d.inputs.numpy())
+        nw.Layers(d.model, "not a batch")
+    # a numpy batch is taken as the tensor it holds (issue 11: any data container)
+    assert np.array_equal(nw.Layers(d.model, d.inputs[:2].numpy()).activation, nw.Layers(d.model, d.inputs[:2]).activation)
     with pytest.raises(ExplanationInputError, match=r"\(M, 1, 8, 8\)"):
         nw.Layers(d.model, d.inputs[:2], data=torch.randn(5, 64))
     with pytest.raises(ExplanationInputError, match="features.conv1"):

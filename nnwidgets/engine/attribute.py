@@ -9,7 +9,8 @@ from torch import nn
 
 from . import methods as _methods  # noqa: F401  (registers every method)
 from .explanation import Explanation
-from .contract import OutputSpec, with_contract
+from .arguments import Bound, default_layer, per_example, split_inputs
+from .contract import OutputSpec, with_bound, with_contract
 from .registry import check_options, lookup
 from .private import private_view
 from .targets import Target
@@ -25,6 +26,7 @@ def attribute(
     train_mode: bool = False,
     output: OutputSpec = None,
     task: str = "auto",
+    additional_forward_args: Any = None,
     **options: Any,
 ) -> Explanation:
     """Explain ``model``'s output for a batch of ``inputs`` with ``method``.
@@ -38,10 +40,25 @@ def attribute(
     tensor, tuple, dict or ``ModelOutput``, read as the logits unless ``output``
     (a key, an index or a callable of the output) says which tensor to explain;
     ``task`` (see :mod:`~nnwidgets.engine.outputs`) says what the output means.
+    ``inputs`` may be a mapping of keyword arguments (a tokenizer's ``BatchEncoding``):
+    its ``input_ids`` (else first entry) are explained, the rest passed unchanged, as
+    ``additional_forward_args`` are (Captum's meaning); token ids are explained through
+    ``layer=`` or the model's ``get_input_embeddings()`` (see :mod:`~nnwidgets.engine.arguments`).
     """
     info = lookup(method)
-    check_options(info, options)
     model = with_contract(model, output=output, task=task)
+    explained, key, kwargs = split_inputs(inputs)
+    if "layer" in info.options and isinstance(explained, torch.Tensor) and options.get("layer") is None:
+        found = default_layer(model, explained, None)
+        if found is not None:
+            options["layer"] = found
+    check_options(info, options)
     view = private_view(model, train_mode=train_mode)
-    check_inputs(view, inputs, needs_grad=info.needs_grad)
-    return info.fn(view, inputs, target, **options)
+    check_inputs(view, explained, needs_grad=info.needs_grad)
+    if key is None and additional_forward_args is None:
+        return info.fn(view, explained, target, **options)
+
+    def run(bound: Bound, x: torch.Tensor, t: Target, opts: dict[str, Any]) -> Explanation:
+        return info.fn(with_bound(view, bound), x, t, **opts)
+
+    return per_example(run, explained, key, kwargs, additional_forward_args, target, options)

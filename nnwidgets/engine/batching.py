@@ -23,7 +23,7 @@ from torch import nn
 
 from .errors import ExplanationInputError
 from .passes import call_model
-from .private import add_forward_hook, origin, private_view
+from .private import add_forward_hook, origin, private_view, tag, tag_of
 from .progress import step as report_step
 from .targets import Target, select
 
@@ -179,6 +179,8 @@ def row_bytes(model: nn.Module, example: torch.Tensor) -> int:
     # train-mode BatchNorm fails, and it must neither update running statistics
     # nor draw dropout masks from the global RNG. Output sizes do not depend on the mode.
     view = private_view(origin(model))
+    if tag_of(model) is not None:  # what the engine was told (output=, bound arguments) holds here too
+        tag(view, tag_of(model))
     for m in view.modules():
         add_forward_hook(m, count)
     with torch.no_grad():

@@ -37,6 +37,7 @@ class Contract:
 
     output: OutputSpec = None
     task: str = "auto"
+    bound: Any = None  # arguments.Bound: what every call passes beside the explained tensor
 
 
 DEFAULT = Contract()
@@ -140,3 +141,12 @@ def pick_output(raw: object, spec: OutputSpec = None) -> torch.Tensor:
     if not isinstance(value, torch.Tensor):
         raise ExplanationInputError(f"output={spec!r} must select a tensor of the model's output; got {_kind(value)}")
     return value
+
+
+def with_bound(model: nn.Module, bound: object) -> nn.Module:
+    """A private view of ``model`` (keeping its contract) whose every engine call also
+    passes ``bound``'s arguments (:class:`~nnwidgets.engine.arguments.Bound`)."""
+    contract = contract_of(model)
+    view = private_view(model)
+    tag(view, Contract(contract.output, contract.task, bound))
+    return view

@@ -28,8 +28,9 @@ def call_model(model: nn.Module, inputs: torch.Tensor, call: Callable[[torch.Ten
     """Call the model (or ``call``, a functional form of it) and return the tensor its
     contract reads of the output (:mod:`~nnwidgets.engine.contract`: the logits by
     default), re-raising the model's own errors with the input form it was given."""
+    bound = contract_of(model).bound
     try:
-        raw = (call or model)(inputs)
+        raw = bound.call(model, inputs) if bound is not None and call is None else (call or model)(inputs)
     except ExplanationInputError:
         raise
     except Exception as exc:  # the user's model may raise anything

@@ -20,6 +20,7 @@ from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.attribution import AttributionFrame, attribution_frame, batch_frame, image_range
 from ..engine.frames.trust import trust_frame
 from ..engine.progress import Cancelled
+from ..engine.state import model_dtype
 from ..figures.colormap import PALETTES, palette_tables
 from ..transport.attribution import (
     batch_titles, example_payload, frame_payload, luts_payload, thumbs_payload, trust_payload,
@@ -42,7 +43,8 @@ class Attribution(FromTensor, AttributionTraits):
     embedding=None, kind=None, method=None, compare=(), target="predicted",
     methods=None, baseline=None, index=0, top_k=5, colormap="red-blue",
     opacity=0.85, threshold=0.0, top_percent=100.0, absolute=False, zoom=1.0,
-    trust=True, randomize_layers=1, method_options=None, output=None, task="auto")``
+    trust=True, randomize_layers=1, method_options=None, output=None, task="auto",
+    mean=None, std=None, display=None)``
 
     ``x`` is an image (C, H, W), a tabular row (F,), token ids (T,), or a batch
     of any of them (a list of id tensors for texts of different lengths); the
@@ -63,6 +65,10 @@ class Attribution(FromTensor, AttributionTraits):
     (default: the logits); ``task`` ("auto", "multiclass", "multilabel",
     "regression") says whether the bars show softmax probabilities,
     independent sigmoid probabilities or raw scores (``output_label`` says which).
+    A uint8 image is explained as floats of the same values (0…255). A normalized
+    image is drawn in its true colours with ``mean``/``std`` (torchvision's
+    ``Normalize``: the picture is ``x * std + mean`` on [0, 1]) or ``display`` (the
+    original image); the model still gets ``x``.
 
     Colormap, opacity, threshold, top-percent mask, absolute values and zoom
     change in the browser only (no kernel round trip); the Python traits set
@@ -97,10 +103,14 @@ class Attribution(FromTensor, AttributionTraits):
         method_options: Mapping[str, Mapping[str, Any]] | None = None,
         output: OutputSpec = None,
         task: str = "auto",
+        mean: Sequence[float] | torch.Tensor | None = None,
+        std: Sequence[float] | torch.Tensor | None = None,
+        display: torch.Tensor | None = None,
         **kwargs: Any,
     ) -> None:
         model = with_contract(model, output=output, task=task)
-        inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline)
+        inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline,
+                           dtype=model_dtype(model) or torch.float32, mean=mean, std=std, display=display)
         check_embedding(model, inputs, embedding)
         batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image")
         inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
@@ -153,7 +163,7 @@ class Attribution(FromTensor, AttributionTraits):
     def _show_batch(self) -> None:
         """The batch strip's pictures and the value range images are drawn on (images only)."""
         if self._inputs.kind == "image":
-            self._range = image_range(self._inputs.examples)
+            self._range = self._inputs.display_range or image_range(self._inputs.examples)
             self._thumbs = thumbs_payload(strip_pictures(self._inputs, *self._range))
 
     def _show(self, frame: AttributionFrame, index: int, **traits: Any) -> None:
@@ -161,7 +171,8 @@ class Attribution(FromTensor, AttributionTraits):
         inputs = self._inputs
         self._updating = True
         try:
-            self._input = example_payload(inputs.examples[index], inputs.kind)
+            shown = inputs.display[index] if inputs.display is not None else inputs.examples[index]
+            self._input = example_payload(shown, inputs.kind)
             if inputs.kind == "image":
                 self._display_range = list(self._range)
             elif inputs.kind == "text":

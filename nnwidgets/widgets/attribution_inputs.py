@@ -1,7 +1,10 @@
 """The three kinds of input the Attribution view shows, detected or declared.
 
-* ``image``: float (C, H, W) or a batch (N, C, H, W), drawn as a picture.
-* ``tabular``: float (F,) or a batch (N, F), one signed bar per named feature.
+* ``image``: float (C, H, W) or a batch (N, C, H, W), drawn as a picture; an
+  integer (uint8) image with C in {1, 3, 4} is explained as floats of the same
+  values (see :mod:`~nnwidgets.engine.images`), drawn on 0…255.
+* ``tabular``: float (F,) or a batch (N, F), one signed bar per named feature; a
+  DataFrame or Series names its features by its columns (see :mod:`~nnwidgets.engine.tables`).
 * ``text``: integer token ids (T,), (1, T), (N, T) or a list of 1-D id tensors
   of different lengths, explained through an embedding layer; tokens are text.
 
@@ -21,6 +24,8 @@ import torch
 from ..engine import ExplanationInputError
 from ..engine.baselines import reference
 from ..engine.frames.attribution import reduce_map, thumbnails
+from ..engine.images import Channels, display_images, is_integer_image
+from ..engine.tables import table_batch
 from ..engine.validate import describe
 
 Kind = Literal["image", "tabular", "text"]
@@ -44,6 +49,8 @@ class Inputs:
     baseline_kind: str = "zero"  # "given" (by the user), "mean" (of a tabular batch) or "zero"
     spatial_layers: list[str] = field(default_factory=list)  # images: modules with (N, C, H, W) output (Grad-CAM)
     spatial_default: str | None = None  # the last convolution among them: Grad-CAM's usual layer
+    display: list[torch.Tensor] | None = None  # images: what is drawn, (1, C, H, W) each; None = the examples
+    display_range: tuple[float, float] | None = None  # the range ``display`` is drawn on
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -67,10 +74,13 @@ def _tensor(x: object, what: str) -> torch.Tensor:
 
 
 def detect_kind(x: object, *, tokens: object = None, feature_names: object = None) -> Kind:
-    """Image for 3-D/4-D floats, text for integer ids or a list of them, tabular for 1-D/2-D floats."""
+    """Image for 3-D/4-D floats and uint8 pictures, text for integer ids or a list of them,
+    tabular for 1-D/2-D floats."""
     if isinstance(x, (list, tuple)):
         return "text"
     x = _tensor(x, "x")
+    if is_integer_image(x):
+        return "image"
     if not x.is_floating_point():
         return "text"
     if x.dim() in (3, 4):
@@ -133,19 +143,37 @@ def normalise(
     feature_names: Sequence[object] | None = None,
     tokens: Sequence[object] | None = None,
     baseline: object = None,
+    dtype: torch.dtype = torch.float32,
+    mean: Channels = None,
+    std: Channels = None,
+    display: object = None,
 ) -> Inputs:
-    """Check ``x`` against its kind and split it into examples of batch size 1."""
+    """Check ``x`` against its kind and split it into examples of batch size 1.
+
+    An integer image becomes floats of ``dtype`` (the model's); ``mean``/``std`` or
+    ``display`` say how images are drawn (:mod:`~nnwidgets.engine.images`)."""
     if kind is not None and kind not in KINDS:
         raise ExplanationInputError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    # A numpy array or a pandas table (its columns name the features) as a tensor.
+    x, _, feature_names = table_batch(x, None, feature_names, dtype)
+    if baseline is not None and not isinstance(baseline, (int, float, list, tuple)):
+        baseline = table_batch(baseline, None, None, dtype)[0]
     kind = kind or detect_kind(x, tokens=tokens, feature_names=feature_names)
     if kind == "text":
         return _text(x, tokens, baseline)
     x = _tensor(x, "x")
+    original = None
+    if kind == "image" and is_integer_image(x):
+        original, x = x, x.to(dtype)
     if not x.is_floating_point():
-        raise ExplanationInputError(f"{kind} inputs must be floating point; got {describe(x)}")
+        raise ExplanationInputError(f"{kind} inputs must be floating point (or uint8 images); got {describe(x)}")
+    if kind != "image" and (mean is not None or std is not None or display is not None):
+        raise ExplanationInputError(f"mean=, std= and display= are for image inputs; x is {kind}")
+    shown = None
     if kind == "image":
         batch = _batch_of(x, 3, "an image", "(C, H, W)")
         names: list[str] = []
+        shown = display_images(batch, mean=mean, std=std, display=display, original=original)
     else:
         batch = _batch_of(x, 1, "a tabular row", "(F,)")
         names = _names(feature_names, batch.shape[1], "feature_names", "feature {}")
@@ -158,7 +186,10 @@ def normalise(
         # background data is.
         mean = reference("mean", examples[0], batch=batch)
         baselines, source = [mean for _ in examples], "mean"
-    return Inputs(kind, examples, feature_names=names, baselines=baselines, baseline_kind=source)  # type: ignore[arg-type]
+    inputs = Inputs(kind, examples, feature_names=names, baselines=baselines, baseline_kind=source)  # type: ignore[arg-type]
+    if shown is not None:
+        inputs.display, inputs.display_range = [p.unsqueeze(0) for p in shown[0]], shown[1]
+    return inputs
 
 
 def _text(x: object, tokens: Sequence[object] | None, baseline: object) -> Inputs:
@@ -243,17 +274,28 @@ def split_maps(a: torch.Tensor, inputs: Inputs, name: str) -> list[torch.Tensor]
     return [reduce_map(a[i : i + 1], inputs.kind) for i in range(n)]
 
 
+SPECIAL = ("[", "<")  # [CLS], [SEP], [PAD] (WordPiece); <s>, </s>, <pad>, <|endoftext|> (BPE, SentencePiece)
+
+
 def detokenize(tokens: list[str]) -> str:
-    """A readable line from WordPiece-style tokens, for the batch strip."""
-    words = []
+    """A readable line from WordPiece (``##`` continues a word), byte-level BPE (``Ġ``
+    starts a word) or SentencePiece (``▁`` starts a word) tokens, special tokens left
+    out, for the batch strip."""
+    spaced = any(t.startswith(("Ġ", "▁")) for t in tokens)
+    words: list[str] = []
     for tok in tokens:
-        if tok.startswith("[") and tok.endswith("]"):
+        if tok.startswith(SPECIAL) and tok.endswith(("]", ">")) and len(tok) > 2:
             continue
-        if tok.startswith("##") and words:
+        if spaced:  # a word starts at its marker; a piece without one continues the word
+            if tok.startswith(("Ġ", "▁")) or not words:
+                words.append(tok.lstrip("Ġ▁"))
+            else:
+                words[-1] += tok.replace("Ċ", " ")
+        elif tok.startswith("##") and words:
             words[-1] += tok[2:]
         else:
             words.append(tok)
-    text = " ".join(words)
+    text = " ".join(w for w in words if w)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -282,5 +324,5 @@ def strip_pictures(inputs: Inputs, lo: float, hi: float) -> np.ndarray:
     """(N, h, w, 3) uint8 small pictures of image examples for the batch strip."""
     from ..figures.colormap import display_image
 
-    small = thumbnails(inputs.examples, THUMB, STRIP_MAX)
+    small = thumbnails(inputs.display or inputs.examples, THUMB, STRIP_MAX)
     return np.stack([display_image(img.numpy(), lo, hi) for img in small])

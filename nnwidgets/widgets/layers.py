@@ -16,6 +16,7 @@ from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.layers import LayerPasses, LayersFrame, check_layers_args, layers_frame, layers_setup
 from ..engine.health import layer_health
+from ..engine.images import user_batch
 from ..engine.sweep import sweep
 from ..figures import lookup_table
 from ..figures.layers import layers_figure, opaque_table
@@ -44,7 +45,7 @@ class Layers(Widget):
 
     ``Layers(model, x, labels=None, data=None, layer=None, target="predicted",
     feature_names=None, tokens=None, neuron_method="neuron_gradient", top_k=9,
-    batch_size=256, output=None, task="auto")``
+    batch_size=256, output=None, task="auto", mean=None, std=None, display=None)``: images as for ``Attribution``.
 
     ``tokens`` (token-id inputs) gives each example's token strings: the input
     panel lists them and hovering a sequence layer names the token of the row.
@@ -109,9 +110,10 @@ class Layers(Widget):
         data: torch.Tensor | Iterable | None = None, layer: str | None = None, target: int | str = "predicted",
         feature_names: Sequence[str] | None = None, tokens: Sequence[Sequence[str]] | None = None,
         neuron_method: str = "neuron_gradient", top_k: int = 9, batch_size: int = 256,
-        output: OutputSpec = None, task: str = "auto", **kwargs: Any,
+        output: OutputSpec = None, task: str = "auto", mean: Any = None, std: Any = None, display: Any = None, **kwargs: Any,
     ) -> None:
         model = with_contract(model, output=output, task=task)
+        x, data, feature_names, shown, unnormalize = user_batch(model, x, data, feature_names, mean, std, display)
         x, self._tokens = check_layers_args(model, x, tokens=tokens, data=data, target=target,
                                             neuron_method=neuron_method, top_k=top_k)
         # With "predicted", the target follows each example's prediction until the user picks one.
@@ -122,7 +124,7 @@ class Layers(Widget):
                              top_k=top_k, batch_size=batch_size)
         # Health and top inputs over the batch now (setup.stats); over the data set once it is swept.
         self._setup, self._data_stats, n = setup, None, x.shape[0]
-        self._passes = LayerPasses(model, x, setup.layers, setup.reading)
+        self._passes = LayerPasses(model, x, setup.layers, setup.reading, shown=shown, unnormalize=unnormalize)
         first = self._frame(0, target, setup.start, None, "activations")
         shown = {"_display_range": list(first.input_range), **self._state(first)}
         super().__init__(
@@ -206,10 +208,9 @@ class Layers(Widget):
 
     def _refresh(self) -> None:
         x = self._passes.x
-        self._setup = layers_setup(self._model, x, self.layer, labels=list(self.labels),
-                                   feature_names=list(self.feature_names) or None,
-                                   top_k=self._top_k, batch_size=self._batch_size)
-        self._data_stats, self._passes = None, LayerPasses(self._model, x, self._setup.layers)
+        self._setup = layers_setup(self._model, x, self.layer, labels=list(self.labels), top_k=self._top_k,
+                                   feature_names=list(self.feature_names) or None, batch_size=self._batch_size)
+        self._data_stats, self._passes = None, self._passes.renewed(self._setup.layers)
         with self.hold_sync():
             for name, value in health_state(layer_health(self._setup.layers, self._setup.stats)).items():
                 setattr(self, name, value)
@@ -227,8 +228,7 @@ class Layers(Widget):
 
         A neuron with ``data`` not yet swept sweeps it first, with progress in the
         view (see :meth:`sweep`)."""
-        if isinstance(neuron, int):
-            neuron = [neuron]
+        neuron = [neuron] if isinstance(neuron, int) else neuron
         keep_neuron = layer is None and example is None and target is None and neuron is None
         request = {
             "example": self.example if example is None else example, "target": target,

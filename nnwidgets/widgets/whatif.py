@@ -17,7 +17,7 @@ from ..transport import pack, unpack
 from . import fields
 from .base import STATIC, Plan, Widget
 from .whatif_editor import Editor
-from .whatif_image import ImageEditor, is_image
+from .whatif_image import ImageEditor, image_model, is_image
 from .whatif_tabular import TabularEditor
 
 
@@ -32,10 +32,20 @@ class WhatIf(Widget):
 
     ``data`` (rows × features) gives slider ranges, means and the partial
     dependence curve; ``ranges`` (one (low, high) per feature) overrides them.
+    ``x`` and ``data`` may be tensors, numpy arrays or pandas objects (a Series or
+    one-row DataFrame for ``x``): the columns name the features, and categorical
+    columns are selects of their categories, the model getting each one's code
+    (see :mod:`~nnwidgets.engine.tables`).
     An image ``(C, H, W)`` gets a paint / erase / occlusion editor:
 
     ``WhatIf(model, image, labels=None, drag_method="gradient",
     method="integrated_gradients", colormap=None, opacity=0.85)``
+
+    A uint8 image is edited and explained as floats of the same values (0…255). For a
+    normalized image, ``mean``/``std`` (torchvision's ``Normalize``) make the view edit
+    and show the image as it is seen, ``x * std + mean`` on [0, 1] (``current`` is that
+    image), and feed the model ``(current - mean) / std``: maps are then per unit of
+    the pixels you see.
 
     While a slider moves (or a patch slides), ``drag_method`` answers; on release, ``method``.
     ``output`` and ``task`` as for ``Attribution``: a regressor's raw scores, a
@@ -47,6 +57,7 @@ class WhatIf(Widget):
     kind = t.Unicode("tabular", help="'tabular' or 'image': which view the front end draws.").tag(sync=True)
 
     feature_names = t.List(t.Unicode()).tag(sync=True)
+    category_names = t.Dict(help="Categorical features of a DataFrame: index -> the categories, by code.").tag(sync=True)
     labels = t.List(t.Unicode()).tag(sync=True)
     target = t.Int(0).tag(sync=True)
     predicted = t.Int(0).tag(sync=True)
@@ -96,17 +107,23 @@ class WhatIf(Widget):
         opacity: float | None = None,
         output: OutputSpec = None,
         task: str = "auto",
+        mean: Sequence[float] | torch.Tensor | None = None,
+        std: Sequence[float] | torch.Tensor | None = None,
+        display: Any = None,
         **kwargs: Any,
     ) -> None:
-        model = with_contract(model, output=output, task=task)
         # One public class for both kinds of input; what differs lives in the editor.
         self._editor: Editor
         if is_image(x):
             _only_for("tabular", feature_names=feature_names, data=data, ranges=ranges, categorical=categorical)
+            model, x, shown_range = image_model(model, x, mean=mean, std=std, display=display)
+            model = with_contract(model, output=output, task=task)
             self._editor = ImageEditor(model, x, labels=labels, drag_method=drag_method or "gradient", method=method,
-                                       colormap=colormap, opacity=0.85 if opacity is None else opacity)
+                                       colormap=colormap, opacity=0.85 if opacity is None else opacity,
+                                       display_range=shown_range)
         else:
-            _only_for("image", colormap=colormap, opacity=opacity)
+            model = with_contract(model, output=output, task=task)
+            _only_for("image", colormap=colormap, opacity=opacity, mean=mean, std=std, display=display)
             self._editor = TabularEditor(
                 model, x, feature_names=feature_names, labels=labels, data=data, ranges=ranges,
                 categorical=categorical, drag_method=drag_method or "input_x_gradient", method=method,

@@ -16,6 +16,8 @@ from ..engine.frames.whatif import (
 )
 from ..engine.ranges import feature_ranges
 from ..engine.registry import check_methods
+from ..engine.state import model_dtype
+from ..engine.tables import as_table
 from ..engine.validate import check_inputs
 from ..figures.whatif import whatif_figure
 from ..transport import unpack
@@ -29,7 +31,10 @@ if TYPE_CHECKING:
 def as_row(x: Any) -> torch.Tensor:
     """``x`` as one row of features (F,), from (F,) or (1, F)."""
     if not isinstance(x, torch.Tensor):
-        raise ExplanationInputError(f"x must be a torch.Tensor row of features (F,) or (1, F); got {type(x).__name__}")
+        raise ExplanationInputError(
+            f"x must be a row of features (F,) or (1, F): a torch.Tensor, numpy array, Series or one-row DataFrame; "
+            f"got {type(x).__name__}"
+        )
     if x.dim() == 2 and x.shape[0] == 1:
         x = x[0]
     if x.dim() != 1:
@@ -59,20 +64,32 @@ class TabularEditor(Editor):
         drag_method: str,
         method: str,
     ) -> None:
-        x = as_row(x)
+        dtype = model_dtype(model) or torch.float32
+        table = as_table(data, dtype=dtype, what="data") if data is not None else None
+        row = as_table(x, dtype=dtype, categories=table.categories if table is not None else None)
+        x = as_row(row.values)
         check_inputs(model, x.unsqueeze(0))
         check_methods([drag_method, method])
         n = x.shape[0]
-        names = [f"x{i}" for i in range(n)] if feature_names is None else [str(f) for f in feature_names]
+        columns = row.names or (table.names if table is not None else None)
+        names = [str(f) for f in feature_names] if feature_names is not None else columns or [f"x{i}" for i in range(n)]
         if len(names) != n:
             raise ExplanationInputError(f"feature_names must name all {n} features; got {len(names)}")
+        self.categories = {**(table.categories if table is not None else {}), **row.categories}
         reference = None
-        if data is not None:
-            reference = torch.as_tensor(data, dtype=x.dtype, device=x.device)
+        if table is not None:
+            if not isinstance(table.values, (torch.Tensor, np.ndarray)):
+                raise ExplanationInputError(f"data must be a tensor, numpy array or DataFrame (rows, {n}); got "
+                                            f"{type(data).__name__}")
+            reference = torch.as_tensor(table.values, dtype=x.dtype, device=x.device)
             if reference.dim() != 2 or reference.shape[1] != n:
                 raise ExplanationInputError(f"data must have shape (rows, {n}) to match x; got {tuple(reference.shape)}")
             check_inputs(model, reference)
+        if self.categories:  # a DataFrame's categorical columns are selects
+            categorical = [*(categorical or ()), *self.categories]
         self.ranges = feature_ranges(x, reference, ranges, categorical, names)
+        for i, cats in self.categories.items() if ranges is None else ():  # every category, not only the data's
+            self.ranges.lows[i], self.ranges.highs[i] = 0.0, float(max(len(cats) - 1, 1))
         super().__init__(model, whatif_origin(model, x, jacobian=True), labels, drag_method, method)
         self.feature_names, self.data = names, reference
         self.sweeps = Sweeps(model, self.ranges, reference, reading=self.origin.reading)
@@ -86,6 +103,7 @@ class TabularEditor(Editor):
         return {
             **super().setup(),
             "feature_names": self.feature_names,
+            "category_names": {str(i): cats for i, cats in self.categories.items()},
             **tabular_setup(self.origin, self.ranges, nearest_flip(self.model, self.origin, self.ranges)),
         }
 

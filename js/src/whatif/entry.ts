@@ -69,11 +69,12 @@ function renderTabular({ model, el }: RenderProps): () => void {
   /** (Re)build the rows when the features or their ranges change. */
   function ensureRows(s: WhatIfState): void {
     const key = JSON.stringify([s.names, [s.lows, s.highs, s.steps].map((a) => Array.from(a)),
-      s.names.map((_, i) => isCategorical(s, i))]);
+      s.names.map((_, i) => isCategorical(s, i)), t.get("category_names")]);
     if (key === structure) return;
     structure = key;
     specs = s.names.map((name, i) => ({
       index: i, name, low: s.lows[i]!, high: s.highs[i]!, step: s.steps[i]!, categorical: isCategorical(s, i),
+      choiceNames: (t.get("category_names") ?? {})[String(i)],
     }));
     rows = specs.map(buildRow);
     ui.features.replaceChildren(...rows.map((r) => r.row));

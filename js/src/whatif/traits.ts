@@ -26,6 +26,8 @@ export interface WhatIfTraits {
   _probs_original: Encoded;
   // tabular
   feature_names: string[];
+  /** Categorical columns of a DataFrame: feature index → its categories, by code. */
+  category_names: Record<string, string[]>;
   _lows: Encoded;
   _highs: Encoded;
   _steps: Encoded;
@@ -51,7 +53,7 @@ export interface WhatIfTraits {
 
 /** Traits whose change means "redraw" in the tabular editor; one model message gives one redraw. */
 export const TABULAR_TRAITS = [
-  "_seq", "feature_names", "labels", "_original", "_current", "_lows", "_highs", "_steps",
+  "_seq", "feature_names", "category_names", "labels", "_original", "_current", "_lows", "_highs", "_steps",
   "_categorical", "_means", "_probs", "_probs_original", "predicted", "target", "_attribution",
   "attribution_method", "method_titles", "_taylor_estimate", "_taylor_actual", "_ice_feature",
   "_ice_values", "_ice_outputs", "_pdp", "_counterfactual", "error", "output_label",

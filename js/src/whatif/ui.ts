@@ -83,6 +83,8 @@ export interface RowSpec {
   high: number;
   step: number;
   categorical: boolean;
+  /** A categorical column's categories: option k (code k) shows choiceNames[k], as text. */
+  choiceNames?: string[];
 }
 
 export function buildRow(spec: RowSpec): Row {
@@ -97,7 +99,7 @@ export function buildRow(spec: RowSpec): Row {
   if (spec.categorical) {
     options = choices(spec.low, spec.high, spec.step);
     input = h("select", "nnw-select", { "data-feature": i, "aria-label": spec.name });
-    options.forEach((v, k) => input.append(h("option", "", { value: k }, formatValue(v))));
+    options.forEach((v, k) => input.append(h("option", "", { value: k }, spec.choiceNames?.[v] ?? formatValue(v))));
   } else {
     input = h("input", "nnw-slider", {
       type: "range", "data-feature": i, "aria-label": spec.name,

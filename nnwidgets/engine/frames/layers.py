@@ -9,7 +9,7 @@ it can show, where it starts, and the checks on its arguments.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -187,10 +187,20 @@ class LayerPasses:
     forward, one backward), kept until another example or target is asked for: a view
     that switches layers or neurons redraws from the pass it has."""
 
-    def __init__(self, model: nn.Module, x: torch.Tensor, layers: Sequence[str], reading: Reading | None = None) -> None:
+    def __init__(
+        self, model: nn.Module, x: torch.Tensor, layers: Sequence[str], reading: Reading | None = None, *,
+        shown: tuple[torch.Tensor, tuple[float, float]] | None = None,
+        unnormalize: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> None:
         self.model, self.x, self.layers = model, x, list(layers)
         self.reading = reading  # how the prediction is shown; None: decided from its values
+        # images: what is drawn of x (N, C, H, W) and its range, and of a top input (mean/std); None: x itself
+        self.shown, self.unnormalize = shown, unnormalize
         self._last: tuple[tuple[int, Target, tuple], Refresh] | None = None
+
+    def renewed(self, layers: Sequence[str]) -> LayerPasses:
+        """A fresh pass over the same inputs (and pictures) through ``layers``."""
+        return LayerPasses(self.model, self.x, layers, shown=self.shown, unnormalize=self.unnormalize)
 
     def get(self, example: int, target: Target) -> Refresh:
         # The weights are part of the key: after training in another cell the pass is taken again.
@@ -266,6 +276,8 @@ def layers_frame(
     shown = x[example].detach()
     shown = shown.float().cpu() if kind in FLOAT_KINDS else shown.cpu()
     lo_in, hi_in = (float(shown.min()), float(shown.max())) if shown.numel() else (0.0, 1.0)
+    if passes.shown is not None and kind == "image":
+        shown, (lo_in, hi_in) = passes.shown[0][example], passes.shown[1]
     out = r.prediction[0].reshape(-1)
     norms = torch.stack([r.layer_gradients[n].float().norm() for n in passes.layers]).cpu()
     x1 = x[example : example + 1]
@@ -273,6 +285,8 @@ def layers_frame(
     if neuron:
         pool = x if pool is None else pool
         picked = _neuron(model, x1, target, layer, neuron, full, kind, neuron_method, stats, pool, pool_name)
+        if picked.top_inputs is not None and passes.unnormalize is not None and kind == "image":
+            picked.top_inputs = passes.unnormalize(picked.top_inputs)
         note = "" if kind in FLOAT_KINDS else TOKEN_NOTE
     weights = wxg = None
     if panel == "weights":
