@@ -1,6 +1,7 @@
 """What every nnwidgets widget shares: request routing (sequence numbers, stale
 answers dropped, slow work in a worker thread with progress and cancel), error
-display, one-message updates, and a static PNG in the display bundle.
+display, one-message updates, and a static PNG in the display bundle (made after
+the live view is on its way, once per state).
 
 A widget describes each request from its view as a :class:`Plan`: ``work``
 computes without touching traits (it may run in the worker thread), ``apply``
@@ -16,17 +17,19 @@ import contextlib
 import io
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets as t
-from matplotlib.figure import Figure
-
 from ..engine.progress import Cancelled, reporting
 from .jobs import Job, Runner
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger("nnwidgets")
@@ -295,11 +298,56 @@ class Widget(anywidget.AnyWidget):
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         # The PNG is what nbconvert, GitHub and other front ends without the widget
         # manager show; JupyterLab prefers the live view's mime type.
+        png = self._static_png()
+        if png is not None:
+            data["image/png"] = png
+        return data, metadata
+
+    def _ipython_display_(self) -> None:
+        """Display in IPython: the live view goes out first, the PNG follows.
+
+        The PNG costs a matplotlib import and a render (most of a second), which
+        would otherwise come before the front end even receives the view. So the
+        live bundle is published at once with a display id, and the same display
+        is updated with the PNG added: the saved notebook (nbclient, JupyterLab,
+        Voilà) ends up with both, and the PNG is made once per state.
+        """
+        from IPython.display import display
+
+        bundle = super()._repr_mimebundle_()
+        if bundle is None:
+            return
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        cached = self._static_png(cached_only=True)
+        if cached is not None:
+            display({**data, "image/png": cached}, metadata=metadata, raw=True)
+            return
+        handle = display(data, metadata=metadata, raw=True, display_id=True)
+        png = self._static_png()
+        if png is not None and handle is not None:
+            handle.update({**data, "image/png": png}, metadata=metadata, raw=True)
+
+    def _static_png(self, *, cached_only: bool = False) -> str | None:
+        """The PNG of ``to_figure()`` for the current state (base64), made once per state.
+
+        A state is the synced traits' values by identity: every answer sets new
+        values, so an unchanged widget displayed again reuses its PNG.
+        """
+        state = tuple(getattr(self, name, None) for name in self.keys)
+        cache = getattr(self, "_png_cache", None)
+        if cache is not None and len(cache[0]) == len(state) and all(a is b for a, b in zip(cache[0], state)):
+            return cache[1]
+        if cached_only:
+            return None
+        start = time.perf_counter()
         try:
-            data["image/png"] = figure_png(self.to_figure())
+            png = figure_png(self.to_figure())
         except Exception as exc:  # a broken static form must not hide the live view
             log.warning("nnwidgets: static figure failed: %s", exc)
-        return data, metadata
+            return None
+        self._png_seconds = time.perf_counter() - start
+        self._png_cache = (state, png)
+        return png
 
 
 def _reraise(error: BaseException) -> None:
