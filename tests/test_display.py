@@ -45,8 +45,7 @@ class Recorder:
         self.updates: list[dict] = []
 
     def __call__(self, data, metadata=None, raw=False, display_id=None):
-        assert raw
-        self.published.append((data, {"display_id": display_id}))
+        self.published.append((data, {"display_id": display_id, "raw": raw}))
         if display_id:
             recorder = self
 
@@ -67,15 +66,15 @@ def recorder(monkeypatch):
     return rec
 
 
-def test_live_view_is_published_before_the_png_which_follows_as_an_update(recorder):
+def test_live_view_is_published_before_its_static_picture(recorder):
     d = demo.digits()
     w = nw.Attribution(d.model, d.inputs[0])
     w._ipython_display_()
-    (first, info), = recorder.published
-    assert VIEW in first and "image/png" not in first and info["display_id"] is True
-    (update,) = recorder.updates
-    assert update[VIEW] == first[VIEW]
-    assert base64.b64decode(update["image/png"]).startswith(b"\x89PNG")
+    (live, _), (fallback, _) = recorder.published
+    assert VIEW in live and "image/png" not in live
+    assert base64.b64decode(fallback["image/png"]).startswith(b"\x89PNG")
+    assert f"nnw-fallback-{w._fallback_key}" in fallback["text/html"]
+    assert fallback["image/png"] in fallback["text/html"]
 
 
 def test_png_is_made_once_per_state(recorder, monkeypatch):
@@ -85,9 +84,23 @@ def test_png_is_made_once_per_state(recorder, monkeypatch):
     calls = []
     real = type(w).to_figure
     monkeypatch.setattr(type(w), "to_figure", lambda self: calls.append(1) or real(self))
-    w._ipython_display_()  # unchanged: the cached PNG goes out with the live view, no render
-    assert calls == [] and "image/png" in recorder.published[-1][0] and len(recorder.updates) == 1
-    png_before = recorder.published[-1][0]["image/png"]
+    w._ipython_display_()  # unchanged: the same picture, no render
+    assert calls == [] and recorder.published[-1][0]["image/png"] == recorder.published[1][0]["image/png"]
     w.absolute = not w.absolute  # a new state: a new PNG
     data, _ = w._repr_mimebundle_()
-    assert calls == [1] and data["image/png"] != png_before
+    assert calls == [1] and data["image/png"] != recorder.published[1][0]["image/png"]
+
+
+def test_show_gives_a_container_the_pictures_of_the_views_inside(recorder):
+    import ipywidgets
+
+    d, c = demo.digits(), demo.breast_cancer()
+    a = nw.Attribution(d.model, d.inputs[0])
+    b = nw.WhatIf(c.model, c.inputs[0], feature_names=c.feature_names)
+    box = ipywidgets.VBox([ipywidgets.HTML("title"), ipywidgets.HBox([a, b])])
+    assert nw.show(box) is box
+    (container, _), (fallback, _) = recorder.published
+    assert container is box
+    html = fallback["text/html"]
+    assert html.count("<img ") == 2
+    assert f"nnw-fallback-{a._fallback_key}" in html and f"nnw-fallback-{b._fallback_key}" in html

@@ -18,6 +18,7 @@ import io
 import logging
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,14 @@ class Widget(anywidget.AnyWidget):
     _seq = t.Int(0, help="Sequence number of the request the current state answers.").tag(sync=True)
     # Requests come from the view; echoing them back would be a wasted message.
     _request = t.Dict().tag(sync=True, echo_update=False)
+    # The class that marks this view's static picture in the notebook; the live view hides it.
+    _fallback_key = t.Unicode(help="Key of this view's static fallback output.").tag(sync=True)
     background = t.Bool(True, help="In a kernel, compute the view's slow requests in a worker thread "
                         "(progress, cancel, newest request wins); False computes them on the kernel's thread.")
+
+    @t.default("_fallback_key")
+    def _fallback_key_default(self) -> str:
+        return uuid.uuid4().hex
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = [k for k in kwargs if not self.has_trait(k)]
@@ -304,28 +311,25 @@ class Widget(anywidget.AnyWidget):
         return data, metadata
 
     def _ipython_display_(self) -> None:
-        """Display in IPython: the live view goes out first, the PNG follows.
+        """Display in IPython: the live view goes out first, its static picture after.
 
         The PNG costs a matplotlib import and a render (most of a second), which
-        would otherwise come before the front end even receives the view. So the
-        live bundle is published at once with a display id, and the same display
-        is updated with the PNG added: the saved notebook (nbclient, JupyterLab,
-        Voilà) ends up with both, and the PNG is made once per state.
+        would otherwise delay the view itself. It follows as an output of its own
+        (see ``export.py`` for why), which the live view hides once drawn, so the
+        saved notebook keeps it for nbconvert, GitHub and readers without a kernel.
         """
         from IPython.display import display
+
+        from .export import fallback_bundle
 
         bundle = super()._repr_mimebundle_()
         if bundle is None:
             return
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        cached = self._static_png(cached_only=True)
-        if cached is not None:
-            display({**data, "image/png": cached}, metadata=metadata, raw=True)
-            return
-        handle = display(data, metadata=metadata, raw=True, display_id=True)
-        png = self._static_png()
-        if png is not None and handle is not None:
-            handle.update({**data, "image/png": png}, metadata=metadata, raw=True)
+        display(data, metadata=metadata, raw=True)
+        fallback = fallback_bundle([self])
+        if fallback is not None:
+            display(fallback, raw=True)
 
     def _static_png(self, *, cached_only: bool = False) -> str | None:
         """The PNG of ``to_figure()`` for the current state (base64), made once per state.

@@ -99,6 +99,20 @@ export class Mounted<T> {
 /** Inject `styles`, append `root` to `el`, and return what removes it all again. */
 export function mount<T>(traits: Traits<T>, el: HTMLElement, root: HTMLElement, styles: readonly Style[]): Mounted<T> {
   for (const s of styles) injectStyle(s.id, s.css, el);
+  hideFallback(traits.model.get("_fallback_key"));
   el.appendChild(root);
   return new Mounted(traits, root);
+}
+
+/**
+ * The kernel puts a static picture of each view in an output of its own under
+ * it (for nbconvert, GitHub, a notebook read without its kernel); where the live
+ * view runs, that picture would show the view twice, so the view hides it. The
+ * rule goes into the document (the fallback is never inside a view's shadow root).
+ */
+export function hideFallback(key: unknown): void {
+  if (typeof key !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(key)) return;
+  const cls = `nnw-fallback-${key}`;
+  const css = `.${cls} { display: none !important; }\n.jp-OutputArea-child:has(.${cls}) { display: none !important; }`;
+  injectStyle(`nnw-hide-${key}`, css);
 }

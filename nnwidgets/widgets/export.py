@@ -1,0 +1,69 @@
+"""Static forms for where the live view does not run: the fallback picture under a
+displayed view (nbconvert's HTML offline, GitHub, a notebook opened without its
+kernel) and ``show`` for containers (``VBox``/``HBox``) holding nnwidgets views.
+
+Why a separate output: with widget state saved (nbconvert's default), nbconvert
+and JupyterLab prefer the widget-view mime type over a PNG in the same bundle,
+and offline its widget manager (from a CDN) never loads, so the PNG must be an
+output of its own. Each live view, once drawn, hides the fallbacks that carry its
+key (``js/src/lib/mount.ts``), so a live front end shows the picture only once.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from typing import Any
+
+from .base import Widget
+
+
+def views_in(obj: Any, seen: set[int] | None = None) -> Iterator[Widget]:
+    """The nnwidgets views in ``obj``: itself, or inside a container's ``children``, depth first."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if isinstance(obj, Widget):
+        yield obj
+    for child in getattr(obj, "children", None) or ():
+        yield from views_in(child, seen)
+
+
+def fallback_bundle(views: list[Widget]) -> dict[str, str] | None:
+    """The fallback output for ``views``: their PNGs as HTML (hidden by any of them drawn live)
+    and as ``image/png`` (the first) for renderers without HTML; None if no PNG could be made."""
+    pngs = [(v, v._static_png()) for v in views]
+    pngs = [(v, p) for v, p in pngs if p is not None]
+    if not pngs:
+        return None
+    keys = " ".join(f"nnw-fallback-{v._fallback_key}" for v, _ in pngs)
+    images = "".join(
+        f'<img src="data:image/png;base64,{p}" alt="{html.escape(type(v).__name__)} (static picture)" '
+        'style="max-width:100%;display:block">' for v, p in pngs
+    )
+    return {
+        "text/html": f'<div class="nnw-fallback {keys}">{images}</div>',
+        "image/png": pngs[0][1],
+        "text/plain": f"<static picture of {len(pngs)} nnwidgets view(s)>",
+    }
+
+
+def show(obj: Any) -> Any:
+    """Display ``obj`` (an nnwidgets view, or a ``VBox``/``HBox``/any container holding some) with
+    a static picture of its nnwidgets views under it, for nbconvert's HTML offline and GitHub.
+
+    A container displayed on its own gets no picture (ipywidgets draws it), so use
+    ``nw.show(VBox([...]))`` where the notebook is meant to be read without a kernel.
+    The live view is published first; the picture follows once it is made.
+    """
+    from IPython.display import display
+
+    if isinstance(obj, Widget):
+        obj._ipython_display_()
+        return obj
+    display(obj)
+    bundle = fallback_bundle(list(views_in(obj)))
+    if bundle is not None:
+        display(bundle, raw=True)
+    return obj
