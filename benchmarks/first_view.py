@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -103,7 +104,13 @@ def timed(page, lab: Lab, notebook: str, kind: str) -> float:
     page.goto(f"{lab.url}/lab/tree/{notebook}?reset")
     page.wait_for_function(NOTEBOOK_OPEN, timeout=60_000)
     seconds = page.evaluate(RUN_AND_WAIT, kind)
-    page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
+    page.goto("about:blank")
+    # Shut every kernel down (from here: the page's fetch would need the XSRF cookie).
+    with urllib.request.urlopen(f"{lab.url}/api/sessions") as r:
+        sessions = json.load(r)
+    for s in sessions:
+        urllib.request.urlopen(urllib.request.Request(f"{lab.url}/api/sessions/{s['id']}", method="DELETE"))
+    print(f"  {notebook}: {seconds:.2f} s", flush=True)
     return seconds
 
 
@@ -130,11 +137,13 @@ def main() -> None:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(180_000)
                 for i, (name, (setup, forward, widget)) in enumerate(cases.items()):
-                    peer_nb = write(root, f"peer{i}.ipynb", f"{setup}{forward}\nprint('forward-done')")
-                    view_nb = write(root, f"view{i}.ipynb", f"{setup}import nnwidgets as nw\n{widget}")
                     peer, view = [], []
-                    for _ in range(args.repeat):  # alternated, so load on the machine hits both alike
+                    for j in range(args.repeat):  # alternated, so load on the machine hits both alike
+                        # a new notebook each time: a new session, so a fresh kernel
+                        peer_nb = write(root, f"peer{i}-{j}.ipynb", f"{setup}{forward}\nprint('forward-done')")
+                        view_nb = write(root, f"view{i}-{j}.ipynb", f"{setup}import nnwidgets as nw\n{widget}")
                         peer.append(timed(page, lab, peer_nb, "peer"))
                         view.append(timed(page, lab, view_nb, "view"))
                     rows.append((name, statistics.median(peer), statistics.median(view), *png_cost(setup, widget)))

@@ -104,3 +104,15 @@ def test_show_gives_a_container_the_pictures_of_the_views_inside(recorder):
     html = fallback["text/html"]
     assert html.count("<img ") == 2
     assert f"nnw-fallback-{a._fallback_key}" in html and f"nnw-fallback-{b._fallback_key}" in html
+
+
+def test_state_lists_its_binary_traits_and_a_resend_request_sends_them_again(monkeypatch):
+    d = demo.digits()
+    w = nw.Attribution(d.model, d.inputs[0])
+    state = w.get_state()
+    assert "_maps" in state["_binary"] and "_input" in state["_binary"] and "error" not in state["_binary"]
+    sent = []
+    monkeypatch.setattr(w, "send_state", lambda key=None: sent.append(key))
+    w._on_view_message(w, {"kind": "something else"}, [])
+    w._on_view_message(w, {"kind": "nnw-resend-state"}, [])
+    assert sent == [None]  # the whole state, as an update (which keeps its buffers)

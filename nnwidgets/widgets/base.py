@@ -17,7 +17,6 @@ import contextlib
 import io
 import logging
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -137,6 +136,20 @@ class Widget(anywidget.AnyWidget):
     def _listen(self) -> None:
         """Start answering the view's requests (call at the end of ``__init__``)."""
         self.observe(self._on_request, names="_request")
+        self.on_msg(self._on_view_message)
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
+        state = super().get_state(key, drop_defaults)
+        if key is None:
+            # Which traits carry binary buffers: a view that got them without (Colab) asks again.
+            from .export import has_bytes
+
+            state["_binary"] = sorted(n for n, v in state.items() if has_bytes(v))
+        return state
+
+    def _on_view_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, Mapping) and content.get("kind") == "nnw-resend-state":
+            self.send_state()  # an update message, whose buffers front ends keep
 
     def _on_request(self, change: dict) -> None:
         request = change["new"]
@@ -332,26 +345,10 @@ class Widget(anywidget.AnyWidget):
             display(fallback, raw=True)
 
     def _static_png(self, *, cached_only: bool = False) -> str | None:
-        """The PNG of ``to_figure()`` for the current state (base64), made once per state.
+        """The PNG of ``to_figure()`` for the current state (base64), made once per state."""
+        from .export import static_png
 
-        A state is the synced traits' values by identity: every answer sets new
-        values, so an unchanged widget displayed again reuses its PNG.
-        """
-        state = tuple(getattr(self, name, None) for name in self.keys)
-        cache = getattr(self, "_png_cache", None)
-        if cache is not None and len(cache[0]) == len(state) and all(a is b for a, b in zip(cache[0], state)):
-            return cache[1]
-        if cached_only:
-            return None
-        start = time.perf_counter()
-        try:
-            png = figure_png(self.to_figure())
-        except Exception as exc:  # a broken static form must not hide the live view
-            log.warning("nnwidgets: static figure failed: %s", exc)
-            return None
-        self._png_seconds = time.perf_counter() - start
-        self._png_cache = (state, png)
-        return png
+        return static_png(self, cached_only=cached_only)
 
 
 def _reraise(error: BaseException) -> None:

@@ -12,10 +12,14 @@ key (``js/src/lib/mount.ts``), so a live front end shows the picture only once.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .base import Widget
+from .base import Widget, figure_png
+
+log = logging.getLogger("nnwidgets")
 
 
 def views_in(obj: Any, seen: set[int] | None = None) -> Iterator[Widget]:
@@ -28,6 +32,42 @@ def views_in(obj: Any, seen: set[int] | None = None) -> Iterator[Widget]:
         yield obj
     for child in getattr(obj, "children", None) or ():
         yield from views_in(child, seen)
+
+
+def static_png(view: Widget, *, cached_only: bool = False) -> str | None:
+    """The PNG of ``view.to_figure()`` for its current state (base64), made once per state.
+
+    A state is the synced traits' values by identity: every answer sets new
+    values, so an unchanged view displayed again reuses its PNG.
+    """
+    state = tuple(getattr(view, name, None) for name in view.keys)
+    cache = getattr(view, "_png_cache", None)
+    if cache is not None and len(cache[0]) == len(state) and all(a is b for a, b in zip(cache[0], state)):
+        return cache[1]
+    if cached_only:
+        return None
+    start = time.perf_counter()
+    try:
+        png = figure_png(view.to_figure())
+    except Exception as exc:  # a broken static form must not hide the live view
+        log.warning("nnwidgets: static figure failed: %s", exc)
+        return None
+    view._png_seconds = time.perf_counter() - start
+    view._png_cache = (state, png)
+    return png
+
+
+def has_bytes(value: Any, depth: int = 0) -> bool:
+    """Whether a serialized trait value holds binary buffers (what Colab drops on open)."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return True
+    if depth > 4:
+        return False
+    if isinstance(value, Mapping):
+        return any(has_bytes(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_bytes(v, depth + 1) for v in value)
+    return False
 
 
 def fallback_bundle(views: list[Widget]) -> dict[str, str] | None:

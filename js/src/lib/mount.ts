@@ -100,6 +100,7 @@ export class Mounted<T> {
 export function mount<T>(traits: Traits<T>, el: HTMLElement, root: HTMLElement, styles: readonly Style[]): Mounted<T> {
   for (const s of styles) injectStyle(s.id, s.css, el);
   hideFallback(traits.model.get("_fallback_key"));
+  resendIfBuffersMissing(traits.model);
   el.appendChild(root);
   return new Mounted(traits, root);
 }
@@ -115,4 +116,31 @@ export function hideFallback(key: unknown): void {
   const cls = `nnw-fallback-${key}`;
   const css = `.${cls} { display: none !important; }\n.jp-OutputArea-child:has(.${cls}) { display: none !important; }`;
   injectStyle(`nnw-hide-${key}`, css);
+}
+
+/** Whether a trait value holds an array whose binary buffer did not arrive. */
+export function lacksBuffer(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== "object" || depth > 4) return false;
+  if (Array.isArray(value)) return value.some((v) => lacksBuffer(v, depth + 1));
+  const o = value as Record<string, unknown>;
+  if ("dtype" in o && "shape" in o) {
+    const b = o.buffer;
+    return !(b instanceof ArrayBuffer || ArrayBuffer.isView(b));
+  }
+  return Object.values(o).some((v) => lacksBuffer(v, depth + 1));
+}
+
+/**
+ * Colab's widget manager drops the binary buffers of the message that opens a
+ * widget (googlecolab/colab-cdn-widget-manager#33), and every array of a view
+ * travels in them. Python lists the traits that carry buffers in `_binary`; if
+ * any arrived without, ask Python to send the whole state again as an update,
+ * which keeps its buffers there. The view redraws when it arrives.
+ */
+export function resendIfBuffersMissing(model: AnyModel): boolean {
+  const names = model.get("_binary");
+  if (!Array.isArray(names) || typeof model.send !== "function") return false;
+  const missing = names.some((n) => typeof n === "string" && lacksBuffer(model.get(n)));
+  if (missing) model.send({ kind: "nnw-resend-state" });
+  return missing;
 }
