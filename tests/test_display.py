@@ -116,3 +116,22 @@ def test_state_lists_its_binary_traits_and_a_resend_request_sends_them_again(mon
     w._on_view_message(w, {"kind": "something else"}, [])
     w._on_view_message(w, {"kind": "nnw-resend-state"}, [])
     assert sent == [None]  # the whole state, as an update (which keeps its buffers)
+
+
+def test_save_html_leaves_the_live_view_as_it_was_and_sends_it_nothing(tmp_path, monkeypatch):
+    import re
+
+    d = demo.digits()
+    w = nw.Attribution(d.model, d.inputs[:3], labels=d.class_names)
+    before = {k: getattr(w, k) for k in w.keys}
+    sent = []
+    monkeypatch.setattr(type(w), "_send", lambda self, *a, **k: sent.append(a))
+    path = w.save_html(tmp_path / "v.html")
+    assert sent == [] and all(getattr(w, k) is v for k, v in before.items())
+    saved = json.loads(re.search(r'id="nnw-saved">(.*?)</script>', path.read_text(), re.S).group(1))
+    requests = [a["request"] for a in saved["answers"]]
+    # the other two examples (each explains its own predicted class) and two runner-up classes
+    assert [r["index"] for r in requests if r["target"] == "predicted"] == [1, 2]
+    assert len([r for r in requests if r["target"] != "predicted"]) == 2
+    assert saved["esm"].startswith("function") or "render" in saved["esm"]
+    assert "<script" not in path.read_text().split('id="nnw-saved">')[1].split("</script>")[0]

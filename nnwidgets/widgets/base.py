@@ -18,7 +18,7 @@ import io
 import logging
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -343,6 +343,13 @@ class Widget(anywidget.AnyWidget):
         fallback = fallback_bundle([self])
         if fallback is not None:
             display(fallback, raw=True)
+
+    def save_html(self, path: str | Path, requests: Sequence[Mapping[str, Any]] | None = None) -> Path:
+        """Write this view as one self-contained HTML file that works without a kernel or network
+        (see :func:`nnwidgets.widgets.export.save_html`); returns the path."""
+        from .export import save_html
+
+        return save_html(self, path, requests)
 
     def _static_png(self, *, cached_only: bool = False) -> str | None:
         """The PNG of ``to_figure()`` for the current state (base64), made once per state."""
