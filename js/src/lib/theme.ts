@@ -54,7 +54,7 @@ ${scope} [hidden] { display: none !important; }
 /* Controls look like controls in every host: marimo's reset (Tailwind's preflight) takes
    borders and backgrounds off, and outside JupyterLab no --jp-* variable is set. One class
    deep, so a widget's own rules (two classes, or later in its sheet) still win. */
-${scope} input:not([type=range]):not([type=checkbox]):not([type=radio]), ${scope} select, ${scope} textarea {
+${scope} input:not([type=range]):not([type=checkbox]):not([type=radio]), ${scope} select, ${scope} textarea, ${scope} button {
   font: inherit;
   color: var(--nnw-fg);
   background: var(--nnw-field);
@@ -62,15 +62,7 @@ ${scope} input:not([type=range]):not([type=checkbox]):not([type=radio]), ${scope
   border-radius: 3px;
   padding: 1px 4px;
 }
-${scope} button {
-  font: inherit;
-  color: var(--nnw-fg);
-  background: var(--nnw-button);
-  border: 1px solid var(--nnw-edge);
-  border-radius: 3px;
-  padding: 1px 8px;
-  cursor: pointer;
-}
+${scope} button { background: var(--nnw-button); padding: 1px 8px; cursor: pointer; }
 ${scope} button:disabled { opacity: 0.5; cursor: default; }
 ${scope} input[type=range], ${scope} input[type=checkbox], ${scope} input[type=radio] { accent-color: var(--nnw-accent); }
 `;
