@@ -12,6 +12,7 @@ from .engine import Explanation, ExplanationInputError, ModelCallError, attribut
 
 if TYPE_CHECKING:
     from .widgets import Attribution, Embedding, Importance, Layers, WhatIf
+    from .widgets.export import show
 
 __version__ = "0.1.0"
 
@@ -26,6 +27,7 @@ __all__ = [
     "ModelCallError",
     "attribute",
     "capture",
+    "show",
 ]
 
 
@@ -36,4 +38,8 @@ def __getattr__(name: str) -> Any:
         from . import widgets
 
         return getattr(widgets, name)
+    if name == "show":
+        from .widgets.export import show
+
+        return show
     raise AttributeError(f"module 'nnwidgets' has no attribute {name!r}")

@@ -20,4 +20,11 @@ describe("themeCss", () => {
     expect(css).not.toContain("#eee");
     expect(css).toContain(`--nnw-fg: ${THEME.fg};`);
   });
+
+  it("gives inputs, selects and buttons a border and background in any host", () => {
+    const css = themeCss(".nnw-x");
+    expect(css).toMatch(/\.nnw-x select, \.nnw-x textarea, \.nnw-x button \{[^}]*border: 1px solid var\(--nnw-edge\)[^}]*\}/s);
+    expect(css).toMatch(/\.nnw-x input:not\(\[type=range\]\)[^{]*\{[^}]*background: var\(--nnw-field\)/s);
+    expect(css).toMatch(/\.nnw-x button \{[^}]*background: var\(--nnw-button\)/s);
+  });
 });

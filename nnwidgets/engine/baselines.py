@@ -34,11 +34,7 @@ def baselines_like(inputs: torch.Tensor, baselines: object) -> torch.Tensor:
         not x.is_floating_point() and baselines.is_floating_point()
     ):
         raise ExplanationInputError(f"baselines must be {kind} like the inputs; got {describe(baselines)}")
-    try:
-        shape = torch.broadcast_shapes(baselines.shape, x.shape)
-    except RuntimeError:
-        shape = None
-    if shape != x.shape:
+    if not _broadcasts_to(tuple(baselines.shape), tuple(x.shape)):
         raise ExplanationInputError(
             f"baselines must have shape {tuple(x.shape)}, {tuple(x.shape[1:])} or any shape "
             f"broadcastable to the inputs {tuple(x.shape)}; got {tuple(baselines.shape)}"
@@ -47,6 +43,12 @@ def baselines_like(inputs: torch.Tensor, baselines: object) -> torch.Tensor:
     if base.is_floating_point() and not bool(torch.isfinite(base).all()):
         raise ExplanationInputError("baselines contain NaN or infinite values; every value must be finite")
     return base
+
+
+def _broadcasts_to(shape: tuple[int, ...], full: tuple[int, ...]) -> bool:
+    # Plain arithmetic: torch.broadcast_shapes imports torch.fx's symbolic shapes and sympy
+    # on its first call (about a second), on the path of every view's first display.
+    return len(shape) <= len(full) and all(a in (1, b) for a, b in zip(reversed(shape), reversed(full)))
 
 
 def blurred(x: torch.Tensor) -> torch.Tensor:

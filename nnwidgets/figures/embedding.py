@@ -4,11 +4,13 @@ points with (the same ones, so both look the same)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
 
-from .figure import ViewFigure
+if TYPE_CHECKING:
+    from .figure import ViewFigure
 
 COLOR_MODES = ("label", "predicted", "correct", "confidence", "neuron")
 CORRECT_RGB = np.array([[44, 160, 44], [214, 39, 40]], np.uint8)  # right, wrong
@@ -50,6 +52,8 @@ def embedding_figure(coords: np.ndarray, *, color_by: str, labels: np.ndarray, p
                      selected: Sequence[int] = (), unit: int = 0) -> ViewFigure:
     """The scatter: one dot per example, coloured by ``color_by``, mistakes ringed,
     the selection (if any) outlined; a legend or a colour bar."""
+    from .figure import ViewFigure  # matplotlib.figure loads on the first figure only
+
     fig = ViewFigure(figsize=(6.4, 5.2), layout="constrained")
     ax = fig.add_subplot()
     colors, scale = point_colors(color_by, labels, predicted, confidence, neuron, len(class_names))

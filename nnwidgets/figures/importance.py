@@ -5,12 +5,15 @@ coloured by the feature's value, side by side, features in one order."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import Normalize
 
-from .figure import ViewFigure
+if TYPE_CHECKING:
+    from .figure import ViewFigure
+
 
 
 def swarm_offsets(values: np.ndarray, bins: int = 60, step: float = 0.06, limit: float = 0.42) -> np.ndarray:
@@ -33,6 +36,8 @@ def importance_figure(names: Sequence[str], *, perm_mean: np.ndarray, perm_low: 
     """Three panels over the ``top`` features by mean |attribution|."""
     mean_abs = np.abs(attributions).mean(0)
     order = np.argsort(-mean_abs, kind="stable")[:top][::-1]  # most important at the top
+    from .figure import ViewFigure  # matplotlib.figure loads on the first figure only
+
     fig = ViewFigure(figsize=(12, 0.32 * len(order) + 1.6), layout="constrained")
     ax_p, ax_m, ax_b = fig.subplots(1, 3, sharey=True, gridspec_kw={"width_ratios": [1, 1, 2]})
     rows = np.arange(len(order))

@@ -8,16 +8,18 @@ same opaque 256-entry table, so the figure looks like the live view.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
-from matplotlib.ticker import NullFormatter
 
 from .colormap import lut_index
-from .figure import ViewFigure
+
+if TYPE_CHECKING:
+    from .figure import ViewFigure
 
 SIGNED_MAP = "RdBu_r"
 UNSIGNED_MAP = "viridis"
@@ -79,6 +81,10 @@ def layers_figure(
 ) -> ViewFigure:
     """The selected layer's activation atlas beside each layer's gradient norm and dead units
     (NaN dead: a signed output, where "dead" does not apply; NaN saturated: not sigmoid/tanh)."""
+    from matplotlib.ticker import NullFormatter  # with the figure: matplotlib.figure is slow to import
+
+    from .figure import ViewFigure
+
     fig = ViewFigure(figsize=(9.0, max(3.4, 0.22 * len(names) + 1.2)), layout="constrained")
     ax_act, ax_norm, ax_dead = fig.subplots(1, 3, width_ratios=[1.6, 1.0, 0.8])
     picture = atlas_image(activation, lut, lo, hi)

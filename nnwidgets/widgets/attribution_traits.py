@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import traitlets as t
-from matplotlib.figure import Figure
 
-from ..figures.attribution import attribution_figure
 from ..figures.colormap import palette_tables
 from ..transport import unpack
 from ..transport.attribution import trust_arrays
 from .base import STATIC, Widget
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class AttributionTraits(Widget):
@@ -114,6 +117,8 @@ class AttributionTraits(Widget):
 
     def to_figure(self) -> Figure:
         """The current view as a matplotlib Figure: same colours, same shared scale, same mask."""
+        from ..figures.attribution import attribution_figure  # matplotlib.figure: off the live view's path
+
         tables = palette_tables(self.colormap).get(self.colormap) or next(iter(palette_tables(self.colormap).values()))
         maps = unpack(self._maps)
         return attribution_figure(

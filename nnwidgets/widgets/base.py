@@ -1,6 +1,6 @@
 """What every nnwidgets widget shares: request routing (sequence numbers, stale
 answers dropped, slow work in a worker thread with progress and cancel), error
-display, one-message updates, and a static PNG in the display bundle.
+display, one-message updates; its static forms come from ``static.py``.
 
 A widget describes each request from its view as a :class:`Plan`: ``work``
 computes without touching traits (it may run in the worker thread), ``apply``
@@ -11,87 +11,32 @@ The base does the rest, the same way for every widget.
 from __future__ import annotations
 
 import asyncio
-import base64
-import contextlib
-import io
-import logging
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anywidget
 import traitlets as t
-from matplotlib.figure import Figure
 
 from ..engine.errors import ExplanationInputError
 from ..engine.private import weights_token
-from ..engine.progress import Cancelled, reporting
-from .jobs import Job, Runner
+from ..engine.progress import Cancelled
+from .jobs import Runner
+from .plan import Plan, Progress
+from .static import StaticForm, figure_png  # noqa: F401  (figure_png: part of this module's interface)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STALE = ("The model's weights changed while this was computed (training in another cell?), twice in a row: "
          "what is shown may mix old and new weights. Call refresh() on the view once they have settled.")
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-log = logging.getLogger("nnwidgets")
 
 
-class Progress:
-    """A job's handle on progress and cancellation, passed to ``Plan.work``.
-
-    In the worker thread, :meth:`stage` routes the engine's progress steps to
-    ``Widget._show_progress`` on the kernel's loop (at most every
-    ``jobs.PROGRESS_INTERVAL`` s) and raises ``Cancelled`` once the job is
-    cancelled; on the kernel's thread (no job) both are no-ops, since traits set
-    inside the answer's ``hold_sync`` would not reach the view before it ends.
-    With ``show=False`` (follow-up work) the steps only check for cancellation.
-    """
-
-    def __init__(self, widget: Widget, runner: Runner | None = None, job: Job | None = None, *,
-                 show: bool = True) -> None:
-        self._widget, self._runner, self.job, self._show = widget, runner, job, show
-
-    @property
-    def seq(self) -> int:
-        return self.job.seq if self.job is not None else 0
-
-    def check(self) -> None:
-        """Raise ``Cancelled`` if this job was cancelled (call between steps)."""
-        if self.job is not None:
-            self.job.check()
-
-    @contextlib.contextmanager
-    def stage(self, **info: Any) -> Iterator[None]:
-        """Within the block, engine progress ``(done, total)`` is shown with ``info``
-        (e.g. which of several methods is running)."""
-        if self.job is None or self._runner is None:
-            yield
-            return
-        widget, runner, job = self._widget, self._runner, self.job
-        if not self._show:
-            with reporting(runner.progress(job, lambda *_: None)):
-                yield
-            return
-        runner.loop.call_soon_threadsafe(widget._show_progress, job.seq, 0, 1, info)
-        post = lambda seq, done, total: widget._show_progress(seq, done, total, info)  # noqa: E731
-        with reporting(runner.progress(job, post)):
-            yield
-
-
-@dataclass
-class Plan:
-    """What one request does: ``work(progress)`` computes (touching no trait, so a
-    worker thread may run it); ``apply(value)`` sets the answer's traits (kernel
-    thread, inside ``hold_sync``). ``background=False`` keeps a cheap request on
-    the kernel's thread."""
-
-    work: Callable[[Progress], Any]
-    apply: Callable[[Any], None]
-    background: bool = True
-
-
-class Widget(anywidget.AnyWidget):
+class Widget(StaticForm, anywidget.AnyWidget):
     """Base class: subclasses define their traits, ``_plan`` and ``to_figure``."""
 
     error = t.Unicode("", help="Message shown in the view when the last request failed, or when its "
@@ -99,8 +44,14 @@ class Widget(anywidget.AnyWidget):
     _seq = t.Int(0, help="Sequence number of the request the current state answers.").tag(sync=True)
     # Requests come from the view; echoing them back would be a wasted message.
     _request = t.Dict().tag(sync=True, echo_update=False)
+    # The class that marks this view's static picture in the notebook; the live view hides it.
+    _fallback_key = t.Unicode(help="Key of this view's static fallback output.").tag(sync=True)
     background = t.Bool(True, help="In a kernel, compute the view's slow requests in a worker thread "
                         "(progress, cancel, newest request wins); False computes them on the kernel's thread.")
+
+    @t.default("_fallback_key")
+    def _fallback_key_default(self) -> str:
+        return uuid.uuid4().hex
 
     def __init__(self, **kwargs: Any) -> None:
         unknown = [k for k in kwargs if not self.has_trait(k)]
@@ -133,6 +84,20 @@ class Widget(anywidget.AnyWidget):
     def _listen(self) -> None:
         """Start answering the view's requests (call at the end of ``__init__``)."""
         self.observe(self._on_request, names="_request")
+        self.on_msg(self._on_view_message)
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict:
+        state = super().get_state(key, drop_defaults)
+        if key is None:
+            # Which traits carry binary buffers: a view that got them without (Colab) asks again.
+            from .export import has_bytes
+
+            state["_binary"] = sorted(n for n, v in state.items() if has_bytes(v))
+        return state
+
+    def _on_view_message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if isinstance(content, Mapping) and content.get("kind") == "nnw-resend-state":
+            self.send_state()  # an update message, whose buffers front ends keep
 
     def _on_request(self, change: dict) -> None:
         request = change["new"]
@@ -324,22 +289,6 @@ class Widget(anywidget.AnyWidget):
             jobs.cancel()
         super().close()
 
-    # -- static form ------------------------------------------------------------------------
-
-    def _repr_mimebundle_(self, **kwargs: Any):
-        bundle = super()._repr_mimebundle_(**kwargs)
-        if bundle is None:
-            return None
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        # The PNG is what nbconvert, GitHub and other front ends without the widget
-        # manager show; JupyterLab prefers the live view's mime type.
-        try:
-            data["image/png"] = figure_png(self.to_figure())
-        except Exception as exc:  # a broken static form must not hide the live view
-            log.warning("nnwidgets: static figure failed: %s", exc)
-        return data, metadata
-
-
 def _reraise(error: BaseException) -> None:
     raise error
 
@@ -378,10 +327,3 @@ def _in_ipykernel() -> bool:
 def _in_marimo() -> bool:
     context = sys.modules.get("marimo._runtime.context.types")
     return context is not None and context.runtime_context_installed()
-
-
-def figure_png(fig: Figure, dpi: int = 100) -> str:
-    """A Figure as a base64 PNG string, the form Jupyter display bundles carry."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return base64.b64encode(buf.getvalue()).decode("ascii")

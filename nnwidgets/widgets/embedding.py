@@ -4,12 +4,11 @@ as a scatter that pans, zooms, hovers and selects in the browser."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 import traitlets as t
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
@@ -20,6 +19,9 @@ from ..transport import pack, unpack
 from ..transport.embedding import neuron_state, points_state
 from .base import STATIC, Plan, Progress, Widget
 from .embedding_links import link_for
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _array(help: str = "") -> t.Dict:

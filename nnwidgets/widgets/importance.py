@@ -5,16 +5,18 @@ the beeswarm of attributions), inline in the notebook and in static exports."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
 from ..engine.data import as_data, batches
 from ..engine.importance import AttributionSpread, PermutationImportance, attribution_spread, permutation_importance
 from ..figures.importance import importance_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class Importance:

@@ -4,12 +4,11 @@ neuron, its attribution and top dataset inputs, weights, and layer health."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 import traitlets as t
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
@@ -19,11 +18,14 @@ from ..engine.health import layer_health
 from ..engine.images import user_batch
 from ..engine.sweep import sweep
 from ..figures import lookup_table
-from ..figures.layers import layers_figure, opaque_table
+from ..figures.layers import opaque_table
 from ..transport import pack, unpack
 from ..transport.layers import frame_state, health_state, layer_rows
 from . import fields
 from .base import STATIC, Plan, Widget
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PROGRESS_STEPS = 20  # progress messages per dataset sweep, at most
 
@@ -288,6 +290,8 @@ class Layers(Widget):
 
     def to_figure(self) -> Figure:
         """The shown layer's activations and every layer's health as a matplotlib Figure."""
+        from ..figures.layers import layers_figure
+
         lo, hi = self._act_range
         return layers_figure(
             layer=self.layer, layer_type=next((r["type"] for r in self.layer_table if r["name"] == self.layer), ""),

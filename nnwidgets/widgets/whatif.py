@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 import traitlets as t
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
@@ -19,6 +18,9 @@ from .base import STATIC, Plan, Widget
 from .whatif_editor import Editor
 from .whatif_image import ImageEditor, image_model, is_image
 from .whatif_tabular import TabularEditor
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 class WhatIf(Widget):

@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import METHODS, ExplanationInputError
 from ..engine.frames.whatif import Origin, whatif_origin
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from .whatif import WhatIf
 
 

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
@@ -16,12 +15,14 @@ from ..engine.images import Normalized, check_display, is_integer_image, model_i
 from ..engine.registry import check_methods
 from ..engine.validate import describe
 from ..engine.validate import check_inputs
-from ..figures import attribution_figure, lookup_table
+from ..figures import lookup_table
 from ..transport import unpack
 from ..transport.whatif import image_payload, image_setup
 from .whatif_editor import Editor
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from .whatif import WhatIf
 
 
@@ -99,6 +100,8 @@ class ImageEditor(Editor):
 
     def figure(self, view: WhatIf) -> Figure:
         # An unsigned method's map is ≥ 0, so "absolute" only picks the [0, scale] range.
+        from ..figures.attribution import attribution_figure
+
         title = view.method_titles.get(view.attribution_method, view.attribution_method)
         return attribution_figure(
             kind="image", inputs=unpack(view._current), display_range=tuple(view._display_range),

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 from ..engine import ExplanationInputError
@@ -19,12 +18,13 @@ from ..engine.registry import check_methods
 from ..engine.state import model_dtype
 from ..engine.tables import as_table
 from ..engine.validate import check_inputs
-from ..figures.whatif import whatif_figure
 from ..transport import unpack
 from ..transport.whatif import tabular_payload, tabular_setup
 from .whatif_editor import Editor
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from .whatif import WhatIf
 
 
@@ -127,6 +127,8 @@ class TabularEditor(Editor):
         return row
 
     def figure(self, view: WhatIf) -> Figure:
+        from ..figures.whatif import whatif_figure
+
         target = view.target
         return whatif_figure(
             names=view.feature_names, labels=view.labels, current=unpack(view._current),

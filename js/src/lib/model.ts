@@ -13,6 +13,8 @@ export interface AnyModel {
   save_changes(): void;
   on(event: string, cb: Callback): void;
   off(event?: string | null, cb?: Callback | null): void;
+  /** A custom message to the kernel (absent on the read-only models of objectModel). */
+  send?(content: unknown): void;
 }
 
 /** A read-only model over a plain object, so the values nested in one trait go through the same readers. */

@@ -99,6 +99,48 @@ export class Mounted<T> {
 /** Inject `styles`, append `root` to `el`, and return what removes it all again. */
 export function mount<T>(traits: Traits<T>, el: HTMLElement, root: HTMLElement, styles: readonly Style[]): Mounted<T> {
   for (const s of styles) injectStyle(s.id, s.css, el);
+  hideFallback(traits.model.get("_fallback_key"));
+  resendIfBuffersMissing(traits.model);
   el.appendChild(root);
   return new Mounted(traits, root);
+}
+
+/**
+ * The kernel puts a static picture of each view in an output of its own under
+ * it (for nbconvert, GitHub, a notebook read without its kernel); where the live
+ * view runs, that picture would show the view twice, so the view hides it. The
+ * rule goes into the document (the fallback is never inside a view's shadow root).
+ */
+export function hideFallback(key: unknown): void {
+  if (typeof key !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(key)) return;
+  const cls = `nnw-fallback-${key}`;
+  const css = `.${cls} { display: none !important; }\n.jp-OutputArea-child:has(.${cls}) { display: none !important; }`;
+  injectStyle(`nnw-hide-${key}`, css);
+}
+
+/** Whether a trait value holds an array whose binary buffer did not arrive. */
+export function lacksBuffer(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== "object" || depth > 4) return false;
+  if (Array.isArray(value)) return value.some((v) => lacksBuffer(v, depth + 1));
+  const o = value as Record<string, unknown>;
+  if ("dtype" in o && "shape" in o) {
+    const b = o.buffer;
+    return !(b instanceof ArrayBuffer || ArrayBuffer.isView(b));
+  }
+  return Object.values(o).some((v) => lacksBuffer(v, depth + 1));
+}
+
+/**
+ * Colab's widget manager drops the binary buffers of the message that opens a
+ * widget (googlecolab/colab-cdn-widget-manager#33), and every array of a view
+ * travels in them. Python lists the traits that carry buffers in `_binary`; if
+ * any arrived without, ask Python to send the whole state again as an update,
+ * which keeps its buffers there. The view redraws when it arrives.
+ */
+export function resendIfBuffersMissing(model: AnyModel): boolean {
+  const names = model.get("_binary");
+  if (!Array.isArray(names) || typeof model.send !== "function") return false;
+  const missing = names.some((n) => typeof n === "string" && lacksBuffer(model.get(n)));
+  if (missing) model.send({ kind: "nnw-resend-state" });
+  return missing;
 }

@@ -15,6 +15,10 @@ export interface Theme {
   accent: string;
   error: string;
   warn: string;
+  /** Input and select background, their border, and a button's background. */
+  field: string;
+  edge: string;
+  button: string;
 }
 
 export const THEME: Theme = {
@@ -27,6 +31,9 @@ export const THEME: Theme = {
   accent: "var(--jp-brand-color1, #1976d2)",
   error: "var(--jp-error-color1, #d32f2f)",
   warn: "var(--jp-warn-color1, #f9a825)",
+  field: "var(--jp-input-background, var(--jp-layout-color1, #fff))",
+  edge: "var(--jp-input-border-color, var(--jp-border-color1, #bdbdbd))",
+  button: "var(--jp-layout-color2, #f3f3f3)",
 };
 
 /** The shared rules under `scope` (e.g. ".nnw-layers"); `overrides` change a fallback where a widget needs another. */
@@ -44,5 +51,20 @@ ${vars}
 ${scope} * { box-sizing: border-box; }
 /* the hidden attribute wins over every display rule */
 ${scope} [hidden] { display: none !important; }
+/* Controls look like controls in every host: marimo's reset (Tailwind's preflight) takes
+   borders and backgrounds off, and outside JupyterLab no --jp-* variable is set. One class
+   deep, so a widget's own rules (two classes, or later in its sheet) still win. */
+${scope} input:not([type=range]):not([type=checkbox]):not([type=radio]), ${scope} select, ${scope} textarea, ${scope} button {
+  font: inherit;
+  color: var(--nnw-fg);
+  background: var(--nnw-field);
+  border: 1px solid var(--nnw-edge);
+  border-radius: 3px;
+  padding: 1px 4px;
+}
+${scope} button { background: var(--nnw-button); padding: 1px 8px; cursor: pointer; }
+${scope} button:disabled { opacity: 0.5; cursor: default; }
+${scope} input[type=range], ${scope} input[type=checkbox], ${scope} input[type=radio] { accent-color: var(--nnw-accent); }
 `;
 }
+
