@@ -6,10 +6,13 @@ computed (method name → attributions) and returns a :class:`TrustReport`:
 - integrated gradients' convergence: |delta|, |F(x) − F(baseline)| and their
   ratio (from ``ig``, or from one IG run when IG is among the maps);
 - rank agreement: Spearman between every pair of maps, as an (M, M) matrix;
-- the model-randomization check (Adebayo et al. 2018): the top
-  ``randomize_layers`` modules of ONE deep copy (the last to run on ``x``,
+- the model-randomization check (Adebayo et al. 2018), cascading: the top 1, 2,
+  … ``randomize_layers`` modules of deep copies (the last to run on ``x``,
   normalization layers skipped: their reset is an identity) are re-initialised
-  and every method is recomputed on it; Spearman of |map| vs |randomized map|;
+  and every method is recomputed on each; Spearman of the signed maps and of
+  their magnitudes, over the features where either map is non-zero (features
+  at zero in both, e.g. the pixels equal to the baseline under gradient ×
+  input, tie and would inflate ρ of |maps| towards 1);
 - the deletion curve (Samek et al. 2017): features are removed from most to
   least important by the SIGNED attribution (the deletion metric's
   convention: the features that push the target up go first, so a faithful
@@ -85,7 +88,7 @@ class TrustReport:
     ig_gap: float | None  # |F(x) − F(baseline)| for the target
     ig_relative: float | None  # ig_delta / ig_gap
     rank_agreement: np.ndarray  # (M, M) float64 Spearman between the methods' maps, 1 on the diagonal
-    randomization: dict[str, float]  # method -> Spearman |original| vs |randomized top layer(s)|
+    randomization: dict[str, float]  # method -> Spearman |original| vs |randomized top layer(s)| (non-zero features)
     randomized_layers: list[str]  # the modules re-initialised, output side first
     deletion_fractions: np.ndarray  # (S + 1,) share of the features removed
     deletion_scores: dict[str, np.ndarray]  # method -> (S + 1,) target score (probability) after removing the top features
@@ -93,6 +96,12 @@ class TrustReport:
     deletion_random: np.ndarray  # (S + 1,) the same curve for random orders (mean), the reference
     deletion_random_area: float
     summary: dict[str, str] = field(default_factory=dict)  # "ig", "rank_agreement", "randomization", "deletion"
+    randomization_signed: dict[str, float] = field(default_factory=dict)  # method -> Spearman of the signed maps
+    # the cascade: method -> (K,) ρ after re-initialising the top 1 … K layers (signed, of magnitudes) and the
+    # number of features each compared (those where either map is non-zero)
+    randomization_cascade: dict[str, np.ndarray] = field(default_factory=dict)
+    randomization_cascade_abs: dict[str, np.ndarray] = field(default_factory=dict)
+    randomization_compared: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _check_int(name: str, value: object, low: int) -> int:
@@ -176,7 +185,7 @@ def trust_report(
         ig = attribute(model, x, ig_name, fixed, **options(ig_name))
     ig_check = completeness(ig) if ig is not None else None
     matrix = spearman_matrix(torch.stack([scores[n] for n in names])).cpu().numpy()
-    similarity, randomized_layers = randomization(model, x, fixed, scores, feats, options, randomize_layers)
+    rnd = randomization(model, x, fixed, scores, feats, options, randomize_layers)
     curves = deletion(model, feats, scores, base, index, fixed, steps=steps, probability=probability)
 
     named = {name: (titles or {}).get(name) or METHODS[name].title for name in names}
@@ -184,7 +193,7 @@ def trust_report(
     summary = {
         "ig": ig_line(ig_check, ig_title, f_x),
         "rank_agreement": rank_line(matrix, names, named),
-        "randomization": randomization_line(similarity, randomized_layers, named),
+        "randomization": randomization_line(rnd, named),
         "deletion": deletion_line(curves, named, "probability" if probability and index is not None else "score"),
     }
     return TrustReport(
@@ -194,12 +203,16 @@ def trust_report(
         ig_gap=None if ig_check is None else ig_check.gap,
         ig_relative=None if ig_check is None else ig_check.relative,
         rank_agreement=matrix,
-        randomization=similarity,
-        randomized_layers=randomized_layers,
+        randomization={n: v[-1] for n, v in rnd.absolute.items()},
+        randomized_layers=rnd.layers,
         deletion_fractions=curves.fractions,
         deletion_scores=curves.scores,
         deletion_area=curves.area,
         deletion_random=curves.random,
         deletion_random_area=curves.random_area,
         summary=summary,
+        randomization_signed={n: v[-1] for n, v in rnd.signed.items()},
+        randomization_cascade={n: np.asarray(v) for n, v in rnd.signed.items()},
+        randomization_cascade_abs={n: np.asarray(v) for n, v in rnd.absolute.items()},
+        randomization_compared={n: np.asarray(v) for n, v in rnd.compared.items()},
     )

@@ -183,7 +183,9 @@ def test_token_ids_delete_tokens_by_baseline_ids():
                           baseline=base, layer="emb", steps=6, probability=False)
     assert_same(before, fingerprint(model))
     assert report.ig_relative == pytest.approx(relative_delta(exp).item(), rel=1e-6)
-    assert 0.0 <= report.randomization["layer_integrated_gradients"] <= 1.0
+    assert -1.0 <= report.randomization["layer_integrated_gradients"] <= 1.0
+    # [CLS] and [SEP] equal the baseline ids: zero in both maps, they are not compared
+    assert report.randomization_compared["layer_integrated_gradients"].tolist() == [4]
     tokens = exp.extras["summed"][0]
     order = tokens.argsort(descending=True).tolist()
     expected = []
