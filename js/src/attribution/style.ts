@@ -121,8 +121,13 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-trust th { color: var(--nnw-muted); }
 .nnw-attribution .nnw-rho.nnw-warn { color: var(--nnw-error); font-weight: 600; }
 .nnw-attribution .nnw-swatch { display: inline-block; width: 10px; height: 3px; margin-right: 5px; vertical-align: middle; }
-.nnw-attribution .nnw-deletion { width: 220px; height: 90px; display: block; }
-.nnw-attribution .nnw-caption { color: var(--nnw-muted); font-size: 11px; max-width: 220px; }
+.nnw-attribution .nnw-deletion { width: 300px; height: 150px; display: block; color: var(--nnw-muted); }
+.nnw-attribution .nnw-caption { color: var(--nnw-muted); font-size: 11px; max-width: 300px; }
+.nnw-attribution .nnw-legend { display: flex; flex-direction: column; gap: 1px; font-size: 11px; max-width: 300px; color: var(--nnw-muted); }
+.nnw-attribution .nnw-legend-item { display: flex; align-items: center; gap: 4px; }
+.nnw-attribution .nnw-legend-line { display: inline-block; width: 22px; border-top: 2px solid; flex: none; }
+.nnw-attribution .nnw-dash-1, .nnw-attribution .nnw-dash-4, .nnw-attribution .nnw-dash-ref { border-top-style: dashed; }
+.nnw-attribution .nnw-dash-2, .nnw-attribution .nnw-dash-5 { border-top-style: dotted; }
 .nnw-attribution .nnw-summary { margin: 0; padding-left: 18px; }
 .nnw-attribution .nnw-bars.nnw-static .nnw-bar { cursor: default; }
 .nnw-attribution .nnw-progress { display: flex; gap: 8px; align-items: center; color: var(--nnw-muted); }

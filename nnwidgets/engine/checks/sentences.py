@@ -119,4 +119,19 @@ def deletion_line(d: Deletion, titles: Mapping[str, str], kind: str) -> str:
     poor = [titles[n] for n, a in d.area.items() if a >= d.random_area]
     if poor:
         line += f" {', '.join(poor)}: no better than a random order for this input."
+    last = float(d.random[-1])  # every feature removed: the baseline's score, whatever the order
+    if last > first + 0.05 * max(abs(first), abs(last), 1e-12):
+        line += (
+            f" The curves end at the baseline's {kind} ({last:.3g}), above this input's: the features that count "
+            "against the class are removed last, so the curve rises towards it."
+        )
+    same = _identical(d)
+    if same:
+        line += f" {' = '.join(titles[n] for n in same)}: the same curve (the same order of the features)."
     return line
+
+
+def _identical(d: Deletion) -> list[str]:
+    """The methods whose curves coincide with another's (drawn on top of each other)."""
+    names = list(d.scores)
+    return [n for n in names if any(m != n and np.allclose(d.scores[n], d.scores[m]) for m in names)]
