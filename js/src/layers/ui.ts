@@ -30,6 +30,11 @@ export interface LayersUi {
   weightsBox: HTMLDivElement;
   wMode: HTMLSelectElement;
   wCanvas: HTMLCanvasElement;
+  /** what the weights picture is (shape, how it is tiled) and its colour scale */
+  wCaption: HTMLDivElement;
+  wBar: HTMLCanvasElement;
+  wLo: HTMLSpanElement;
+  wHi: HTMLSpanElement;
   wReadout: HTMLDivElement;
   marker: HTMLDivElement;
   inputTitle: HTMLDivElement;
@@ -102,7 +107,15 @@ export function buildDom(): LayersUi {
   wMode.append(h("option", "", { value: "w" }, "weights"), h("option", "", { value: "g" }, "gradient × weight"));
   const wCanvas = h("canvas", "nnw-wcanvas");
   const wReadout = h("div", "nnw-readout nnw-hint", {}, "hover a weight");
-  weightsBox.append(wMode, wCanvas, wReadout);
+  const wCaption = h("div", "nnw-wcaption");
+  const wLo = h("span");
+  const wBar = h("canvas", "nnw-cbar nnw-wbar");
+  wBar.style.width = "120px";
+  wBar.style.height = "10px";
+  const wHi = h("span");
+  const wScale = h("div", "nnw-cbar-row");
+  wScale.append(wLo, wBar, wHi);
+  weightsBox.append(wMode, wCaption, wCanvas, wScale, wReadout);
   const atlasBox = h("div", "nnw-atlasbox");
   const marker = h("div", "nnw-marker");
   marker.hidden = true;
@@ -122,7 +135,7 @@ export function buildDom(): LayersUi {
   root.append(toolbar, error, note, body);
   return {
     root, exampleInput, targetSelect, predicted, tabAct, tabW, error, note, tbody, sourceText, sweepButton, progress,
-    head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wReadout, marker, inputTitle,
+    head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wCaption, wBar, wLo, wHi, wReadout, marker, inputTitle,
     inputCanvas, featBox, tokBox, neuronText, topTitle, tops,
   };
 }
