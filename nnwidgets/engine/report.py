@@ -102,6 +102,10 @@ class TrustReport:
     randomization_cascade: dict[str, np.ndarray] = field(default_factory=dict)
     randomization_cascade_abs: dict[str, np.ndarray] = field(default_factory=dict)
     randomization_compared: dict[str, np.ndarray] = field(default_factory=dict)
+    # the target's raw output (what the maps explain) at x and at the baseline: the ends of a
+    # waterfall base → f(x); completeness methods' attributions sum to their difference
+    f_x: float | None = None
+    f_baseline: float | None = None
 
 
 def _check_int(name: str, value: object, low: int) -> int:
@@ -169,6 +173,7 @@ def trust_report(
         output = call_model(model, x)
         index = resolve_target(output, target)  # out of range → ExplanationInputError
         f_x = float(select(output, index, target)[0])
+        f_base = float(select(call_model(model, base), index, target)[0]) if base.shape == x.shape else None
     fixed = target if index is None else int(index[0])  # "predicted" etc. → the class it names
 
     def options(name: str) -> dict:
@@ -215,4 +220,6 @@ def trust_report(
         randomization_cascade={n: np.asarray(v) for n, v in rnd.signed.items()},
         randomization_cascade_abs={n: np.asarray(v) for n, v in rnd.absolute.items()},
         randomization_compared={n: np.asarray(v) for n, v in rnd.compared.items()},
+        f_x=f_x,
+        f_baseline=f_base,
     )

@@ -72,6 +72,8 @@ def trust_payload(report: Any) -> dict[str, Any]:
         "randomization_compared": {m: int(v[-1]) for m, v in report.randomization_compared.items()},
         "randomization_cascade": pack(np.stack([np.asarray(report.randomization_cascade[m], dtype=np.float32)
                                                 for m in shown])) if report.randomization_cascade else None,
+        "f_x": report.f_x,
+        "f_baseline": report.f_baseline,
         "deletion_random": pack(np.asarray(report.deletion_random, dtype=np.float32)),
         "deletion_fractions": pack(np.asarray(report.deletion_fractions, dtype=np.float32)),
         "deletion_scores": pack(np.stack([np.asarray(report.deletion_scores[m], dtype=np.float32) for m in shown])),

@@ -12,6 +12,7 @@ import { labelOf, renderBars } from "./bars";
 import { lutFor, type Display } from "./display";
 import { FEATURE_ROWS, maskMap, orderByMagnitude, rangeOf, visibleRows } from "./mask";
 import { renderOptions } from "./options";
+import { panelScales, renderScaleNote } from "./scale";
 import { paintImage, renderTabular, renderText, syncPanels, type Panel } from "./panels";
 import { titleOf, type DrawState, type OptionSpec } from "./state";
 import { renderStrip } from "./strip";
@@ -22,6 +23,9 @@ import type { Ui } from "./ui";
 /** The maps of the last answer: one panel per method, recoloured as the display settings change. */
 export class MapsDrawing {
   panels: Panel[] = [];
+  /** each panel on its own range instead of the shared scale (a view-local choice) */
+  perPanel = false;
+  private last: [DrawState, Display, boolean] | null = null;
   // The base image depends only on the input and its display range.
   private base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
 
@@ -29,13 +33,21 @@ export class MapsDrawing {
 
   draw(s: DrawState, display: Display, allFeatures: boolean): void {
     const ui = this.ui;
+    this.last = [s, display, allFeatures];
     this.panels = syncPanels(ui.maps, s, this.panels);
     ui.maps.className = `nnw-maps nnw-${s.kind}`;
     const lut = lutFor(s, display);
-    const [lo, hi] = rangeOf(s.scale, display.absolute);
-    const masked = s.maps.map((m) => maskMap(m, s.scale, display));
+    const scales = panelScales(s.maps, s.scale, this.perPanel);
+    const masked = s.maps.map((m, i) => maskMap(m, scales[i]!.scale, display));
     const rows = visibleRows(s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [], FEATURE_ROWS, allFeatures);
+    const toggle = (): void => {
+      this.perPanel = !this.perPanel;
+      if (this.last) this.draw(...this.last);
+    };
     this.panels.forEach((panel, i) => {
+      const [lo, hi] = rangeOf(scales[i]!.scale, display.absolute);
+      renderScaleNote(panel.root, scales[i]!, s.scale, this.perPanel, s.maps.length > 1, toggle);
+      panel.root.dataset.scale = String(scales[i]!.scale);
       if (s.kind === "image" && panel.canvas) {
         paintImage(panel.canvas, this.basePixels(s), masked[i]!, s, lut, lo, hi, display.opacity, display.zoom);
         panel.canvas.dataset.rendered = String(s.seq);
@@ -52,8 +64,10 @@ export class MapsDrawing {
     ui.maps.dataset.target = String(s.target);
     ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
     drawColorbar(ui.colorbar, lut);
-    setText(ui.cbarLo, formatValue(lo));
-    setText(ui.cbarHi, formatValue(hi));
+    const [lo, hi] = rangeOf(s.scale, display.absolute);
+    setText(ui.cbarLo, this.perPanel ? "−max" : formatValue(lo));
+    setText(ui.cbarHi, this.perPanel ? "+max (each panel its own)" : formatValue(hi));
+    if (display.absolute) setText(ui.cbarLo, "0");
   }
 
   private basePixels(s: DrawState): Uint8ClampedArray {

@@ -18,7 +18,7 @@ import {
 } from "./display";
 import { drawProgress, drawSides, MapsDrawing } from "./draw";
 import { readOptions } from "./options";
-import { showReadout, type Hover } from "./readout";
+import { placeTip, showReadout, type Hover } from "./readout";
 import { readProgress, readSpecs, readState, readThumbs, titleOf, type DrawState } from "./state";
 import { markPendingExample } from "./strip";
 import { CSS, STYLE_ID } from "./style";
@@ -191,12 +191,16 @@ export function render({ model, el }: RenderProps): () => void {
       const idx = Number(item?.dataset[s.kind === "tabular" ? "feature" : "token"]);
       if (!item || p < 0 || !Number.isInteger(idx)) return;
       hover = { panel: p, index: idx };
+      readoutNow();
+      placeTip(ui.tip, ui.readout, item);
+      return;
     }
     readoutNow();
   }, listen);
   ui.maps.addEventListener("mouseleave", () => {
     hover = null;
     readoutNow();
+    placeTip(ui.tip, ui.readout, null);
   }, listen);
 
   // --- model events -------------------------------------------------------------

@@ -41,6 +41,9 @@ export interface TrustState {
   /** (M, K) signed ρ after re-initialising the top 1 … K layers, row-major */
   cascade: NumericArray | null;
   randomizedLayers: string[];
+  /** the target's raw output at x and at the baseline (the ends of base → f(x)) */
+  fX: number | null;
+  fBaseline: number | null;
   /** the deletion curve of random orders (S + 1), the reference */
   random: NumericArray | null;
   fractions: NumericArray | null;
@@ -137,6 +140,8 @@ export function readTrust(t: AttributionModel): TrustState | null {
     randomizationCompared: numbers(raw.randomization_compared),
     cascade: opt("randomization_cascade", 2)?.data ?? null,
     random: opt("deletion_random", 1)?.data ?? null,
+    fX: num(raw.f_x),
+    fBaseline: num(raw.f_baseline),
     randomizedLayers: Array.isArray(raw.randomized_layers) ? raw.randomized_layers.map(String) : [],
     fractions: opt("deletion_fractions", 1)?.data ?? null,
     deletion: opt("deletion_scores", 2)?.data ?? null,

@@ -26,6 +26,8 @@ export interface Ui {
   barsTitle: HTMLDivElement;
   side: HTMLDivElement;
   readout: HTMLDivElement;
+  /** the readout again, beside the hovered row or token */
+  tip: HTMLDivElement;
   trust: HTMLDivElement;
   error: HTMLDivElement;
   status: HTMLDivElement;
@@ -80,8 +82,9 @@ export function buildDom(): Ui {
   const cbar = h("div", "nnw-cbar", { title: "one colour scale shared by every map" });
   cbar.append(cbarLo, colorbar, cbarHi);
   const readout = h("div", "nnw-readout", { "aria-live": "polite" });
+  const tip = h("div", "nnw-tip", { "aria-hidden": "true", hidden: true });
   const figure = h("div", "nnw-figure");
-  figure.append(maps, cbar, readout);
+  figure.append(maps, cbar, readout, tip);
 
   const bars = h("div", "nnw-bars", { role: "group", "aria-label": "predictions; click to explain a class" });
   const barsTitle = h("div", "nnw-side-title", {}, "predictions · click to explain");
@@ -100,7 +103,7 @@ export function buildDom(): Ui {
   root.append(toolbar, display, error, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
-    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, trust, error, status, progress, progressBar, progressLabel,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, trust, error, status, progress, progressBar, progressLabel,
     cancel,
   };
 }
