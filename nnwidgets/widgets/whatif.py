@@ -26,16 +26,20 @@ class WhatIf(Widget):
     A row of features gets one slider per feature:
 
     ``WhatIf(model, x, feature_names=None, labels=None, data=None, ranges=None,
-    categorical=None, drag_method="input_x_gradient", method="integrated_gradients")``
+    categorical=None, drag_method=None, method="integrated_gradients")``
 
     ``data`` (rows × features) gives slider ranges, means and the partial
     dependence curve; ``ranges`` (one (low, high) per feature) overrides them.
     An image ``(C, H, W)`` gets a paint / erase / occlusion editor:
 
-    ``WhatIf(model, image, labels=None, drag_method="gradient",
+    ``WhatIf(model, image, labels=None, drag_method=None,
     method="integrated_gradients", colormap=None, opacity=0.85)``
 
     While a slider moves (or a patch slides), ``drag_method`` answers; on release, ``method``.
+    By default (``drag_method=None``) both are ``method``, so one input shows one
+    explanation whatever the phase; only when ``method`` is a slow perturbation
+    method does a gradient method answer while dragging, and the view labels
+    that answer as the fast preview of the release answer.
     """
 
     _esm = STATIC / "whatif.js"
@@ -48,6 +52,7 @@ class WhatIf(Widget):
     predicted = t.Int(0).tag(sync=True)
     attribution_method = t.Unicode("").tag(sync=True)
     method_titles = t.Dict().tag(sync=True)
+    release_method = t.Unicode("", help="The method that answers on release (a different attribution_method is a preview).").tag(sync=True)
     opacity = t.Float(0.85, min=0.0, max=1.0, help="Opacity of the attribution map over an image.").tag(sync=True)
 
     _original = t.Dict().tag(sync=True)
@@ -95,13 +100,15 @@ class WhatIf(Widget):
         self._editor: Editor
         if is_image(x):
             _only_for("tabular", feature_names=feature_names, data=data, ranges=ranges, categorical=categorical)
-            self._editor = ImageEditor(model, x, labels=labels, drag_method=drag_method or "gradient", method=method,
+            self._editor = ImageEditor(model, x, labels=labels, drag_method=drag_method or _drag_default(method, "gradient"),
+                                       method=method,
                                        colormap=colormap, opacity=0.85 if opacity is None else opacity)
         else:
             _only_for("image", colormap=colormap, opacity=opacity)
             self._editor = TabularEditor(
                 model, x, feature_names=feature_names, labels=labels, data=data, ranges=ranges,
-                categorical=categorical, drag_method=drag_method or "input_x_gradient", method=method,
+                categorical=categorical, drag_method=drag_method or _drag_default(method, "input_x_gradient"),
+                method=method,
             )
         super().__init__(**self._editor.setup(), **kwargs)
         with self.hold_sync():
@@ -175,6 +182,16 @@ class WhatIf(Widget):
         """The view as a matplotlib Figure: for a row, attribution bars, prediction, Taylor
         check and ICE curve; for an image, the edited image with its attribution map."""
         return self._editor.figure(self)
+
+
+# Perturbation methods take many forwards per answer: too slow to follow a drag.
+_SLOW = {"occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask"}
+
+
+def _drag_default(method: str, fast: str) -> str:
+    """The same method while dragging as on release (one explanation per input),
+    unless it is too slow to follow a drag: then ``fast``, labelled a preview."""
+    return fast if method in _SLOW else method
 
 
 def _only_for(kind: str, **given: Any) -> None:

@@ -45,6 +45,7 @@ class Editor:
             "kind": self.kind,
             "labels": self.labels,
             "method_titles": {m: METHODS[m].title for m in (self.drag_method, self.method)},
+            "release_method": self.method,
         }
 
     def first(self) -> Any:

@@ -61,7 +61,7 @@ class TabularEditor(Editor):
     ) -> None:
         x = as_row(x)
         check_inputs(model, x.unsqueeze(0))
-        check_methods([drag_method, method])
+        check_methods(list(dict.fromkeys([drag_method, method])))
         n = x.shape[0]
         names = [f"x{i}" for i in range(n)] if feature_names is None else [str(f) for f in feature_names]
         if len(names) != n:
