@@ -103,7 +103,7 @@ export function drawSides(ui: Ui, s: DrawState, extras: Extras): void {
   const names = s.shown.map((m) => titleOf(s, m)).join(", ");
   const what = score ? labelOf(s.labels, s.target) : `class ${labelOf(s.labels, s.target)}`;
   setText(ui.status, (extras.cancelled ? "cancelled; still " : "") +
-    (s.interactive ? `explaining ${what} with ${names}` : `showing ${names}`));
+    (s.interactive ? `explaining ${what} with ${names}` : staticStatus(s, names)));
 }
 
 /** The progress bar of request `pending`, shown only while Python reports it running. */
@@ -116,4 +116,13 @@ export function drawProgress(ui: Ui, p: Progress, pending: number | null): void 
   const chunks = (p.total ?? 0) > 1 ? ` · ${p.done}/${p.total}` : "";
   setText(ui.progressLabel, `${p.title ?? ""}${of}${chunks}`);
   ui.progress.dataset.fraction = String(ui.progressBar.value);
+}
+
+/** A from_tensor view: which class the given attributions explain, and why it may not be the predicted one. */
+export function staticStatus(s: Pick<DrawState, "labels" | "target" | "predicted" | "output">, names: string): string {
+  if (s.output === "none") return `showing ${names}`;
+  const given = `showing ${names} for class ${labelOf(s.labels, s.target)}`;
+  if (s.target === s.predicted) return given;
+  return `${given}, the class they were computed for (given with the attributions); the model predicts ` +
+    `${labelOf(s.labels, s.predicted)}`;
 }

@@ -23,7 +23,11 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 }
 .nnw-attribution .nnw-opacity { width: 64px; accent-color: var(--nnw-accent); }
 .nnw-attribution .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-.nnw-attribution .nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; position: relative; }
+/* the maps take the room beside the class bars and wrap their panels inside it:
+   a fourth panel no longer pushes the bars below the maps */
+.nnw-attribution .nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; position: relative; flex: 1 1 0; min-width: min(100%, 300px); }
+.nnw-attribution .nnw-side { flex: none; }
+.nnw-attribution .nnw-range-value { display: inline-block; min-width: 5.5em; font-size: 11px; color: var(--nnw-muted); font-variant-numeric: tabular-nums; }
 .nnw-attribution .nnw-tip {
   position: absolute; z-index: 2; pointer-events: none; max-width: 460px; padding: 2px 5px; font-size: 11px;
   background: var(--nnw-bg); color: var(--nnw-fg); border: 1px solid var(--nnw-border); border-radius: 3px;

@@ -40,7 +40,23 @@ export interface Ui {
 function labelled(text: string, control: HTMLElement, title?: string): HTMLLabelElement {
   const label = h("label", "", title ? { title } : {}, text);
   label.append(control);
+  // a slider says its value (the readout of a range input is otherwise only its knob)
+  if (control instanceof HTMLInputElement && control.type === "range") {
+    label.append(h("output", "nnw-range-value", { "aria-hidden": "true" }));
+  }
   return label;
+}
+
+/** The text beside a slider: its value as the user reads it. */
+export function rangeText(kind: "opacity" | "threshold" | "top", v: number): string {
+  if (kind === "top") return `${Math.round(v)}%`;
+  if (kind === "threshold") return `${Math.round(v * 100)}% of scale`;
+  return `${Math.round(v * 100)}%`;
+}
+
+function showRange(input: HTMLInputElement, text: string): void {
+  const out = input.parentElement?.querySelector<HTMLOutputElement>("output.nnw-range-value");
+  if (out) out.textContent = text;
 }
 
 export function buildDom(): Ui {
@@ -174,4 +190,11 @@ export function syncDisplay(ui: Ui, d: Display, palettes: string[]): void {
   ui.top.value = String(d.topPercent);
   ui.absolute.checked = d.absolute;
   ui.zoom.value = String(nearestZoom(d.zoom));
+  showRanges(ui, d);
+}
+
+export function showRanges(ui: Ui, d: Display): void {
+  showRange(ui.opacity, rangeText("opacity", d.opacity));
+  showRange(ui.threshold, rangeText("threshold", d.threshold));
+  showRange(ui.top, rangeText("top", d.topPercent));
 }
