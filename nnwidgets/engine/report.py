@@ -50,7 +50,7 @@ from .baselines import baselines_like
 from .checks.completeness import IG_METHODS, completeness
 from .checks.deletion import DELETION_RANDOM_ORDERS, deletion
 from .checks.features import Features
-from .checks.randomization import randomization
+from .checks.randomization import Randomization, randomization
 from .checks.ranks import spearman_matrix
 from .checks.sentences import (
     IG_GAP_TINY, IG_RELATIVE_WARN, RANDOMIZATION_WARN, RANK_DISAGREE, deletion_line, ig_line, randomization_line,
@@ -208,18 +208,24 @@ def trust_report(
         ig_gap=None if ig_check is None else ig_check.gap,
         ig_relative=None if ig_check is None else ig_check.relative,
         rank_agreement=matrix,
-        randomization={n: v[-1] for n, v in rnd.absolute.items()},
-        randomized_layers=rnd.layers,
         deletion_fractions=curves.fractions,
         deletion_scores=curves.scores,
         deletion_area=curves.area,
         deletion_random=curves.random,
         deletion_random_area=curves.random_area,
         summary=summary,
-        randomization_signed={n: v[-1] for n, v in rnd.signed.items()},
-        randomization_cascade={n: np.asarray(v) for n, v in rnd.signed.items()},
-        randomization_cascade_abs={n: np.asarray(v) for n, v in rnd.absolute.items()},
-        randomization_compared={n: np.asarray(v) for n, v in rnd.compared.items()},
         f_x=f_x,
         f_baseline=f_base,
+        **_randomization_fields(rnd),
     )
+
+
+def _randomization_fields(rnd: Randomization) -> dict:
+    """The report's randomization fields: the deepest step's ρ (|maps| and signed) and the cascade."""
+    last = {"randomization": rnd.absolute, "randomization_signed": rnd.signed}
+    steps = {"randomization_cascade": rnd.signed, "randomization_cascade_abs": rnd.absolute,
+             "randomization_compared": rnd.compared}
+    out: dict = {key: {n: v[-1] for n, v in d.items()} for key, d in last.items()}
+    out.update({key: {n: np.asarray(v) for n, v in d.items()} for key, d in steps.items()})
+    out["randomized_layers"] = rnd.layers
+    return out

@@ -21,21 +21,31 @@ def bars(page, rows: str, track: str, zero: str, fill: str) -> list[dict]:
 def assert_bars_share_zero_and_sign(found: list[dict], tol: float = 1.0) -> None:
     """Every row's zero line at the same x, and each drawn bar on the side of zero its value's sign says."""
     assert found, "no bars drawn"
-    zeros = [(b["zero"][0] + b["zero"][1]) / 2 for b in found if b["zero"]]
+    zeros = [b["zero"][0] for b in found if b["zero"]]  # the zero line starts where zero is
     assert zeros and max(zeros) - min(zeros) <= tol, f"zero lines at x = {sorted(set(round(z, 1) for z in zeros))}"
     z = zeros[0]
     for b in found:
         left, right = b["fill"][0], b["fill"][1]
         if right - left < 0.5 or b["value"] == 0:
             continue
-        centre = (left + right) / 2
-        assert (centre > z) == (b["value"] > 0), f"bar of {b['value']} drawn on the wrong side of zero"
+        assert ((right - z) > (z - left)) == (b["value"] > 0), f"bar of {b['value']} drawn on the wrong side of zero"
         assert (left >= z - tol) if b["value"] > 0 else (right <= z + tol), f"bar of {b['value']} crosses zero"
 
 
+def rgba(css: str) -> list[float]:
+    parts = [float(p) for p in css[css.index("(") + 1:css.index(")")].replace("/", ",").split(",")]
+    return parts[:3] + [parts[3] if len(parts) > 3 else 1.0]
+
+
+def over(css: str, background: str) -> str:
+    """``css`` (maybe translucent) composited over an opaque ``background``: the colour the eye sees."""
+    (r, g, b, a), (R, G, B, _) = rgba(css), rgba(background)
+    return f"rgb({a * r + (1 - a) * R}, {a * g + (1 - a) * G}, {a * b + (1 - a) * B})"
+
+
 def luminance(css: str) -> float:
-    """Relative luminance (WCAG) of an rgb()/rgba() colour."""
-    parts = [float(p) for p in css[css.index("(") + 1:css.index(")")].replace("/", ",").split(",")[:3]]
+    """Relative luminance (WCAG) of an opaque rgb() colour."""
+    parts = rgba(css)[:3]
 
     def lin(c: float) -> float:
         c /= 255.0

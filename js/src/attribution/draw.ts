@@ -29,7 +29,10 @@ export class MapsDrawing {
   // The base image depends only on the input and its display range.
   private base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
 
-  constructor(private readonly ui: Ui) {}
+  constructor(private readonly ui: Ui) {
+    // A compared table beside the first shares its row names; one that wraps below it names its own rows.
+    if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => nameWrapped(this.panels)).observe(ui.maps);
+  }
 
   draw(s: DrawState, display: Display, allFeatures: boolean): void {
     const ui = this.ui;
@@ -60,6 +63,7 @@ export class MapsDrawing {
       }
       panel.root.dataset.rendered = String(s.seq);
     });
+    if (s.kind === "tabular") nameWrapped(this.panels);
     ui.maps.dataset.rendered = String(s.seq);
     ui.maps.dataset.target = String(s.target);
     ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
@@ -78,6 +82,14 @@ export class MapsDrawing {
     this.base = { key, pixels };
     return pixels;
   }
+}
+
+/** Give a compared table its own feature names when it wrapped onto another line than the first table. */
+export function nameWrapped(panels: Panel[]): void {
+  const first = panels[0]?.root;
+  if (!first) return;
+  for (const p of panels.slice(1)) p.root.classList.remove("nnw-own-names");
+  for (const p of panels.slice(1)) p.root.classList.toggle("nnw-own-names", p.root.offsetTop !== first.offsetTop);
 }
 
 /** What the side panels need beyond the answer's state. */

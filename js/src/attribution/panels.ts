@@ -63,14 +63,15 @@ export function lutColour(lut: ArrayLike<number>, v: number, lo: number, hi: num
 }
 
 /**
- * A bar's colour: the palette's colour at the END of the value's side (so it
+ * A bar's colour: the palette's colour far out on the value's side (so it
  * never fades to the palette's white or black middle, which on a dark theme
  * made the least important bars the brightest), more opaque the larger |v|:
  * contrast against the background grows with importance in either theme.
  */
 export function barColour(lut: ArrayLike<number>, v: number, lo: number, hi: number): string {
   const span = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-  const end = v < 0 ? lo : hi;
+  // three quarters of the way out: saturated, yet not the darkest end, which sinks into a dark background
+  const end = 0.75 * (v < 0 ? lo : hi);
   const share = Math.min(1, Math.abs(v) / span);
   return lutColour(lut, end, lo, hi, 0.3 + 0.7 * share, true);
 }

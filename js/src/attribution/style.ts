@@ -98,10 +98,13 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-more { color: var(--nnw-muted); align-self: center; font-size: 11px; }
 .nnw-attribution .nnw-maps { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; max-width: 100%; overflow-x: auto; }
 .nnw-attribution .nnw-maps.nnw-text { flex-direction: column; }
-.nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; }
+.nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; max-width: 100%; }
 .nnw-attribution .nnw-panel-title { color: var(--nnw-muted); font-weight: 600; }
 .nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 380px; max-width: 100%; }
 .nnw-attribution .nnw-table.nnw-values { width: 480px; }
+/* a compared table beside the first reads its names from it; wrapped below, it shows its own */
+.nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-fname { display: none; }
+.nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-table { width: 260px; }
 .nnw-attribution .nnw-fhead { display: flex; align-items: center; gap: 6px; color: var(--nnw-muted); font-size: 11px; height: 16px; }
 .nnw-attribution .nnw-faxis { display: flex; justify-content: space-between; font-size: 10px; height: auto; }
 .nnw-attribution .nnw-fsum { color: var(--nnw-muted); font-size: 11px; text-align: right; padding-top: 2px; border-top: 1px solid var(--nnw-border); }
@@ -109,7 +112,7 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-frow:hover { background: var(--nnw-bg2); }
 .nnw-attribution .nnw-fname { width: 130px; flex: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .nnw-attribution .nnw-fvalue { width: 64px; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-align: right; color: var(--nnw-muted); }
-.nnw-attribution .nnw-ftrack { position: relative; flex: 1; height: 12px; min-width: 120px; }
+.nnw-attribution .nnw-ftrack { position: relative; flex: 1; height: 12px; min-width: 60px; }
 .nnw-attribution .nnw-fzero { position: absolute; left: 50%; top: -2px; bottom: -2px; width: 1px; background: var(--nnw-muted); }
 .nnw-attribution .nnw-fbar { position: absolute; top: 0; bottom: 0; border-radius: 1px; }
 .nnw-attribution .nnw-fnum { width: 72px; flex: none; white-space: nowrap; text-align: right; font-size: 11px; color: var(--nnw-muted); }

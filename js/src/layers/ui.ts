@@ -93,13 +93,7 @@ export function buildDom(): LayersUi {
   const main = h("div", "nnw-main");
   const head = h("div", "nnw-head");
   const atlas = h("canvas", "nnw-atlas");
-  const cbarRow = h("div", "nnw-source");
-  const cbLo = h("span");
-  const cbar = h("canvas", "nnw-colorbar");
-  cbar.style.width = "160px";
-  cbar.style.height = "10px";
-  const cbHi = h("span");
-  cbarRow.append(cbLo, cbar, cbHi);
+  const [cbarRow, cbLo, cbar, cbHi] = colourScale("nnw-source", "nnw-colorbar", 160);
   const readout = h("div", "nnw-readout nnw-hint", {}, ATLAS_HINT);
   const stats = h("div", "nnw-stats");
   const weightsBox = h("div", "nnw-weightsbox");
@@ -108,13 +102,7 @@ export function buildDom(): LayersUi {
   const wCanvas = h("canvas", "nnw-wcanvas");
   const wReadout = h("div", "nnw-readout nnw-hint", {}, "hover a weight");
   const wCaption = h("div", "nnw-wcaption");
-  const wLo = h("span");
-  const wBar = h("canvas", "nnw-cbar nnw-wbar");
-  wBar.style.width = "120px";
-  wBar.style.height = "10px";
-  const wHi = h("span");
-  const wScale = h("div", "nnw-cbar-row");
-  wScale.append(wLo, wBar, wHi);
+  const [wScale, wLo, wBar, wHi] = colourScale("nnw-cbar-row", "nnw-cbar nnw-wbar", 120);
   weightsBox.append(wMode, wCaption, wCanvas, wScale, wReadout);
   const atlasBox = h("div", "nnw-atlasbox");
   const marker = h("div", "nnw-marker");
@@ -138,6 +126,18 @@ export function buildDom(): LayersUi {
     head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wCaption, wBar, wLo, wHi, wReadout, marker, inputTitle,
     inputCanvas, featBox, tokBox, neuronText, topTitle, tops,
   };
+}
+
+/** A colour bar with its low and high ends: [row, lo, bar, hi]. */
+function colourScale(rowClass: string, barClass: string, width: number): [HTMLDivElement, HTMLSpanElement, HTMLCanvasElement, HTMLSpanElement] {
+  const lo = h("span");
+  const bar = h("canvas", barClass);
+  bar.style.width = `${width}px`;
+  bar.style.height = "10px";
+  const hi = h("span");
+  const row = h("div", rowClass);
+  row.append(lo, bar, hi);
+  return [row, lo, bar, hi];
 }
 
 export const shapeText = (s: readonly number[] | null): string => (s ? s.join("×") || "scalar" : "–");

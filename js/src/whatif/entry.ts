@@ -23,7 +23,7 @@ import { IcePanel } from "./icepanel";
 import { renderImage } from "./image/entry";
 import { rowOrder } from "./scale";
 import { RequestScheduler } from "./scheduler";
-import { attributionHeading, isCategorical, readState, titleOf, type WhatIfState } from "./state";
+import { attributionHeading, isCategorical, readState, type WhatIfState } from "./state";
 import { CSS, STYLE_ID } from "./style";
 import { TABULAR_TRAITS, type WhatIfTraits } from "./traits";
 import { buildDom, buildRow, placeMarks, readControl, setControl, type Row, type RowSpec } from "./ui";
@@ -54,7 +54,8 @@ function renderTabular({ model, el }: RenderProps): () => void {
   function showStatus(): void {
     const pending = scheduler.pending;
     ui.root.classList.toggle("nnw-busy", pending);
-    const text = pending ? "computing…" : drawn ? `attribution: ${titleOf(drawn, drawn.method)}` : "";
+    // the method that answered is named once, above the bars (methodLine)
+    const text = pending ? "computing…" : "";
     setText(ui.status, text);
   }
 

@@ -47,7 +47,10 @@ ${W} .nnw-section-title { color: var(--nnw-muted); margin-top: 6px; }
 ${W} .nnw-section-title:first-child { margin-top: 0; }
 ${W} .nnw-features-head, ${W} .nnw-feature {
   display: grid; gap: 8px; align-items: center;
-  grid-template-columns: minmax(80px, 140px) minmax(130px, 1fr) 58px 136px;
+  /* names and bars grow to their widths first, the slider takes what is left: in a narrow
+     output area (an 800 px notebook beside its file browser) the slider gives way, and the
+     names keep their room */
+  grid-template-columns: minmax(104px, 140px) minmax(56px, 1fr) 66px minmax(96px, 136px);
 }
 ${W} .nnw-features-head { color: var(--nnw-muted); padding: 0 6px 3px 0; border-bottom: 1px solid var(--nnw-border); }
 ${W} .nnw-head-value { text-align: right; }

@@ -17,7 +17,7 @@ import { traits } from "../../lib/traits";
 import { takeAnswer } from "../answer";
 import { clickedClass, markPending, renderBars } from "../bars";
 import { RequestScheduler } from "../scheduler";
-import { attributionHeading, labelOf, titleOf } from "../state";
+import { attributionHeading } from "../state";
 import { CSS, STYLE_ID } from "../style";
 import { IMAGE_TRAITS, type WhatIfTraits } from "../traits";
 import { isFill } from "./brush";
@@ -70,8 +70,8 @@ export function renderImage({ model, el }: RenderProps): () => void {
   function showStatus(): void {
     const pending = scheduler.pending;
     ui.root.classList.toggle("nnw-busy", pending);
-    const text = pending ? "computing…"
-      : drawn ? `attribution: ${titleOf(drawn, drawn.method)} · class ${labelOf(drawn.labels, drawn.target)}` : "";
+    // the method that answered is named once, above the map (attrHead)
+    const text = pending ? "computing…" : "";
     setText(ui.status, text);
   }
 
