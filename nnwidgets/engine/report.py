@@ -97,8 +97,9 @@ class TrustReport:
     deletion_random_area: float
     summary: dict[str, str] = field(default_factory=dict)  # "ig", "rank_agreement", "randomization", "deletion"
     randomization_signed: dict[str, float] = field(default_factory=dict)  # method -> Spearman of the signed maps
-    # the cascade: method -> (K,) ρ after re-initialising the top 1 … K layers (signed, of magnitudes) and the
-    # number of features each compared (those where either map is non-zero)
+    # the cascade: method -> (K,) ρ after re-initialising the top randomization_depths[k] layers (signed, of
+    # magnitudes) and the number of features each compared (those where either map is non-zero)
+    randomization_depths: list[int] = field(default_factory=list)
     randomization_cascade: dict[str, np.ndarray] = field(default_factory=dict)
     randomization_cascade_abs: dict[str, np.ndarray] = field(default_factory=dict)
     randomization_compared: dict[str, np.ndarray] = field(default_factory=dict)
@@ -228,4 +229,5 @@ def _randomization_fields(rnd: Randomization) -> dict:
     out: dict = {key: {n: v[-1] for n, v in d.items()} for key, d in last.items()}
     out.update({key: {n: np.asarray(v) for n, v in d.items()} for key, d in steps.items()})
     out["randomized_layers"] = rnd.layers
+    out["randomization_depths"] = rnd.depths
     return out

@@ -10,7 +10,7 @@ from torch import nn
 
 import nnwidgets as nw
 from nnwidgets import demo
-from nnwidgets.engine.checks.randomization import informative_spearman
+from nnwidgets.engine.checks.randomization import cascade_depths, informative_spearman
 from nnwidgets.engine.checks.ranks import spearman
 from nnwidgets.engine.report import trust_report
 
@@ -103,7 +103,7 @@ def test_the_cascade_goes_from_the_top_layer_down_and_the_quickstart_does_not_cr
     deep = trust_report(d.model, x, target, {"integrated_gradients": a}, randomize_layers=3)
     assert deep.randomized_layers == ["classifier.fc2", "classifier.fc1", "features.conv2"]
     steps = deep.randomization_cascade["integrated_gradients"]
-    assert steps.shape == (3,)
+    assert steps.shape == (3,) and deep.randomization_depths == [1, 2, 3]
     one = trust_report(d.model, x, target, {"integrated_gradients": a}, randomize_layers=1)
     # step 1 of the cascade is the check of the top layer alone; the last step is what the report states
     assert steps[0] == pytest.approx(one.randomization_signed["integrated_gradients"])
@@ -120,3 +120,11 @@ def test_the_cascade_goes_from_the_top_layer_down_and_the_quickstart_does_not_cr
         maps = {m: nw.attribute(d.model, xi, m, t).attributions for m in ("input_x_gradient", "integrated_gradients")}
         r = trust_report(d.model, xi, t, maps, randomize_layers=1)
         assert "may not depend" not in r.summary["randomization"], r.summary["randomization"]
+
+
+def test_a_deep_cascade_stops_at_a_few_depths_from_the_top_layer_to_all():
+    assert cascade_depths(0) == [] and cascade_depths(1) == [1] and cascade_depths(3) == [1, 2, 3]
+    assert cascade_depths(4) == [1, 2, 4] and cascade_depths(12) == [1, 3, 12]
+    for n in range(1, 40):
+        d = cascade_depths(n)
+        assert d[0] == 1 and d[-1] == n and d == sorted(set(d)) and len(d) <= 3

@@ -27,9 +27,10 @@ from .ranks import spearman
 
 @dataclass
 class Randomization:
-    """The cascade's evidence; step k re-initialises the top k + 1 layers."""
+    """The cascade's evidence; step k re-initialises the top ``depths[k]`` layers."""
 
     layers: list[str] = field(default_factory=list)  # re-initialised layers, output side first
+    depths: list[int] = field(default_factory=list)  # how many top layers each step re-initialises
     signed: dict[str, list[float]] = field(default_factory=dict)  # method -> ρ of signed maps per step
     absolute: dict[str, list[float]] = field(default_factory=dict)  # method -> ρ of |maps| per step
     compared: dict[str, list[int]] = field(default_factory=dict)  # method -> features compared per step
@@ -47,21 +48,34 @@ def informative_spearman(own: torch.Tensor, other: torch.Tensor) -> tuple[float,
     return spearman(a, b), spearman(a.abs(), b.abs()), n
 
 
+CASCADE_STEPS = 3  # at most this many steps: each recomputes every map on its own copy
+
+
+def cascade_depths(layers: int, most: int = CASCADE_STEPS) -> list[int]:
+    """The depths the cascade stops at: every one up to ``most`` layers, else ``most``
+    spread geometrically from 1 to ``layers`` (always the top layer alone and all of them)."""
+    if layers <= most:
+        return list(range(1, layers + 1))
+    out = sorted({max(1, min(layers, round(layers ** (k / (most - 1))))) for k in range(most)})
+    return out
+
+
 def randomization(
     model: nn.Module, x: torch.Tensor, target: int | None, scores: Mapping[str, torch.Tensor], features: Features,
     options: Callable[[str], dict], layers: int, seed: int = 0,
 ) -> Randomization:
     """Every method recomputed on the copies with the top 1 … ``layers`` layers
-    re-initialised (one seed: step k + 1 keeps step k's new weights and resets one
-    more layer, the cascade of the paper); nothing when ``layers`` is 0."""
+    re-initialised (one seed: a deeper step keeps the shallower step's new weights
+    and resets more layers, the cascade of the paper; at most :data:`CASCADE_STEPS`
+    depths, see :func:`cascade_depths`); nothing when ``layers`` is 0."""
     out = Randomization()
     if layers == 0:
         return out
     _, names = randomized_copy(model, layers, seed=seed, inputs=x)  # the layers that exist, top first
-    out.layers = names
+    out.layers, out.depths = names, cascade_depths(len(names))
     for name in scores:
         out.signed[name], out.absolute[name], out.compared[name] = [], [], []
-    for depth in range(1, len(names) + 1):
+    for depth in out.depths:
         twin, _ = randomized_copy(model, depth, seed=seed, inputs=x)
         for name, own in scores.items():
             other = features.scores(name, attribute(twin, x, name, target, **options(name)).attributions)

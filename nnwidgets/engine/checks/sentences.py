@@ -92,9 +92,9 @@ def randomization_line(r: Randomization, titles: Mapping[str, str]) -> str:
         )
     for n in sizes:
         lines.append(
-            f"Re-initialising {what} keeps the magnitudes of {titles[n]}'s map but not its signs "
-            f"({_evidence(r, n)}): which features stand out comes from the input, which way they push "
-            "from the learned weights."
+            f"Re-initialising {what} keeps the ranking of |{titles[n]}| but changes the signed map more "
+            f"({_evidence(r, n)}): which features stand out comes mostly from the input, which way they "
+            "push depends on the learned weights."
         )
     if not lines:
         top = max(r.signed, key=lambda n: r.signed[n][-1])
@@ -104,8 +104,8 @@ def randomization_line(r: Randomization, titles: Mapping[str, str]) -> str:
         )
     if len(r.layers) > 1:
         top = max(r.signed, key=lambda n: r.signed[n][-1])
-        steps = " → ".join(_rho(v) for v in r.signed[top])
-        lines.append(f"Signed ρ of {titles[top]} as layers are re-initialised from the top down: {steps}.")
+        steps = ", ".join(f"{d} → {_rho(v)}" for d, v in zip(r.depths, r.signed[top]))
+        lines.append(f"Signed ρ of {titles[top]} as layers are re-initialised from the top down (layers → ρ): {steps}.")
     return " ".join(lines)
 
 
