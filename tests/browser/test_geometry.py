@@ -72,7 +72,7 @@ def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page):
     assert 0 <= tip["y"] - (box["y"] + box["height"]) <= 10
     most, least = _contrast_order(page, ".nnw-panel.nnw-main")
     assert most > least
-    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-tabular-light.png"))
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-tabular-light.png"))  # docs/attribution-tabular.png
 
     # at 1400 px the compared table sits beside the first, its rows level with the first's rows
     main_rows = page.locator(f"{ROOT} .nnw-panel.nnw-main .nnw-frow[data-feature]")
@@ -120,6 +120,7 @@ def test_small_maps_say_so_trust_reads_and_the_hovered_pixel_is_marked(lab, page
     page.wait_for_function("() => document.querySelectorAll('div.nnw-attribution canvas.nnw-canvas').length === 4",
                            timeout=60_000)
     settle(page)
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "attribution-compare.png"))  # docs/attribution-compare.png
     scale = float(page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('.nnw-panel'))"
                                 ".map((p) => Number(p.dataset.scale)))"))
     notes = page.locator(f"{ROOT} .nnw-scale-note")
@@ -182,7 +183,15 @@ def test_whatif_shows_one_explanation_per_input(lab, page):
     for k in range(10):
         page.mouse.move(box["x"] + box["width"] * (0.3 + 0.04 * k), y)
         page.wait_for_timeout(30)
-    page.wait_for_function(SETTLED, timeout=30_000)
+    # still pressed: wait until the answers stop coming (the view stays busy while the pointer is down)
+    seq = lambda: page.evaluate("() => document.querySelector('div.nnw-whatif').dataset.seq")  # noqa: E731
+    last = None
+    for _ in range(60):
+        now = seq()
+        if now == last:
+            break
+        last = now
+        page.wait_for_timeout(500)
     line = page.locator("div.nnw-method-line")
     during = (line.get_attribute("data-method"), line.inner_text())
     values = lambda: np.array([float(a.get_attribute("data-value")) for a in page.locator("div.nnw-attr").all()])  # noqa: E731
@@ -215,6 +224,9 @@ def test_layers_keeps_its_columns(lab, page, width):
     root = page.locator("div.nnw-layers").bounding_box()
     view = page.viewport_size
     assert root["x"] + root["width"] <= view["width"] + 1  # nothing scrolls off the page
+    # every column of the layer table in view: the table box does not scroll sideways
+    assert page.evaluate("() => { const b = document.querySelector('div.nnw-tablebox');"
+                         " return b.scrollWidth - b.clientWidth; }") <= 1
     box = page.locator("canvas.nnw-atlas").bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + 2)
     page.wait_for_function("() => document.querySelectorAll('div.nnw-fbar').length > 0", timeout=60_000)

@@ -24,8 +24,11 @@ ${L} .nnw-note { color: var(--nnw-muted); font-style: italic; }
 ${L} .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 ${L} .nnw-tablebox { max-height: 420px; overflow: auto; border: 1px solid var(--nnw-border); }
 ${L} table.nnw-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 6px; }
-${L} .nnw-table td { padding: 1px 6px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
+${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 4px; }
+${L} .nnw-table td { padding: 1px 4px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
+/* compact enough that every column of the layer table fits a 800 px notebook's output area */
+${L} table.nnw-table { font-size: 12px; }
+${L} .nnw-table td:first-child { max-width: 11em; overflow: hidden; text-overflow: ellipsis; }
 ${L} .nnw-row { cursor: pointer; }
 ${L} .nnw-row:hover { background: var(--nnw-bg2); }
 ${L} .nnw-row.nnw-selected { background: color-mix(in srgb, var(--nnw-accent) 18%, transparent); }

@@ -36,9 +36,7 @@ ${W} .nnw-error {
   padding: 4px 8px; white-space: pre-wrap; max-width: 760px;
 }
 ${W} .nnw-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
-/* the feature table keeps room for its names: below ~480 px it takes the whole
-   width and the prediction column wraps under it (narrow notebooks) */
-${W} .nnw-left { flex: 1 1 520px; min-width: min(100%, 480px); max-width: 640px; }
+${W} .nnw-left { flex: 1 1 480px; min-width: min(100%, 350px); max-width: 640px; }
 ${W} .nnw-method-line { color: var(--nnw-muted); font-size: 12px; margin-bottom: 3px; }
 ${W} .nnw-method-line.nnw-preview-line { color: var(--nnw-fg); font-style: italic; }
 ${W}.nnw-preview .nnw-attr-fill { opacity: 0.6; outline: 1px dashed var(--nnw-muted); outline-offset: -1px; }
