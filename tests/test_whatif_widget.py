@@ -48,7 +48,28 @@ def test_initial_state(view, cancer):
         assert int(cancer.model(row[None]).argmax()) == cf["new_class"] != view.predicted
 
 
-def test_drag_answers_with_the_cheap_method_in_one_message(view, cancer):
+def test_by_default_drag_and_release_give_one_explanation_per_input(view, cancer):
+    """The issue's case: worst radius went −3.23 while dragging and +0.137 on release for
+    the same input; now one method answers both, so the same input shows the same bars."""
+    assert view.release_method == "integrated_gradients"
+    x = cancer.inputs[0].clone()
+    x[20] += 3.0
+    request(view, 7, x, "drag", feature=20, target=1)
+    dragged = unpack(view._attribution).copy()
+    assert view.attribution_method == view.release_method
+    request(view, 8, x, "release", feature=20, target=1)
+    np.testing.assert_allclose(unpack(view._attribution), dragged, rtol=1e-6, atol=1e-9)
+    assert np.array_equal(np.sign(unpack(view._attribution)), np.sign(dragged))
+    # a slow release method gets a gradient preview while dragging, named as such by release_method
+    slow = WhatIf(cancer.model, cancer.inputs[0], feature_names=cancer.feature_names, labels=cancer.class_names,
+                  data=cancer.inputs, method="kernel_shap")
+    request(slow, 2, x, "drag", feature=20, target=1)
+    assert slow.attribution_method == "input_x_gradient" and slow.release_method == "kernel_shap"
+
+
+def test_drag_answers_with_the_cheap_method_in_one_message(cancer):
+    view = WhatIf(cancer.model, cancer.inputs[0], feature_names=cancer.feature_names, labels=cancer.class_names,
+                  data=cancer.inputs, drag_method="input_x_gradient")
     x0 = cancer.inputs[0]
     x = x0.clone()
     x[3] += 400.0
@@ -196,7 +217,12 @@ def test_painted_image_request_is_answered(digits):
     np.testing.assert_allclose(view.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(unpack(view._current), x.numpy())
     view.set_state({"_request": {"seq": 5, "x": pack(x), "phase": "drag", "feature": -1, "target": 3}})
-    assert view.attribution_method == "gradient"
+    # one method both ways by default: the drag answer is the release answer for the same image
+    assert view.attribution_method == "integrated_gradients" == view.release_method
+    np.testing.assert_allclose(view.attribution_map, exp.attributions[0].sum(0).numpy(), rtol=1e-5, atol=1e-7)
+    preview = WhatIf(digits.model, digits.inputs[0], labels=digits.class_names, drag_method="gradient")
+    preview.set_state({"_request": {"seq": 5, "x": pack(x), "phase": "drag", "feature": -1, "target": 3}})
+    assert preview.attribution_method == "gradient" and preview.release_method == "integrated_gradients"
     view.set_state({"_request": {"seq": 6, "x": pack(x[:, :4]), "phase": "drag", "feature": -1, "target": 3}})
     assert "shape (1, 8, 8)" in view.error
     assert view.to_figure()._repr_png_()[:4] == b"\x89PNG"

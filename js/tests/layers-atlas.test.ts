@@ -86,3 +86,16 @@ describe("layerStats, symmetricRange, zoomFor", () => {
     expect(zoomFor(layoutFor([256, 56, 56]))).toBe(1);
   });
 });
+
+describe("weights of a first conv", () => {
+  it("wrap their filters into a square, and hover still names (out, in, y, x)", () => {
+    const l = layoutFor([32, 1, 3, 3]);
+    expect([l.cols, l.rows]).toEqual([6, 6]);
+    expect(l.width).toBeLessThan(4 * l.height);
+    // filter 7 sits in row 1, column 1; its pixel (2, 1) is value (7, 0, 1, 2)
+    const hit = hitAt(l, 1 * 4 + 2, 1 * 4 + 1)!;
+    expect(hit.index).toEqual([7, 0, 1, 2]);
+    expect(hit.flat).toBe(7 * 9 + 1 * 3 + 2);
+    expect(pixelOf(l, hit.flat)).toEqual([6, 5]);
+  });
+});

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AnyModel } from "../src/lib/model";
 import { barClasses, MAX_BARS } from "../src/whatif/bars";
-import { counterfactualText } from "../src/whatif/draw";
-import { readCounterfactual, readState } from "../src/whatif/state";
+import { counterfactualApplied, counterfactualText } from "../src/whatif/draw";
+import { attributionHeading, readCounterfactual, readState } from "../src/whatif/state";
 import { encode } from "./helpers";
 
 function fakeModel(traits: Record<string, unknown>): AnyModel {
@@ -107,6 +107,11 @@ describe("counterfactual", () => {
     const s = readState(fakeModel(goodTraits())).state!;
     expect(counterfactualText({ ...s, counterfactual: cf })).toBe("Set <b>bmi</b> to 27.5 → no");
     expect(counterfactualText(s)).toBe("");
+    // once the change is applied the button no longer offers it
+    const applied = { ...s, counterfactual: cf, current: new Float32Array([40, 27.5]) };
+    expect(counterfactualApplied(applied)).toBe(true);
+    expect(counterfactualText(applied)).toBe("Applied: <b>bmi</b> to 27.5 → no (Reset to undo)");
+    expect(counterfactualApplied({ ...s, counterfactual: cf })).toBe(false);
     expect(readCounterfactual({}, 2, 2)).toBeNull();
     expect(readCounterfactual(null, 2, 2)).toBeNull();
     expect(() => readCounterfactual({ feature: 0, value: 1, new_class: 3 }, 2, 2)).toThrow(/new_class/);
@@ -126,5 +131,18 @@ describe("prediction bars", () => {
     expect(shown).toContain(19);
     expect(shown).toEqual([...shown].sort((a, b) => a - b));
     expect(shown).not.toContain(5);
+  });
+});
+
+describe("the attribution heading", () => {
+  const base = { titles: { integrated_gradients: "Integrated gradients", input_x_gradient: "Gradient × input" }, labels: ["no", "yes"], target: 1 };
+  it("names one method when drag and release answer alike", () => {
+    const h = attributionHeading({ ...base, method: "integrated_gradients", releaseMethod: "integrated_gradients" });
+    expect(h).toEqual({ text: "attribution: Integrated gradients · yes", preview: false });
+  });
+  it("labels a drag answer of another method as the fast preview, naming the release method", () => {
+    const h = attributionHeading({ ...base, method: "input_x_gradient", releaseMethod: "integrated_gradients" });
+    expect(h.preview).toBe(true);
+    expect(h.text).toBe("fast preview: Gradient × input · Integrated gradients on release · yes");
   });
 });

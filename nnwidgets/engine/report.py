@@ -6,10 +6,13 @@ computed (method name → attributions) and returns a :class:`TrustReport`:
 - integrated gradients' convergence: |delta|, |F(x) − F(baseline)| and their
   ratio (from ``ig``, or from one IG run when IG is among the maps);
 - rank agreement: Spearman between every pair of maps, as an (M, M) matrix;
-- the model-randomization check (Adebayo et al. 2018): the top
-  ``randomize_layers`` modules of ONE deep copy (the last to run on ``x``,
+- the model-randomization check (Adebayo et al. 2018), cascading: the top 1, 2,
+  … ``randomize_layers`` modules of deep copies (the last to run on ``x``,
   normalization layers skipped: their reset is an identity) are re-initialised
-  and every method is recomputed on it; Spearman of |map| vs |randomized map|;
+  and every method is recomputed on each; Spearman of the signed maps and of
+  their magnitudes, over the features where either map is non-zero (features
+  at zero in both, e.g. the pixels equal to the baseline under gradient ×
+  input, tie and would inflate ρ of |maps| towards 1);
 - the deletion curve (Samek et al. 2017): features are removed from most to
   least important by the SIGNED attribution (the deletion metric's
   convention: the features that push the target up go first, so a faithful
@@ -47,7 +50,7 @@ from .baselines import baselines_like
 from .checks.completeness import IG_METHODS, completeness
 from .checks.deletion import DELETION_RANDOM_ORDERS, deletion
 from .checks.features import Features
-from .checks.randomization import randomization
+from .checks.randomization import Randomization, randomization
 from .checks.ranks import spearman_matrix
 from .checks.sentences import (
     IG_GAP_TINY, IG_RELATIVE_WARN, RANDOMIZATION_WARN, RANK_DISAGREE, deletion_line, ig_line, randomization_line,
@@ -86,7 +89,7 @@ class TrustReport:
     ig_gap: float | None  # |F(x) − F(baseline)| for the target
     ig_relative: float | None  # ig_delta / ig_gap
     rank_agreement: np.ndarray  # (M, M) float64 Spearman between the methods' maps, 1 on the diagonal
-    randomization: dict[str, float]  # method -> Spearman |original| vs |randomized top layer(s)|
+    randomization: dict[str, float]  # method -> Spearman |original| vs |randomized top layer(s)| (non-zero features)
     randomized_layers: list[str]  # the modules re-initialised, output side first
     deletion_fractions: np.ndarray  # (S + 1,) share of the features removed
     deletion_scores: dict[str, np.ndarray]  # method -> (S + 1,) target score (probability) after removing the top features
@@ -94,6 +97,17 @@ class TrustReport:
     deletion_random: np.ndarray  # (S + 1,) the same curve for random orders (mean), the reference
     deletion_random_area: float
     summary: dict[str, str] = field(default_factory=dict)  # "ig", "rank_agreement", "randomization", "deletion"
+    randomization_signed: dict[str, float] = field(default_factory=dict)  # method -> Spearman of the signed maps
+    # the cascade: method -> (K,) ρ after re-initialising the top randomization_depths[k] layers (signed, of
+    # magnitudes) and the number of features each compared (those where either map is non-zero)
+    randomization_depths: list[int] = field(default_factory=list)
+    randomization_cascade: dict[str, np.ndarray] = field(default_factory=dict)
+    randomization_cascade_abs: dict[str, np.ndarray] = field(default_factory=dict)
+    randomization_compared: dict[str, np.ndarray] = field(default_factory=dict)
+    # the target's raw output (what the maps explain) at x and at the baseline: the ends of a
+    # waterfall base → f(x); completeness methods' attributions sum to their difference
+    f_x: float | None = None
+    f_baseline: float | None = None
 
 
 def _check_int(name: str, value: object, low: int) -> int:
@@ -163,6 +177,7 @@ def trust_report(
         output = call_model(model, x)
         index = resolve_target(output, target)  # out of range → ExplanationInputError
         f_x = float(select(output, index, target)[0])
+        f_base = float(select(call_model(model, base), index, target)[0]) if base.shape == x.shape else None
     fixed = target if index is None else int(index[0])  # "predicted" etc. → the class it names
     reading = (reading_of(model, output) if probability is True else probability) if probability is not False else SCORES
 
@@ -180,7 +195,7 @@ def trust_report(
         ig = attribute(model, x, ig_name, fixed, **options(ig_name))
     ig_check = completeness(ig) if ig is not None else None
     matrix = spearman_matrix(torch.stack([scores[n] for n in names])).cpu().numpy()
-    similarity, randomized_layers = randomization(model, x, fixed, scores, feats, options, randomize_layers)
+    rnd = randomization(model, x, fixed, scores, feats, options, randomize_layers)
     curves = deletion(model, feats, scores, base, index, fixed, steps=steps, reading=reading)
 
     named = {name: (titles or {}).get(name) or METHODS[name].title for name in names}
@@ -188,7 +203,7 @@ def trust_report(
     summary = {
         "ig": ig_line(ig_check, ig_title, f_x),
         "rank_agreement": rank_line(matrix, names, named),
-        "randomization": randomization_line(similarity, randomized_layers, named),
+        "randomization": randomization_line(rnd, named),
         "deletion": deletion_line(curves, named, "probability" if reading.kind != "score" and index is not None else "score"),
     }
     return TrustReport(
@@ -198,12 +213,26 @@ def trust_report(
         ig_gap=None if ig_check is None else ig_check.gap,
         ig_relative=None if ig_check is None else ig_check.relative,
         rank_agreement=matrix,
-        randomization=similarity,
-        randomized_layers=randomized_layers,
         deletion_fractions=curves.fractions,
         deletion_scores=curves.scores,
         deletion_area=curves.area,
         deletion_random=curves.random,
         deletion_random_area=curves.random_area,
         summary=summary,
+        f_x=f_x,
+        f_baseline=f_base,
+        **_randomization_fields(rnd),
     )
+
+
+def _randomization_fields(rnd: Randomization) -> dict:
+    """The report's randomization fields: the deepest step's ρ (|maps| and signed) and the cascade."""
+    last = {"randomization": rnd.absolute, "randomization_signed": rnd.signed}
+    steps = {"randomization_cascade": rnd.signed, "randomization_cascade_abs": rnd.absolute,
+             "randomization_compared": rnd.compared}
+    # No layer to re-initialise (randomize_layers=0, or none that runs): no ρ to report.
+    out: dict = {key: {n: v[-1] if v else float("nan") for n, v in d.items()} for key, d in last.items()}
+    out.update({key: {n: np.asarray(v) for n, v in d.items()} for key, d in steps.items()})
+    out["randomized_layers"] = rnd.layers
+    out["randomization_depths"] = rnd.depths
+    return out

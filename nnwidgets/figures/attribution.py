@@ -12,12 +12,17 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .colormap import composite, display_image, lut_index
 from .figure import ViewFigure
+from .text import clip, wrap
 
 # Tabular figures list at most this many features (the largest by |attribution|).
 MAX_FEATURES = 20
+LABEL = 26  # characters of a user label a static figure keeps (class, feature, method names)
+TRUST_WIDTH = 9.0  # inches: the trust row's curve, legend and verdicts need this much
+CHARS_PER_INCH = 14  # at fontsize 8: how many characters a wrapped line holds per inch
 
 
 def top_classes(probs: np.ndarray, k: int, target: int) -> list[int]:
@@ -81,13 +86,16 @@ def attribution_figure(
     shown = [mask_map(m, scale, threshold, top_percent, absolute) for m in maps]
     n = len(shown)
     has_trust = bool(trust) and "deletion_scores" in trust
-    width = {"image": 2.6 * n + 3.2, "tabular": 3.0 * n + 3.2, "text": 9.0}[kind]
+    titles = [clip(t, 40) for t in titles]
+    width = {"image": 2.6 * n + 3.4, "tabular": 2.6 * n + 4.6, "text": 9.0}[kind]
+    width = max(width, TRUST_WIDTH) if has_trust else width
     text_lines = 1 + sum(len(t) + 2 for t in tokens) // 110 if kind == "text" else 1
-    height = {"image": 3.0, "tabular": 0.6 + 0.22 * min(MAX_FEATURES + 1, len(maps[0])),
+    height = {"image": 3.2, "tabular": 0.9 + 0.22 * min(MAX_FEATURES + 1, len(maps[0])),
               "text": 0.35 * n * (text_lines + 1) + 1.4}[kind]
-    height = max(height, 2.6) + (2.4 if has_trust else 0.0)
-    fig = ViewFigure(figsize=(width, height), layout="constrained")
-    rows = fig.subfigures(2, 1, height_ratios=[height - 2.4, 2.4]) if has_trust else [fig]
+    height = max(height, 2.6)
+    trust_height = _trust_height(trust, width) if has_trust else 0.0
+    fig = ViewFigure(figsize=(width, height + trust_height), layout="constrained")
+    rows = fig.subfigures(2, 1, height_ratios=[height, trust_height]) if has_trust else [fig]
     top = rows[0]
     if kind == "text":
         panels = top.subfigures(1, 2, width_ratios=[3.0, 1.0])
@@ -102,7 +110,7 @@ def attribution_figure(
                 ax.imshow(composite(base, m, lut, lo, hi, opacity), interpolation="nearest")
                 ax.set_xticks([])
                 ax.set_yticks([])
-                ax.set_title(name, fontsize=10)
+                ax.set_title(wrap(name, 22), fontsize=9)
             mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
             top.colorbar(mappable, ax=list(axes[:n]), fraction=0.05, label="attribution (shared scale)")
         else:
@@ -121,7 +129,7 @@ def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo
     # As in the view, a long table's tail is one row: its summed attribution.
     fold = len(full) > MAX_FEATURES + 1
     order, rest = (full[:MAX_FEATURES], full[MAX_FEATURES:]) if fold else (full, full[:0])
-    names = [f"{feature_names[i]} = {values[i]:.3g}" for i in order]
+    names = [f"{clip(feature_names[i], LABEL)} = {values[i]:.3g}" for i in order]
     if fold:
         names.append(f"{len(rest)} other features (sum)")
     ypos = np.arange(len(names))[::-1]
@@ -133,8 +141,9 @@ def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo
         ax.axvline(0, color="#888", linewidth=0.6)
         ax.set_xlim(lo * 1.05 if lo < 0 else 0, hi * 1.05)
         ax.set_yticks(ypos, names if k == 0 else [""] * len(names), fontsize=7)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(wrap(name, 26), fontsize=9)
         ax.tick_params(axis="x", labelsize=7)
+        ax.xaxis.set_major_locator(MaxNLocator(3, symmetric=lo < 0))
 
 
 def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
@@ -178,21 +187,23 @@ def _prediction_bars(ax, probs, output, labels, target, predicted, top_k, output
         return
     if output == "score" and probs.shape[0] == 1:
         ax.barh([0], [probs[0]], color="#d62728")
-        ax.set_yticks([0], [labels[0]])
+        ax.set_yticks([0], [clip(labels[0], LABEL)])
         ax.set_title(f"output: {probs[0]:.4g}", fontsize=10)
         return
     shown = top_classes(probs, top_k, target)
     ypos = np.arange(len(shown))[::-1]
     colours = ["#d62728" if c == target else "#9aa5b1" for c in shown]
     ax.barh(ypos, [probs[c] for c in shown], color=colours)
-    ax.set_yticks(ypos, [labels[c] + (" (predicted)" if c == predicted else "") for c in shown], fontsize=8)
-    ax.set_xlabel(output_label or "probability")
-    ax.set_title(f"explaining: {labels[target]}", fontsize=10)
+    ax.set_yticks(ypos, [clip(labels[c], LABEL) + (" (predicted)" if c == predicted else "") for c in shown], fontsize=8)
+    ax.set_xlabel(output_label or "probability", fontsize=8)
+    ax.set_title(wrap(f"explaining: {clip(labels[target], LABEL)}", 24), fontsize=9)
     if output == "score":  # raw scores: no [0, 1] axis, values as they are
+        ax.tick_params(axis="x", labelsize=7)
         for y, c in zip(ypos, shown):
             ax.text(probs[c], y, f" {probs[c]:.4g}", va="center", fontsize=8)
         return
     ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.5, 1], ["0", "50%", "100%"], fontsize=7)
     for y, c in zip(ypos, shown):
         inside = probs[c] > 0.8  # long bars carry their label inside, in white
         x = probs[c] - 0.02 if inside else probs[c] + 0.02
@@ -200,30 +211,45 @@ def _prediction_bars(ax, probs, output, labels, target, predicted, top_k, output
                 color="white" if inside else "black", fontsize=8)
 
 
+def _summary(trust: dict[str, Any], width: float) -> str:
+    chars = int(CHARS_PER_INCH * width * 0.58)
+    return "\n".join(wrap(line, chars) for line in trust.get("summary", {}).values())
+
+
+def _trust_height(trust: dict[str, Any], width: float) -> float:
+    """Inches the trust row needs: the curve with its legend, or the wrapped verdicts."""
+    lines = _summary(trust, width).count("\n") + 1
+    legend = len(trust["methods"]) + (1 if trust.get("deletion_random") is not None else 0)
+    return max(2.2 + 0.16 * legend, 0.6 + lines * 8 * 1.3 / 72)
+
+
+_DASHES = ["-", "--", ":", "-.", (0, (5, 1, 1, 1)), (0, (1, 2))]
+
+
 def _trust_panel(sub, trust: dict[str, Any], names: dict[str, str]) -> None:
-    ax_curve, ax_text = sub.subplots(1, 2, width_ratios=[1.0, 1.6])
+    width = sub.get_figure(root=True).get_figwidth() if hasattr(sub, "get_figure") else TRUST_WIDTH
+    ax_curve, ax_text = sub.subplots(1, 2, width_ratios=[0.42, 0.58])
     fractions = np.asarray(trust["deletion_fractions"])
     scores = np.asarray(trust["deletion_scores"])
-    for name, row in zip(trust["methods"], scores):
+    methods = list(trust["methods"])
+    for k, (name, row) in enumerate(zip(methods, scores)):
         area = trust["deletion_area"].get(name, float("nan"))
-        ax_curve.plot(fractions, row, label=f"{names.get(name, name)} (area {area:.3f})")
-    ax_curve.set_xlabel("share of features removed, most important first")
-    ax_curve.set_ylabel("target score")
-    ax_curve.set_title("deletion curve: a faster drop = a more faithful map", fontsize=9)
-    ax_curve.legend(fontsize=7)
+        same = next((methods[j] for j in range(k) if np.allclose(scores[j], row)), None)
+        label = f"{clip(names.get(name, name), LABEL)} (area {area:.3f})"
+        if same is not None:
+            label += f", same curve as {clip(names.get(same, same), LABEL)}"
+        ax_curve.plot(fractions, row, label=label, ls=_DASHES[k % len(_DASHES)], lw=2 if k == 0 else 1.4)
+    random = trust.get("deletion_random")
+    if random is not None:
+        ax_curve.plot(fractions, np.asarray(random), color="#888", ls="--", lw=1, label="random order (reference)")
+    ax_curve.set_xlabel("features removed, most important first", fontsize=8)
+    ax_curve.set_ylabel("probability" if float(np.nanmax(scores)) <= 1.0 else "score", fontsize=8)
+    ax_curve.set_title("deletion curve: faster drop = more faithful", fontsize=9)
+    ax_curve.tick_params(labelsize=7)
+    ax_curve.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax_curve.xaxis.set_major_locator(MaxNLocator(3))
+    ax_curve.yaxis.set_major_locator(MaxNLocator(4))
+    # below the axes, never over the curves
+    ax_curve.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.32), frameon=False, borderaxespad=0.0)
     ax_text.set_axis_off()
-    lines = list(trust.get("summary", {}).values())
-    ax_text.text(0.0, 1.0, "\n".join(_wrap(line, 90) for line in lines), va="top", fontsize=8,
-                 transform=ax_text.transAxes)
-
-
-def _wrap(line: str, width: int) -> str:
-    words, out, cur = line.split(), [], ""
-    for w in words:
-        if len(cur) + len(w) + 1 > width:
-            out.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}".strip()
-    out.append(cur)
-    return "\n".join(out)
+    ax_text.text(0.0, 1.0, _summary(trust, width), va="top", fontsize=8, transform=ax_text.transAxes)

@@ -17,6 +17,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import ListedColormap, Normalize
 
 from .colormap import lut_index
+from .text import clip, wrap
 
 if TYPE_CHECKING:
     from .figure import ViewFigure
@@ -94,7 +95,7 @@ def layers_figure(
     ax_act.set_xticks([])
     ax_act.set_yticks([])
     shape = "×".join(str(s) for s in activation.shape)
-    ax_act.set_title(f"{layer} ({layer_type}) {shape}, example {example}", fontsize=9)
+    ax_act.set_title(wrap(f"{clip(layer, 40)} ({layer_type}) {shape}, example {example}", 34), fontsize=9)
     mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
     fig.colorbar(mappable, ax=ax_act, fraction=0.05, label="activation")
 
@@ -104,8 +105,10 @@ def layers_figure(
     ax_norm.barh(y, norms, color=colours)
     ax_norm.set_xscale("log")
     ax_norm.xaxis.set_minor_formatter(NullFormatter())
-    ax_norm.set_yticks(y, list(names), fontsize=7)
-    ax_norm.set_title(f"‖∂y/∂a‖ for {label}", fontsize=9)
+    ax_norm.set_yticks(y, [clip(n, 30) for n in names], fontsize=7)
+    # "∂9/∂a" would read as arithmetic for a class named 9: name the output in words
+    ax_norm.set_title(wrap(f"gradient norm ‖∂y/∂a‖, y = score of “{clip(label, 20)}”", 24), fontsize=9)
+    ax_norm.tick_params(axis="x", labelsize=7)
     ax_dead.barh(y, np.nan_to_num(dead), color="#d32f2f", label="dead")
     ax_dead.barh(y, np.nan_to_num(saturated), left=np.nan_to_num(dead), color="#f9a825", label="saturated")
     ax_dead.set_xlim(0, 1)
@@ -115,7 +118,8 @@ def layers_figure(
     for yi, d, s in zip(y, dead, saturated):
         if not (np.isfinite(d) or np.isfinite(s)):
             ax_dead.text(0.02, yi, "–", va="center", fontsize=7, color="#6b7280")
-    ax_dead.set_title("dead (ReLU-like) / saturated", fontsize=9)
-    ax_dead.set_xlabel(f"over the {stats_source}; –: signed output, not dead", fontsize=8)
-    ax_dead.legend(fontsize=7, loc="lower right")
+    ax_dead.set_title("dead (ReLU-like)\n/ saturated", fontsize=9)
+    ax_dead.set_xlabel(wrap(f"share of units, over the {stats_source}; –: signed output, not dead", 26), fontsize=8)
+    ax_dead.tick_params(axis="x", labelsize=7)
+    ax_dead.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, borderaxespad=0.0)
     return fig

@@ -67,6 +67,14 @@ def trust_payload(report: Any) -> dict[str, Any]:
         "rank": pack(np.asarray(report.rank_agreement, dtype=np.float32)),
         "randomization": {m: float(v) for m, v in report.randomization.items()},
         "randomized_layers": list(report.randomized_layers),
+        # signed ρ, the features compared, and the cascade (M, K): ρ after the top 1 … K layers
+        "randomization_signed": {m: float(v) for m, v in report.randomization_signed.items()},
+        "randomization_compared": {m: int(v[-1]) for m, v in report.randomization_compared.items()},
+        "randomization_cascade": pack(np.stack([np.asarray(report.randomization_cascade[m], dtype=np.float32)
+                                                for m in shown])) if report.randomization_cascade else None,
+        "f_x": report.f_x,
+        "f_baseline": report.f_baseline,
+        "deletion_random": pack(np.asarray(report.deletion_random, dtype=np.float32)),
         "deletion_fractions": pack(np.asarray(report.deletion_fractions, dtype=np.float32)),
         "deletion_scores": pack(np.stack([np.asarray(report.deletion_scores[m], dtype=np.float32) for m in shown])),
         "deletion_area": {m: float(report.deletion_area[m]) for m in shown},
@@ -77,7 +85,7 @@ def trust_payload(report: Any) -> dict[str, Any]:
 def trust_arrays(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The trust panel's payload with its arrays decoded (what the static figure draws)."""
     out = dict(payload)
-    for key in ("rank", "deletion_fractions", "deletion_scores"):
-        if key in out:
+    for key in ("rank", "deletion_fractions", "deletion_scores", "deletion_random", "randomization_cascade"):
+        if out.get(key) is not None:
             out[key] = unpack(out[key])
     return out

@@ -30,7 +30,7 @@ class WhatIf(Widget):
     A row of features gets one slider per feature:
 
     ``WhatIf(model, x, feature_names=None, labels=None, data=None, ranges=None,
-    categorical=None, drag_method="input_x_gradient", method="integrated_gradients")``
+    categorical=None, drag_method=None, method="integrated_gradients")``
 
     ``data`` (rows × features) gives slider ranges, means and the partial
     dependence curve; ``ranges`` (one (low, high) per feature) overrides them.
@@ -40,7 +40,7 @@ class WhatIf(Widget):
     (see :mod:`~nnwidgets.engine.tables`).
     An image ``(C, H, W)`` gets a paint / erase / occlusion editor:
 
-    ``WhatIf(model, image, labels=None, drag_method="gradient",
+    ``WhatIf(model, image, labels=None, drag_method=None,
     method="integrated_gradients", colormap=None, opacity=0.85)``
 
     A uint8 image is edited and explained as floats of the same values (0…255). For a
@@ -52,6 +52,11 @@ class WhatIf(Widget):
     While a slider moves (or a patch slides), ``drag_method`` answers; on release, ``method``.
     ``output`` and ``task`` as for ``Attribution``: a regressor's raw scores, a
     multi-label model's independent probabilities or softmax class probabilities.
+
+    By default (``drag_method=None``) both are ``method``, so one input shows one
+    explanation whatever the phase; only when ``method`` is a slow perturbation
+    method does a gradient method answer while dragging, and the view labels
+    that answer as the fast preview of the release answer.
     """
 
     _esm = STATIC / "whatif.js"
@@ -66,6 +71,7 @@ class WhatIf(Widget):
     attribution_method = t.Unicode("").tag(sync=True)
     method_titles = t.Dict().tag(sync=True)
     output_label = t.Unicode("", help="What the bars show: softmax / sigmoid probabilities or raw scores.").tag(sync=True)
+    release_method = t.Unicode("", help="The method that answers on release (a different attribution_method is a preview).").tag(sync=True)
     opacity = t.Float(0.85, min=0.0, max=1.0, help="Opacity of the attribution map over an image.").tag(sync=True)
 
     _original = t.Dict().tag(sync=True)
@@ -120,15 +126,16 @@ class WhatIf(Widget):
             _only_for("tabular", feature_names=feature_names, data=data, ranges=ranges, categorical=categorical)
             model, x, shown_range = image_model(model, x, mean=mean, std=std, display=display)
             model = with_contract(model, output=output, task=task)
-            self._editor = ImageEditor(model, x, labels=labels, drag_method=drag_method or "gradient", method=method,
-                                       colormap=colormap, opacity=0.85 if opacity is None else opacity,
+            self._editor = ImageEditor(model, x, labels=labels, drag_method=drag_method or _drag_default(method, "gradient"),
+                                       method=method, colormap=colormap, opacity=0.85 if opacity is None else opacity,
                                        display_range=shown_range)
         else:
             model = with_contract(model, output=output, task=task)
             _only_for("image", colormap=colormap, opacity=opacity, mean=mean, std=std, display=display)
             self._editor = TabularEditor(
                 model, x, feature_names=feature_names, labels=labels, data=data, ranges=ranges,
-                categorical=categorical, drag_method=drag_method or "input_x_gradient", method=method,
+                categorical=categorical, drag_method=drag_method or _drag_default(method, "input_x_gradient"),
+                method=method,
             )
         super().__init__(**self._editor.setup(), **kwargs)
         with self.hold_sync():
@@ -208,6 +215,16 @@ class WhatIf(Widget):
         """The view as a matplotlib Figure: for a row, attribution bars, prediction, Taylor
         check and ICE curve; for an image, the edited image with its attribution map."""
         return self._editor.figure(self)
+
+
+# Perturbation methods take many forwards per answer: too slow to follow a drag.
+_SLOW = {"occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask"}
+
+
+def _drag_default(method: str, fast: str) -> str:
+    """The same method while dragging as on release (one explanation per input),
+    unless it is too slow to follow a drag: then ``fast``, labelled a preview."""
+    return fast if method in _SLOW else method
 
 
 def _only_for(kind: str, **given: Any) -> None:

@@ -47,6 +47,7 @@ class Editor:
             "labels": self.labels,
             "output_label": self.origin.reading.label,
             "method_titles": {m: METHODS[m].title for m in (self.drag_method, self.method)},
+            "release_method": self.method,
         }
 
     def refresh(self) -> None:

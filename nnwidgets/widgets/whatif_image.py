@@ -78,7 +78,7 @@ class ImageEditor(Editor):
         if image.dim() != 3:
             raise ExplanationInputError(f"an image must have shape (C, H, W) or (1, C, H, W); got {tuple(x.shape)}")
         check_inputs(model, image.unsqueeze(0))
-        check_methods([drag_method, method])
+        check_methods(list(dict.fromkeys([drag_method, method])))
         super().__init__(model, whatif_origin(model, image), labels, drag_method, method)
         self.colormap, self.opacity, self.display_range = colormap, opacity, display_range
 

@@ -69,7 +69,7 @@ class TabularEditor(Editor):
         row = as_table(x, dtype=dtype, categories=table.categories if table is not None else None)
         x = as_row(row.values)
         check_inputs(model, x.unsqueeze(0))
-        check_methods([drag_method, method])
+        check_methods(list(dict.fromkeys([drag_method, method])))
         n = x.shape[0]
         columns = row.names or (table.names if table is not None else None)
         names = [str(f) for f in feature_names] if feature_names is not None else columns or [f"x{i}" for i in range(n)]

@@ -15,6 +15,7 @@ from nnwidgets.engine.fused import refresh
 from nnwidgets.figures.layers import atlas_layout
 
 from .conftest import ARTIFACTS, REPO
+from .geometry import assert_bars_share_zero_and_sign, bars
 from .lab import open_and_run, write_notebook
 
 CELLS = [
@@ -204,6 +205,13 @@ def test_mlp_neuron_bars_and_weights(lab, page):
         i = int(bar.get_attribute("data-feature"))
         assert float(bar.get_attribute("data-value")) == pytest.approx(float(exp.attributions[0, i]), rel=1e-5, abs=1e-9)
     assert page.locator("div.nnw-top").count() == 9  # top inputs of the data set, after the sweep
+    # geometry: one zero line for every row, each bar on its sign's side of it
+    found = bars(page, "div.nnw-fbar", ".nnw-ftrack", ".nnw-fzero", ".nnw-ffill")
+    assert len(found) == 12 and any(b["value"] < 0 for b in found) and any(b["value"] > 0 for b in found)
+    assert_bars_share_zero_and_sign(found)
+    # the two numbers are labelled as what they are
+    assert "mean activation" in page.locator("div.nnw-top-title").inner_text()
+    assert "for this example" in page.locator("div.nnw-neuron").inner_text()
     # weights: the matrix as a heatmap, hover reads the exact weight
     page.locator("button.nnw-tab-weights").click()
     page.wait_for_function("() => (document.querySelector('canvas.nnw-wcanvas')?.dataset.rendered ?? '').startsWith('fc1|')")
@@ -214,6 +222,8 @@ def test_mlp_neuron_bars_and_weights(lab, page):
     page.wait_for_function("() => document.querySelectorAll('div.nnw-readout')[1].dataset.value !== undefined")
     shown = float(page.locator("div.nnw-readout").nth(1).get_attribute("data-value"))
     assert shown == pytest.approx(float(weight[o, i]), rel=1e-6)
+    assert "(out × in)" in page.locator("div.nnw-wcaption").inner_text()
+    assert page.locator("canvas.nnw-wbar").is_visible()
     page.locator("div.nnw-layers").screenshot(path=str(ARTIFACTS / "layers-mlp-weights.png"))
     assert page.console_errors == []
 

@@ -183,7 +183,9 @@ def test_token_ids_delete_tokens_by_baseline_ids():
                           baseline=base, layer="emb", steps=6, probability=False)
     assert_same(before, fingerprint(model))
     assert report.ig_relative == pytest.approx(relative_delta(exp).item(), rel=1e-6)
-    assert 0.0 <= report.randomization["layer_integrated_gradients"] <= 1.0
+    assert -1.0 <= report.randomization["layer_integrated_gradients"] <= 1.0
+    # [CLS] and [SEP] equal the baseline ids: zero in both maps, they are not compared
+    assert report.randomization_compared["layer_integrated_gradients"].tolist() == [4]
     tokens = exp.extras["summed"][0]
     order = tokens.argsort(descending=True).tolist()
     expected = []
@@ -220,3 +222,16 @@ def test_bad_input_names_the_expected_form(digits):
         trust_report(d.model, x, target, {"saliency": sal}, steps=0)
     with pytest.raises(ExplanationInputError, match=r"feature_mask must have shape \(1, 1, 8, 8\) or \(1, 8, 8\)"):
         trust_report(d.model, x, target, {"saliency": sal}, feature_mask=torch.zeros(8, dtype=torch.long))
+
+
+def test_the_report_gives_the_ends_of_a_waterfall_and_ig_adds_up_to_them():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Linear(8, 3)).eval()
+    x, base = torch.randn(1, 5), torch.randn(1, 5)
+    exp = nw.attribute(model, x, "integrated_gradients", 2, baselines=base, n_steps=200)
+    report = trust_report(model, x, 2, {"integrated_gradients": exp.attributions}, ig=exp, baseline=base,
+                          randomize_layers=0, steps=3)
+    with torch.no_grad():
+        assert report.f_x == pytest.approx(float(model(x)[0, 2]), rel=1e-6)
+        assert report.f_baseline == pytest.approx(float(model(base)[0, 2]), rel=1e-6)
+    assert float(exp.attributions.sum()) == pytest.approx(report.f_x - report.f_baseline, abs=1e-3)

@@ -34,6 +34,8 @@ export interface BarsInput {
   topK: number;
   target: number;
   predicted: number;
+  /** false for attributions given from outside (from_tensor): the bars only show, they explain nothing */
+  interactive?: boolean;
 }
 
 /** Rebuild the bar buttons; keyboard focus stays on the same class. */
@@ -51,8 +53,11 @@ export function renderBars(container: HTMLElement, input: BarsInput, format: (p:
       type: "button",
       "data-class": i,
       "aria-pressed": i === input.target ? "true" : "false",
-      title: `explain class ${label}`,
+      title: input.interactive === false
+        ? `class ${label}${i === input.target ? ": the class the given attributions explain" : ""}`
+        : `explain class ${label}`,
     });
+    if (input.interactive === false) button.disabled = true;
     const fill = h("div", "nnw-bar-fill", { "aria-hidden": "true" });
     // A raw score has no [0, 1] scale: its bar stays empty, the number says it.
     const share = format === percent && Number.isFinite(p) ? p : 0;

@@ -12,6 +12,7 @@ import { labelOf, renderBars } from "./bars";
 import { lutFor, type Display } from "./display";
 import { FEATURE_ROWS, maskMap, orderByMagnitude, rangeOf, visibleRows } from "./mask";
 import { renderOptions } from "./options";
+import { panelScales, renderScaleNote } from "./scale";
 import { paintImage, renderTabular, renderText, syncPanels, type Panel } from "./panels";
 import { titleOf, type DrawState, type OptionSpec } from "./state";
 import { renderStrip } from "./strip";
@@ -22,20 +23,34 @@ import type { Ui } from "./ui";
 /** The maps of the last answer: one panel per method, recoloured as the display settings change. */
 export class MapsDrawing {
   panels: Panel[] = [];
+  /** each panel on its own range instead of the shared scale (a view-local choice) */
+  perPanel = false;
+  private last: [DrawState, Display, boolean] | null = null;
   // The base image depends only on the input and its display range.
   private base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
 
-  constructor(private readonly ui: Ui) {}
+  constructor(private readonly ui: Ui) {
+    // A compared table beside the first shares its row names; one that wraps below it names its own rows.
+    if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => nameWrapped(this.panels)).observe(ui.maps);
+  }
 
   draw(s: DrawState, display: Display, allFeatures: boolean): void {
     const ui = this.ui;
+    this.last = [s, display, allFeatures];
     this.panels = syncPanels(ui.maps, s, this.panels);
     ui.maps.className = `nnw-maps nnw-${s.kind}`;
     const lut = lutFor(s, display);
-    const [lo, hi] = rangeOf(s.scale, display.absolute);
-    const masked = s.maps.map((m) => maskMap(m, s.scale, display));
+    const scales = panelScales(s.maps, s.scale, this.perPanel);
+    const masked = s.maps.map((m, i) => maskMap(m, scales[i]!.scale, display));
     const rows = visibleRows(s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [], FEATURE_ROWS, allFeatures);
+    const toggle = (): void => {
+      this.perPanel = !this.perPanel;
+      if (this.last) this.draw(...this.last);
+    };
     this.panels.forEach((panel, i) => {
+      const [lo, hi] = rangeOf(scales[i]!.scale, display.absolute);
+      renderScaleNote(panel.root, scales[i]!, s.scale, this.perPanel, s.maps.length > 1, toggle);
+      panel.root.dataset.scale = String(scales[i]!.scale);
       if (s.kind === "image" && panel.canvas) {
         paintImage(panel.canvas, this.basePixels(s), masked[i]!, s, lut, lo, hi, display.opacity, display.zoom);
         panel.canvas.dataset.rendered = String(s.seq);
@@ -48,12 +63,15 @@ export class MapsDrawing {
       }
       panel.root.dataset.rendered = String(s.seq);
     });
+    if (s.kind === "tabular") nameWrapped(this.panels);
     ui.maps.dataset.rendered = String(s.seq);
     ui.maps.dataset.target = String(s.target);
     ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
     drawColorbar(ui.colorbar, lut);
-    setText(ui.cbarLo, formatValue(lo));
-    setText(ui.cbarHi, formatValue(hi));
+    const [lo, hi] = rangeOf(s.scale, display.absolute);
+    setText(ui.cbarLo, this.perPanel ? "−max" : formatValue(lo));
+    setText(ui.cbarHi, this.perPanel ? "+max (each panel its own)" : formatValue(hi));
+    if (display.absolute) setText(ui.cbarLo, "0");
   }
 
   private basePixels(s: DrawState): Uint8ClampedArray {
@@ -64,6 +82,14 @@ export class MapsDrawing {
     this.base = { key, pixels };
     return pixels;
   }
+}
+
+/** Give a compared table its own feature names when it wrapped onto another line than the first table. */
+export function nameWrapped(panels: Panel[]): void {
+  const first = panels[0]?.root;
+  if (!first) return;
+  for (const p of panels.slice(1)) p.root.classList.remove("nnw-own-names");
+  for (const p of panels.slice(1)) p.root.classList.toggle("nnw-own-names", p.root.offsetTop !== first.offsetTop);
 }
 
 /** What the side panels need beyond the answer's state. */
@@ -92,7 +118,7 @@ export function drawSides(ui: Ui, s: DrawState, extras: Extras): void {
   const names = s.shown.map((m) => titleOf(s, m)).join(", ");
   const what = score ? labelOf(s.labels, s.target) : `class ${labelOf(s.labels, s.target)}`;
   setText(ui.status, (extras.cancelled ? "cancelled; still " : "") +
-    (s.interactive ? `explaining ${what} with ${names}` : `showing ${names}`));
+    (s.interactive ? `explaining ${what} with ${names}` : staticStatus(s, names)));
 }
 
 /** The progress bar of request `pending`, shown only while Python reports it running. */
@@ -105,4 +131,13 @@ export function drawProgress(ui: Ui, p: Progress, pending: number | null): void 
   const chunks = (p.total ?? 0) > 1 ? ` · ${p.done}/${p.total}` : "";
   setText(ui.progressLabel, `${p.title ?? ""}${of}${chunks}`);
   ui.progress.dataset.fraction = String(ui.progressBar.value);
+}
+
+/** A from_tensor view: which class the given attributions explain, and why it may not be the predicted one. */
+export function staticStatus(s: Pick<DrawState, "labels" | "target" | "predicted" | "output">, names: string): string {
+  if (s.output === "none") return `showing ${names}`;
+  const given = `showing ${names} for class ${labelOf(s.labels, s.target)}`;
+  if (s.target === s.predicted) return given;
+  return `${given}, the class they were computed for (given with the attributions); the model predicts ` +
+    `${labelOf(s.labels, s.predicted)}`;
 }

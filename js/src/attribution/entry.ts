@@ -18,13 +18,14 @@ import {
 } from "./display";
 import { drawProgress, drawSides, MapsDrawing } from "./draw";
 import { readOptions } from "./options";
-import { showReadout, type Hover } from "./readout";
+import { markCell } from "../lib/image";
+import { placeTip, showReadout, type Hover } from "./readout";
 import { readProgress, readSpecs, readState, readThumbs, titleOf, type DrawState } from "./state";
 import { markPendingExample } from "./strip";
 import { CSS, STYLE_ID } from "./style";
 import { ANSWER_TRAITS, DISPLAY_TRAITS, type AttributionTraits, type Options } from "./traits";
 import { setTrustPending } from "./trust";
-import { buildDom, syncCompare, syncDisplay, syncMethods } from "./ui";
+import { buildDom, showRanges, syncCompare, syncDisplay, syncMethods } from "./ui";
 
 /** What one click asks for; the rest of the request stays as shown. */
 interface Ask {
@@ -160,6 +161,7 @@ export function render({ model, el }: RenderProps): () => void {
   // --- browser events: local display (no kernel round trip) ----------------------
   const local = (update: Partial<Display>): void => {
     display = { ...display, ...update };
+    showRanges(ui, display);
     redrawLocal();
   };
   ui.palette.addEventListener("change", () => local({ palette: ui.palette.value }), listen);
@@ -185,18 +187,25 @@ export function render({ model, el }: RenderProps): () => void {
       const r = canvas.getBoundingClientRect();
       const cell = cellAt(e.clientX - r.left, e.clientY - r.top, r.width, r.height, s.width, s.height);
       hover = cell ? { panel: p, cell } : null;
+      // the same pixel outlined in every panel (the readout lists every map's value there)
+      for (const panel of maps.panels) if (panel.canvas) markCell(panel.canvas, cell, s.width, s.height);
     } else {
       const item = target.closest<HTMLElement>(s.kind === "tabular" ? ".nnw-frow" : ".nnw-token");
       const p = maps.panels.findIndex((x) => x.root.contains(target));
       const idx = Number(item?.dataset[s.kind === "tabular" ? "feature" : "token"]);
       if (!item || p < 0 || !Number.isInteger(idx)) return;
       hover = { panel: p, index: idx };
+      readoutNow();
+      placeTip(ui.tip, ui.readout, item);
+      return;
     }
     readoutNow();
   }, listen);
   ui.maps.addEventListener("mouseleave", () => {
     hover = null;
+    for (const panel of maps.panels) if (panel.canvas) markCell(panel.canvas, null, 0, 0);
     readoutNow();
+    placeTip(ui.tip, ui.readout, null);
   }, listen);
 
   // --- model events -------------------------------------------------------------

@@ -63,22 +63,48 @@ export function lutColour(lut: ArrayLike<number>, v: number, lo: number, hi: num
 }
 
 /**
+ * A bar's colour: the palette's colour far out on the value's side (so it
+ * never fades to the palette's white or black middle, which on a dark theme
+ * made the least important bars the brightest), more opaque the larger |v|:
+ * contrast against the background grows with importance in either theme.
+ */
+export function barColour(lut: ArrayLike<number>, v: number, lo: number, hi: number): string {
+  const span = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  // three quarters of the way out: saturated, yet not the darkest end, which sinks into a dark background
+  const end = 0.75 * (v < 0 ? lo : hi);
+  const share = Math.min(1, Math.abs(v) / span);
+  return lutColour(lut, end, lo, hi, 0.3 + 0.7 * share, true);
+}
+
+/** The column headers of a feature table (user text stays in the rows). */
+function headerRow(withValues: boolean, lo: number, hi: number): HTMLDivElement {
+  const row = h("div", "nnw-fhead", { "aria-hidden": "true" });
+  row.append(h("span", "nnw-fname", {}, "feature"));
+  if (withValues) row.append(h("span", "nnw-fvalue", { title: "the input's value of the feature" }, "value"));
+  const axis = h("span", "nnw-ftrack nnw-faxis");
+  axis.append(h("span", "nnw-flo", {}, formatValue(lo)), h("span", "nnw-fmid", {}, lo < 0 ? "0" : ""),
+    h("span", "nnw-fhi", {}, formatValue(hi)));
+  row.append(axis, h("span", "nnw-fnum", {}, "attribution"));
+  return row;
+}
+
+/**
  * Signed bars, one row per feature in `order` (the main map's magnitude
  * order, shared by every panel so rows line up). Zero sits mid-panel for a
- * signed scale, on the left for |values|.
+ * signed scale, on the left for |values|. Every panel names its features (a
+ * compared panel that wraps below the first keeps its names); the first also
+ * shows the input's values.
  */
 export function renderTabular(
   panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, rowsToShow: Rows,
-  lut: ArrayLike<number>, lo: number, hi: number, withNames: boolean,
+  lut: ArrayLike<number>, lo: number, hi: number, withValues: boolean,
 ): void {
   const raw = s.maps[mapIndex]!;
   const rows = rowsToShow.shown.map((f) => {
     const v = values[f]!;
     const row = h("div", "nnw-frow", { "data-feature": f, "data-value": String(raw[f]) });
-    if (withNames) {
-      row.append(h("span", "nnw-fname", { title: s.features[f] ?? "" }, s.features[f] ?? `feature ${f}`));
-      row.append(h("span", "nnw-fvalue", {}, formatValue(s.input[f]!)));
-    }
+    row.append(h("span", "nnw-fname", { title: s.features[f] ?? "" }, s.features[f] ?? `feature ${f}`));
+    if (withValues) row.append(h("span", "nnw-fvalue", {}, formatValue(s.input[f]!)));
     const track = h("span", "nnw-ftrack");
     const bar = h("span", "nnw-fbar");
     const span = hi - lo || 1;
@@ -86,7 +112,7 @@ export function renderTabular(
     const at = (Math.min(hi, Math.max(lo, v)) - lo) / span;
     bar.style.left = `${Math.min(zero, at) * 100}%`;
     bar.style.width = `${Math.abs(at - zero) * 100}%`;
-    bar.style.background = v === 0 ? "transparent" : lutColour(lut, v, lo, hi, 1, true);
+    bar.style.background = v === 0 ? "transparent" : barColour(lut, v, lo, hi);
     if (lo < 0) track.append(h("span", "nnw-fzero", { "aria-hidden": "true" }));
     track.append(bar);
     row.append(track, h("span", "nnw-fnum", {}, formatValue(raw[f]!)));
@@ -94,17 +120,28 @@ export function renderTabular(
     return row;
   });
   if (rowsToShow.rest.length) {
-    // The tail in one row: its summed attribution, and (beside the names) a button to list it.
+    // The tail in one row: its summed attribution, and a button to list it.
     const rest = h("div", "nnw-frow nnw-rest", { "data-value": String(sumOver(raw, rowsToShow.rest)) });
-    if (withNames) {
-      const more = h("button", "nnw-more-features", { type: "button" }, `${rowsToShow.rest.length} more features`);
-      rest.append(more, h("span", "nnw-fvalue", {}, "sum"));
-    }
+    const more = h("button", "nnw-more-features", { type: "button" }, `${rowsToShow.rest.length} more features`);
+    rest.append(more);
+    if (withValues) rest.append(h("span", "nnw-fvalue", {}, "sum"));
     rest.append(h("span", "nnw-ftrack"), h("span", "nnw-fnum", {}, formatValue(sumOver(raw, rowsToShow.rest))));
     rows.push(rest);
   }
-  panel.body.replaceChildren(...rows);
-  panel.body.className = `nnw-panel-body nnw-table${withNames ? " nnw-named" : ""}`;
+  let total = 0;
+  for (let i = 0; i < raw.length; i++) total += raw[i]!;
+  const sum = h("div", "nnw-fsum", { "data-value": String(total) });
+  const t = s.trust;
+  if (t && (t.seq === null || t.seq === s.seq) && t.fX !== null && t.fBaseline !== null && !t.error) {
+    // SHAP's waterfall ends: the baseline's output, the input's, and what the bars add up to
+    sum.append(h("span", "nnw-fbase", { "data-value": String(t.fBaseline) }, `base f(baseline) = ${formatValue(t.fBaseline)}`),
+      document.createTextNode(" → "),
+      h("span", "nnw-ffx", { "data-value": String(t.fX) }, `f(x) = ${formatValue(t.fX)}`),
+      document.createTextNode(` (Δ = ${formatValue(t.fX - t.fBaseline)}; output of the explained class) · `));
+  }
+  sum.append(document.createTextNode(`Σ attributions = ${formatValue(total)}`));
+  panel.body.replaceChildren(headerRow(withValues, lo, hi), ...rows, sum);
+  panel.body.className = `nnw-panel-body nnw-table nnw-named${withValues ? " nnw-values" : ""}`;
 }
 
 /** Tokens with a background from the LUT; WordPiece continuations ("##x") join the word before. */

@@ -50,3 +50,23 @@ export function showReadout(r: HTMLElement, s: DrawState | null, hover: Hover): 
     r.classList.add("nnw-hint");
   }
 }
+
+/**
+ * For a table or a text, the readout also shows as a tip right under the
+ * hovered row or token (the readout under the figure can be hundreds of
+ * pixels away from it); `item` null hides it. Visual only: the readout keeps
+ * the data for assistive tech and the tests.
+ */
+export function placeTip(tip: HTMLElement, readout: HTMLElement, item: HTMLElement | null): void {
+  const host = tip.parentElement;
+  if (!item || !host || readout.classList.contains("nnw-hint")) {
+    tip.hidden = true;
+    return;
+  }
+  const box = item.getBoundingClientRect();
+  const at = host.getBoundingClientRect();
+  setText(tip, readout.textContent ?? "");
+  tip.hidden = false;
+  tip.style.top = `${box.bottom - at.top + 2}px`;
+  tip.style.left = `${Math.max(0, box.left - at.left)}px`;
+}

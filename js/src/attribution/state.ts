@@ -35,7 +35,17 @@ export interface TrustState {
   igRelative: number | null;
   rank: NumericArray | null; // (M, M) row-major
   randomization: Record<string, number>;
+  /** signed ρ after randomizing, and how many features it compared (either map non-zero) */
+  randomizationSigned: Record<string, number>;
+  randomizationCompared: Record<string, number>;
+  /** (M, K) signed ρ after re-initialising the top 1 … K layers, row-major */
+  cascade: NumericArray | null;
   randomizedLayers: string[];
+  /** the target's raw output at x and at the baseline (the ends of base → f(x)) */
+  fX: number | null;
+  fBaseline: number | null;
+  /** the deletion curve of random orders (S + 1), the reference */
+  random: NumericArray | null;
   fractions: NumericArray | null;
   deletion: NumericArray | null; // (M, S + 1) row-major
   area: Record<string, number>;
@@ -128,6 +138,12 @@ export function readTrust(t: AttributionModel): TrustState | null {
     igRelative: num(raw.ig_relative),
     rank: opt("rank", 2)?.data ?? null,
     randomization: numbers(raw.randomization),
+    randomizationSigned: numbers(raw.randomization_signed),
+    randomizationCompared: numbers(raw.randomization_compared),
+    cascade: opt("randomization_cascade", 2)?.data ?? null,
+    random: opt("deletion_random", 1)?.data ?? null,
+    fX: num(raw.f_x),
+    fBaseline: num(raw.f_baseline),
     randomizedLayers: Array.isArray(raw.randomized_layers) ? raw.randomized_layers.map(String) : [],
     fractions: opt("deletion_fractions", 1)?.data ?? null,
     deletion: opt("deletion_scores", 2)?.data ?? null,

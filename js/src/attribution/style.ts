@@ -23,7 +23,16 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 }
 .nnw-attribution .nnw-opacity { width: 64px; accent-color: var(--nnw-accent); }
 .nnw-attribution .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-.nnw-attribution .nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; }
+/* the maps take the room beside the class bars and wrap their panels inside it:
+   a fourth panel no longer pushes the bars below the maps */
+.nnw-attribution .nnw-figure { display: flex; flex-direction: column; gap: 4px; max-width: 100%; position: relative; flex: 1 1 0; min-width: min(100%, 300px); }
+.nnw-attribution .nnw-side { flex: none; }
+.nnw-attribution .nnw-range-value { display: inline-block; min-width: 5.5em; font-size: 11px; color: var(--nnw-muted); font-variant-numeric: tabular-nums; }
+.nnw-attribution .nnw-tip {
+  position: absolute; z-index: 2; pointer-events: none; max-width: 460px; padding: 2px 5px; font-size: 11px;
+  background: var(--nnw-bg); color: var(--nnw-fg); border: 1px solid var(--nnw-border); border-radius: 3px;
+  box-shadow: 0 1px 3px rgba(0,0,0,0.25); font-variant-numeric: tabular-nums;
+}
 .nnw-attribution .nnw-canvas {
   display: block; cursor: crosshair; image-rendering: pixelated;
   max-width: 100%; height: auto; outline: 1px solid var(--nnw-border);
@@ -35,7 +44,7 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
   /* a checkerboard shows where the colormap is transparent */
   background: repeating-conic-gradient(var(--nnw-bg2) 0 25%, var(--nnw-bg) 0 50%) 0 0 / 8px 8px;
 }
-.nnw-attribution .nnw-readout { min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.nnw-attribution .nnw-readout { width: 0; min-width: 100%; min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .nnw-attribution .nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
 .nnw-attribution .nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
 .nnw-attribution .nnw-side-title { color: var(--nnw-muted); }
@@ -89,18 +98,24 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-more { color: var(--nnw-muted); align-self: center; font-size: 11px; }
 .nnw-attribution .nnw-maps { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; max-width: 100%; overflow-x: auto; }
 .nnw-attribution .nnw-maps.nnw-text { flex-direction: column; }
-.nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; }
+.nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; max-width: 100%; }
 .nnw-attribution .nnw-panel-title { color: var(--nnw-muted); font-weight: 600; }
-.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 200px; }
-.nnw-attribution .nnw-table.nnw-named { width: 390px; }
+.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 380px; max-width: 100%; }
+.nnw-attribution .nnw-table.nnw-values { width: 480px; }
+/* a compared table beside the first reads its names from it; wrapped below, it shows its own */
+.nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-fname { display: none; }
+.nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-table { width: 260px; }
+.nnw-attribution .nnw-fhead { display: flex; align-items: center; gap: 6px; color: var(--nnw-muted); font-size: 11px; height: 16px; }
+.nnw-attribution .nnw-faxis { display: flex; justify-content: space-between; font-size: 10px; height: auto; }
+.nnw-attribution .nnw-fsum { color: var(--nnw-muted); font-size: 11px; text-align: right; padding-top: 2px; border-top: 1px solid var(--nnw-border); }
 .nnw-attribution .nnw-frow { display: flex; align-items: center; gap: 6px; height: 18px; font-variant-numeric: tabular-nums; cursor: default; }
 .nnw-attribution .nnw-frow:hover { background: var(--nnw-bg2); }
-.nnw-attribution .nnw-fname { width: 130px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.nnw-attribution .nnw-fvalue { width: 56px; text-align: right; color: var(--nnw-muted); }
-.nnw-attribution .nnw-ftrack { position: relative; flex: 1; height: 12px; min-width: 80px; }
-.nnw-attribution .nnw-fzero { position: absolute; left: 50%; top: -2px; bottom: -2px; width: 1px; background: var(--nnw-border); }
+.nnw-attribution .nnw-fname { width: 130px; flex: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-attribution .nnw-fvalue { width: 64px; flex: none; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; text-align: right; color: var(--nnw-muted); }
+.nnw-attribution .nnw-ftrack { position: relative; flex: 1; height: 12px; min-width: 60px; }
+.nnw-attribution .nnw-fzero { position: absolute; left: 50%; top: -2px; bottom: -2px; width: 1px; background: var(--nnw-muted); }
 .nnw-attribution .nnw-fbar { position: absolute; top: 0; bottom: 0; border-radius: 1px; }
-.nnw-attribution .nnw-fnum { width: 60px; text-align: right; font-size: 11px; color: var(--nnw-muted); }
+.nnw-attribution .nnw-fnum { width: 72px; flex: none; white-space: nowrap; text-align: right; font-size: 11px; color: var(--nnw-muted); }
 .nnw-attribution .nnw-frow.nnw-masked .nnw-fnum { opacity: 0.5; }
 .nnw-attribution .nnw-frow.nnw-rest { color: var(--nnw-muted); font-style: italic; }
 .nnw-attribution .nnw-more-features {
@@ -111,6 +126,8 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-token { padding: 0 3px; border-radius: 3px; border: 1px solid transparent; cursor: default; white-space: pre; }
 .nnw-attribution .nnw-token.nnw-cont { margin-left: -3px; }
 .nnw-attribution .nnw-token:hover { border-color: var(--nnw-fg); }
+.nnw-attribution .nnw-scale-note { font-size: 11px; color: var(--nnw-muted); display: flex; flex-wrap: wrap; gap: 4px; align-items: center; max-width: 260px; }
+.nnw-attribution .nnw-scale-toggle { font-size: 11px; }
 .nnw-attribution .nnw-trust { border-top: 1px solid var(--nnw-border); padding-top: 4px; display: flex; flex-direction: column; gap: 4px; max-width: 820px; }
 .nnw-attribution .nnw-trust[hidden] { display: none; }
 .nnw-attribution .nnw-trust.nnw-stale { opacity: 0.6; }
@@ -121,8 +138,13 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-trust th { color: var(--nnw-muted); }
 .nnw-attribution .nnw-rho.nnw-warn { color: var(--nnw-error); font-weight: 600; }
 .nnw-attribution .nnw-swatch { display: inline-block; width: 10px; height: 3px; margin-right: 5px; vertical-align: middle; }
-.nnw-attribution .nnw-deletion { width: 220px; height: 90px; display: block; }
-.nnw-attribution .nnw-caption { color: var(--nnw-muted); font-size: 11px; max-width: 220px; }
+.nnw-attribution .nnw-deletion { width: 300px; height: 150px; display: block; color: var(--nnw-muted); }
+.nnw-attribution .nnw-caption { color: var(--nnw-muted); font-size: 11px; max-width: 300px; }
+.nnw-attribution .nnw-legend { display: flex; flex-direction: column; gap: 1px; font-size: 11px; max-width: 300px; color: var(--nnw-muted); }
+.nnw-attribution .nnw-legend-item { display: flex; align-items: center; gap: 4px; }
+.nnw-attribution .nnw-legend-line { display: inline-block; width: 22px; border-top: 2px solid; flex: none; }
+.nnw-attribution .nnw-dash-1, .nnw-attribution .nnw-dash-4, .nnw-attribution .nnw-dash-ref { border-top-style: dashed; }
+.nnw-attribution .nnw-dash-2, .nnw-attribution .nnw-dash-5 { border-top-style: dotted; }
 .nnw-attribution .nnw-summary { margin: 0; padding-left: 18px; }
 .nnw-attribution .nnw-bars.nnw-static .nnw-bar { cursor: default; }
 .nnw-attribution .nnw-progress { display: flex; gap: 8px; align-items: center; color: var(--nnw-muted); }

@@ -4,11 +4,10 @@
 // (computed by Python) saying what it means for this input.
 
 import { clear, h, setText } from "../lib/dom";
+import { COLOURS, curveLegend, drawCurves } from "./deletion";
 import { formatValue } from "../lib/hover";
-import type { DrawState, TrustState } from "./state";
+import type { DrawState } from "./state";
 import { titleOf } from "./state";
-
-const COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
 
 function pct(v: number | null): string {
   if (v === null) return "–";
@@ -16,39 +15,8 @@ function pct(v: number | null): string {
   return `${p >= 1 ? p.toFixed(1) : p.toPrecision(2)} %`;
 }
 
-/** Polyline of each method's deletion curve on one small canvas. */
-export function drawDeletion(canvas: HTMLCanvasElement, t: TrustState): void {
-  const ctx = canvas.getContext("2d");
-  if (!ctx || !t.fractions || !t.deletion) return;
-  const w = (canvas.width = 220);
-  const hgt = (canvas.height = 90);
-  ctx.clearRect(0, 0, w, hgt);
-  const steps = t.fractions.length;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of t.deletion) {
-    if (Number.isFinite(v)) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-  }
-  if (!(hi > lo)) hi = lo + 1;
-  const pad = 4;
-  ctx.strokeStyle = "rgba(128,128,128,0.5)";
-  ctx.strokeRect(0.5, 0.5, w - 1, hgt - 1);
-  t.methods.forEach((_, m) => {
-    ctx.beginPath();
-    ctx.strokeStyle = COLOURS[m % COLOURS.length]!;
-    ctx.lineWidth = 1.5;
-    for (let i = 0; i < steps; i++) {
-      const x = pad + (t.fractions![i]! * (w - 2 * pad));
-      const y = hgt - pad - ((t.deletion![m * steps + i]! - lo) / (hi - lo)) * (hgt - 2 * pad);
-      if (i === 0) ctx.moveTo(x, y);
-      else ctx.lineTo(x, y);
-    }
-    ctx.stroke();
-  });
-}
+/** Warn on a signed ρ above this after randomizing (checks/sentences.py's RANDOMIZATION_WARN). */
+const RANDOMIZATION_WARN = 0.8;
 
 export function renderTrust(box: HTMLDivElement, s: DrawState): void {
   const t = s.trust;
@@ -83,7 +51,12 @@ export function renderTrust(box: HTMLDivElement, s: DrawState): void {
   // Per-method table: deletion area, randomization ρ.
   const table = h("table", "nnw-trust-table");
   const head = h("tr");
-  for (const c of ["method", "deletion area ↓", "ρ after randomizing", ""]) head.append(h("th", "", {}, c));
+  const what = t.randomizedLayers.length === 1 ? "the last layer" : `the last ${t.randomizedLayers.length} layers`;
+  for (const [c, tip] of [
+    ["method", ""], ["deletion area ↓", "area under the deletion curve: smaller = the map finds what the model uses"],
+    ["ρ signed", `Spearman ρ of the map against the map after re-initialising ${what}, over the features where either map is non-zero; high = unchanged`],
+    ["ρ |·|", "the same for the magnitudes of the maps"], ["", ""],
+  ] as const) head.append(h("th", "", tip ? { title: tip } : {}, c));
   table.append(head);
   t.methods.forEach((m, i) => {
     const row = h("tr", "", { "data-method": m });
@@ -92,18 +65,31 @@ export function renderTrust(box: HTMLDivElement, s: DrawState): void {
     const name = h("td");
     name.append(sw, document.createTextNode(titleOf(s, m)));
     const rho = t.randomization[m];
+    const signed = t.randomizationSigned[m];
+    const n = t.randomizationCompared[m];
+    const cell = (v: number | undefined, cls: string, warn: boolean): HTMLElement =>
+      h("td", `${cls}${warn ? " nnw-warn" : ""}`, { "data-value": String(v ?? ""), title: n === undefined ? "" : `over ${n} features` },
+        v === undefined ? "–" : v.toFixed(2));
     row.append(
       name,
       h("td", "nnw-area", { "data-value": String(t.area[m] ?? "") }, t.area[m] === undefined ? "–" : formatValue(t.area[m]!)),
-      h("td", `nnw-rho${rho !== undefined && rho > 0.8 ? " nnw-warn" : ""}`, { "data-value": String(rho ?? "") },
-        rho === undefined ? "–" : rho.toFixed(2)),
+      cell(signed, "nnw-rho-signed", signed !== undefined && signed > RANDOMIZATION_WARN),
+      cell(rho, "nnw-rho", false),
       h("td"),
     );
     table.append(row);
   });
   const curve = h("canvas", "nnw-deletion", { "aria-label": "deletion curves" });
   const curves = h("div", "nnw-curves");
-  curves.append(curve, h("div", "nnw-caption", {}, "target score as features are removed, most important first"));
+  const probability = s.output === "probability";
+  const data = t.fractions && t.deletion
+    ? { fractions: t.fractions, scores: t.deletion, random: t.random, names: t.methods, probability }
+    : null;
+  curves.append(
+    h("div", "nnw-caption", {}, `${probability ? "probability" : "score"} of the explained class as features are removed`),
+    curve,
+  );
+  if (data) curves.append(curveLegend(data, t.methods.map((m) => titleOf(s, m))));
   const grid = h("div", "nnw-trust-grid");
   grid.append(table, curves);
   parts.push(grid);
@@ -131,7 +117,7 @@ export function renderTrust(box: HTMLDivElement, s: DrawState): void {
     parts.push(list);
   }
   box.replaceChildren(...parts);
-  drawDeletion(curve, t);
+  if (data) drawCurves(curve, data);
 }
 
 export function setTrustPending(box: HTMLDivElement, pending: boolean): void {

@@ -26,6 +26,8 @@ export interface Ui {
   barsTitle: HTMLDivElement;
   side: HTMLDivElement;
   readout: HTMLDivElement;
+  /** the readout again, beside the hovered row or token */
+  tip: HTMLDivElement;
   trust: HTMLDivElement;
   error: HTMLDivElement;
   status: HTMLDivElement;
@@ -38,7 +40,23 @@ export interface Ui {
 function labelled(text: string, control: HTMLElement, title?: string): HTMLLabelElement {
   const label = h("label", "", title ? { title } : {}, text);
   label.append(control);
+  // a slider says its value (the readout of a range input is otherwise only its knob)
+  if (control instanceof HTMLInputElement && control.type === "range") {
+    label.append(h("output", "nnw-range-value", { "aria-hidden": "true" }));
+  }
   return label;
+}
+
+/** The text beside a slider: its value as the user reads it. */
+export function rangeText(kind: "opacity" | "threshold" | "top", v: number): string {
+  if (kind === "top") return `${Math.round(v)}%`;
+  if (kind === "threshold") return `${Math.round(v * 100)}% of scale`;
+  return `${Math.round(v * 100)}%`;
+}
+
+function showRange(input: HTMLInputElement, text: string): void {
+  const out = input.parentElement?.querySelector<HTMLOutputElement>("output.nnw-range-value");
+  if (out) out.textContent = text;
 }
 
 export function buildDom(): Ui {
@@ -80,8 +98,9 @@ export function buildDom(): Ui {
   const cbar = h("div", "nnw-cbar", { title: "one colour scale shared by every map" });
   cbar.append(cbarLo, colorbar, cbarHi);
   const readout = h("div", "nnw-readout", { "aria-live": "polite" });
+  const tip = h("div", "nnw-tip", { "aria-hidden": "true", hidden: true });
   const figure = h("div", "nnw-figure");
-  figure.append(maps, cbar, readout);
+  figure.append(maps, cbar, readout, tip);
 
   const bars = h("div", "nnw-bars", { role: "group", "aria-label": "predictions; click to explain a class" });
   const barsTitle = h("div", "nnw-side-title", {}, "predictions · click to explain");
@@ -100,7 +119,7 @@ export function buildDom(): Ui {
   root.append(toolbar, display, error, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
-    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, trust, error, status, progress, progressBar, progressLabel,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, trust, error, status, progress, progressBar, progressLabel,
     cancel,
   };
 }
@@ -171,4 +190,11 @@ export function syncDisplay(ui: Ui, d: Display, palettes: string[]): void {
   ui.top.value = String(d.topPercent);
   ui.absolute.checked = d.absolute;
   ui.zoom.value = String(nearestZoom(d.zoom));
+  showRanges(ui, d);
+}
+
+export function showRanges(ui: Ui, d: Display): void {
+  showRange(ui.opacity, rangeText("opacity", d.opacity));
+  showRange(ui.threshold, rangeText("threshold", d.threshold));
+  showRange(ui.top, rangeText("top", d.topPercent));
 }

@@ -32,7 +32,9 @@ export function layoutFor(shape: readonly number[]): Layout {
     tiles = o * i;
     th = kh;
     tw = kw;
-    cols = Math.max(1, i);
+    // one row of input channels per output channel; a single input channel
+    // (a first conv) would be one tall column: wrap its filters into a square
+    cols = i > 1 ? i : Math.max(1, Math.ceil(Math.sqrt(o)));
   } else if (shape.length === 3) {
     const [c, h, w] = shape as [number, number, number];
     tiles = c;
@@ -83,7 +85,8 @@ export function hitAt(layout: Layout, px: number, py: number): Hit | null {
   const flat = tile * layout.th * layout.tw + within;
   if (s.length === 2) return { index: [yin, xin], flat };
   if (s.length === 3) return { index: [tile, yin, xin], flat };
-  return { index: [Math.floor(tile / layout.cols), tile % layout.cols, yin, xin], flat };
+  const inputs = Math.max(1, s[1]!);
+  return { index: [Math.floor(tile / inputs), tile % inputs, yin, xin], flat };
 }
 
 /** The atlas pixel (x, y) of the value at row-major `flat`. */

@@ -137,6 +137,18 @@ function placeMarker(marker: HTMLElement, layout: Layout, neuron: number[] | nul
   marker.hidden = false;
 }
 
+/** How the weights picture is laid out, in words (shape and tiling). */
+export function weightsLayout(shape: readonly number[]): string {
+  const dims = shape.join(" × ");
+  if (shape.length === 4) {
+    return shape[1]! > 1
+      ? `${dims} (out × in × kh × kw): one row per output channel, one ${shape[2]}×${shape[3]} tile per input channel`
+      : `${dims} (out × in × kh × kw): one ${shape[2]}×${shape[3]} filter per output channel, left to right`;
+  }
+  if (shape.length === 2) return `${dims} (out × in): one row per output unit`;
+  return dims;
+}
+
 /** What the weights canvas shows, for hover. */
 export interface WeightsDrawn {
   layout: Layout | null;
@@ -155,6 +167,11 @@ export function drawWeights(ui: LayersUi, s: WeightsState): WeightsDrawn {
   const [lo, hi] = symmetricRange(arr.data);
   paintLayout(ui.wCanvas, arr.data, layout, s.lut(), lo, hi);
   ui.wCanvas.style.width = `${layout.width * zoomFor(layout, 560, 12)}px`;
+  const what = ui.wMode.value === "g" && wxg ? "gradient × weight" : "weights";
+  setText(ui.wCaption, `${what} of ${s.layer}, ${weightsLayout(arr.shape)}`);
+  drawColorbar(ui.wBar, s.lut());
+  setText(ui.wLo, formatValue(lo));
+  setText(ui.wHi, formatValue(hi));
   ui.wCanvas.dataset.rendered = `${s.layer}|${ui.wMode.value}`;
   return { layout, weights, wxg };
 }

@@ -106,7 +106,7 @@ export function render({ model, el }: RenderProps): () => void {
     if (tok !== undefined) r.dataset.token = tok;
     else delete r.dataset.token;
     setText(r, `[${found.index.join(", ")}]${tok !== undefined ? ` token “${tok}”` : ""}` +
-      ` activation ${formatValue(v)} · ∂${target}/∂a ${formatValue(g)}` +
+      ` activation ${formatValue(v)} · gradient of the “${target}” score ∂y/∂a ${formatValue(g)}` +
       ` · layer mean ${formatValue(s.mean)}, max ${formatValue(s.max)}, zeros ${pct(s.zeros)}`);
   }, on);
   ui.atlas.addEventListener("pointerleave", atlasHint, on);

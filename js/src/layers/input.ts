@@ -9,18 +9,27 @@ import { baseImage, blend, putPixels } from "../lib/image";
 import type { InputState, TopsState } from "./state";
 import type { LayersUi } from "./ui";
 
-/** Bars of one value per feature, largest |value| first, at most `most`. */
+/**
+ * Bars of one value per feature, largest |value| first, at most `most`. Every
+ * row's track has the same width at the same x (fixed columns), and zero sits
+ * mid-track: a negative value is left of the one shared zero line.
+ */
 export function featureBars(host: HTMLElement, values: ArrayLike<number>, names: string[], most = 12): void {
   const order = Array.from({ length: values.length }, (_, i) => i).sort(
     (a, b) => Math.abs(values[b]!) - Math.abs(values[a]!),
   );
   let m = 0;
   for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i]!));
+  const head = h("div", "nnw-fhead", { "aria-hidden": "true" });
+  head.append(h("span", "nnw-fname", {}, "feature"), h("span", "nnw-fscale", {},
+    m > 0 ? `−${formatValue(m)} · 0 · +${formatValue(m)}` : "0"), h("span", "nnw-fval", {}, "value"));
   const rows = order.slice(0, most).map((i) => {
     const v = values[i]!;
     const row = h("div", "nnw-fbar", { "data-feature": i, "data-value": String(v) });
-    row.appendChild(h("span", "nnw-fname", {}, names[i] ?? `x${i}`));
+    const name = names[i] ?? `x${i}`;
+    row.appendChild(h("span", "nnw-fname", { title: name }, name));
     const track = h("span", "nnw-ftrack");
+    track.appendChild(h("span", "nnw-fzero", { "aria-hidden": "true" }));
     const fill = h("span", v < 0 ? "nnw-ffill nnw-neg" : "nnw-ffill");
     fill.style.width = `${m > 0 ? (50 * Math.abs(v)) / m : 0}%`;
     fill.style[v < 0 ? "right" : "left"] = "50%";
@@ -29,7 +38,7 @@ export function featureBars(host: HTMLElement, values: ArrayLike<number>, names:
     row.appendChild(h("span", "nnw-fval", {}, formatValue(v)));
     return row;
   });
-  host.replaceChildren(...rows);
+  host.replaceChildren(head, ...rows);
 }
 
 export function drawInput(ui: LayersUi, s: InputState, seq: number): void {
@@ -62,7 +71,7 @@ export function drawInput(ui: LayersUi, s: InputState, seq: number): void {
   if (neuron) {
     const method = s.method.replace(/_/g, " ");
     setText(ui.inputTitle, `input · ${method} of neuron [${neuron.join(", ")}]`);
-    setText(ui.neuronText, `neuron [${neuron.join(", ")}] = ${formatValue(s.neuronValue())}`);
+    setText(ui.neuronText, `activation of neuron [${neuron.join(", ")}] for this example = ${formatValue(s.neuronValue())}`);
     ui.neuronText.dataset.value = String(s.neuronValue());
   } else {
     setText(ui.inputTitle, "input");
@@ -77,7 +86,9 @@ export function drawTops(ui: LayersUi, s: TopsState, kind: string): void {
     ui.tops.replaceChildren();
     return;
   }
-  setText(ui.topTitle, `inputs that excite this unit most (${s.source})`);
+  // The sweep scores a unit by its MEAN activation over its positions (a
+  // channel of a conv, a unit over tokens): not the clicked neuron's value.
+  setText(ui.topTitle, `inputs that excite this unit most (${s.source}), by its mean activation over positions`);
   const [lo, hi] = s.display;
   const items: HTMLElement[] = [];
   for (let i = 0; i < idx.data.length; i++) {
@@ -90,7 +101,8 @@ export function drawTops(ui: LayersUi, s: TopsState, kind: string): void {
       c1.style.width = `${Math.max(1, Math.floor(56 / w)) * w}px`;
       item.appendChild(c1);
     }
-    item.appendChild(h("span", "", {}, `#${idx.data[i]} · ${formatValue(vals.data[i]!)}`));
+    item.appendChild(h("span", "", { title: "example index · the unit's mean activation on it" },
+      `#${idx.data[i]} · mean ${formatValue(vals.data[i]!)}`));
     items.push(item);
   }
   ui.tops.replaceChildren(...items);

@@ -24,8 +24,11 @@ ${L} .nnw-note { color: var(--nnw-muted); font-style: italic; }
 ${L} .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
 ${L} .nnw-tablebox { max-height: 420px; overflow: auto; border: 1px solid var(--nnw-border); }
 ${L} table.nnw-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 6px; }
-${L} .nnw-table td { padding: 1px 6px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
+${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 4px; }
+${L} .nnw-table td { padding: 1px 4px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
+/* compact enough that every column of the layer table fits a 800 px notebook's output area */
+${L} table.nnw-table { font-size: 12px; }
+${L} .nnw-table td:first-child { max-width: 11em; overflow: hidden; text-overflow: ellipsis; }
 ${L} .nnw-row { cursor: pointer; }
 ${L} .nnw-row:hover { background: var(--nnw-bg2); }
 ${L} .nnw-row.nnw-selected { background: color-mix(in srgb, var(--nnw-accent) 18%, transparent); }
@@ -57,11 +60,15 @@ ${L} .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 4px; max-width: 260p
 ${L} .nnw-tokens[hidden] { display: none; }
 ${L} .nnw-token { padding: 0 3px; border: 1px solid var(--nnw-border, #ddd); border-radius: 3px; white-space: pre; }
 ${L} .nnw-top { display: flex; flex-direction: column; align-items: center; font-size: 11px; color: var(--nnw-muted); font-variant-numeric: tabular-nums; }
-${L} .nnw-fbar { display: grid; grid-template-columns: minmax(60px, 1fr) 100px auto; gap: 6px; align-items: center; }
+/* fixed columns: every row's track at the same x and width, so the zero lines align */
+${L} .nnw-fbar, ${L} .nnw-fhead { display: grid; grid-template-columns: 9em 110px 5.5em; gap: 6px; align-items: center; }
+${L} .nnw-fhead { color: var(--nnw-muted); font-size: 11px; }
+${L} .nnw-fscale { text-align: center; font-size: 10px; white-space: nowrap; overflow: hidden; }
 ${L} .nnw-fname { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 ${L} .nnw-ftrack { position: relative; height: 10px; background: var(--nnw-bg2); }
+${L} .nnw-fzero { position: absolute; left: 50%; top: -2px; bottom: -2px; width: 1px; background: var(--nnw-muted); }
 ${L} .nnw-ffill { position: absolute; top: 0; bottom: 0; background: #d6604d; }
 ${L} .nnw-ffill.nnw-neg { background: #4393c3; }
-${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); }
+${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); text-align: right; white-space: nowrap; }
 ${L} .nnw-features .nnw-hint { color: var(--nnw-muted); font-style: italic; }
 `;

@@ -30,6 +30,11 @@ export interface LayersUi {
   weightsBox: HTMLDivElement;
   wMode: HTMLSelectElement;
   wCanvas: HTMLCanvasElement;
+  /** what the weights picture is (shape, how it is tiled) and its colour scale */
+  wCaption: HTMLDivElement;
+  wBar: HTMLCanvasElement;
+  wLo: HTMLSpanElement;
+  wHi: HTMLSpanElement;
   wReadout: HTMLDivElement;
   marker: HTMLDivElement;
   inputTitle: HTMLDivElement;
@@ -88,13 +93,7 @@ export function buildDom(): LayersUi {
   const main = h("div", "nnw-main");
   const head = h("div", "nnw-head");
   const atlas = h("canvas", "nnw-atlas");
-  const cbarRow = h("div", "nnw-source");
-  const cbLo = h("span");
-  const cbar = h("canvas", "nnw-colorbar");
-  cbar.style.width = "160px";
-  cbar.style.height = "10px";
-  const cbHi = h("span");
-  cbarRow.append(cbLo, cbar, cbHi);
+  const [cbarRow, cbLo, cbar, cbHi] = colourScale("nnw-source", "nnw-colorbar", 160);
   const readout = h("div", "nnw-readout nnw-hint", {}, ATLAS_HINT);
   const stats = h("div", "nnw-stats");
   const weightsBox = h("div", "nnw-weightsbox");
@@ -102,7 +101,9 @@ export function buildDom(): LayersUi {
   wMode.append(h("option", "", { value: "w" }, "weights"), h("option", "", { value: "g" }, "gradient × weight"));
   const wCanvas = h("canvas", "nnw-wcanvas");
   const wReadout = h("div", "nnw-readout nnw-hint", {}, "hover a weight");
-  weightsBox.append(wMode, wCanvas, wReadout);
+  const wCaption = h("div", "nnw-wcaption");
+  const [wScale, wLo, wBar, wHi] = colourScale("nnw-cbar-row", "nnw-cbar nnw-wbar", 120);
+  weightsBox.append(wMode, wCaption, wCanvas, wScale, wReadout);
   const atlasBox = h("div", "nnw-atlasbox");
   const marker = h("div", "nnw-marker");
   marker.hidden = true;
@@ -122,9 +123,21 @@ export function buildDom(): LayersUi {
   root.append(toolbar, error, note, body);
   return {
     root, exampleInput, targetSelect, predicted, tabAct, tabW, error, note, tbody, sourceText, sweepButton, progress,
-    head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wReadout, marker, inputTitle,
+    head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wCaption, wBar, wLo, wHi, wReadout, marker, inputTitle,
     inputCanvas, featBox, tokBox, neuronText, topTitle, tops,
   };
+}
+
+/** A colour bar with its low and high ends: [row, lo, bar, hi]. */
+function colourScale(rowClass: string, barClass: string, width: number): [HTMLDivElement, HTMLSpanElement, HTMLCanvasElement, HTMLSpanElement] {
+  const lo = h("span");
+  const bar = h("canvas", barClass);
+  bar.style.width = `${width}px`;
+  bar.style.height = "10px";
+  const hi = h("span");
+  const row = h("div", rowClass);
+  row.append(lo, bar, hi);
+  return [row, lo, bar, hi];
 }
 
 export const shapeText = (s: readonly number[] | null): string => (s ? s.join("×") || "scalar" : "–");

@@ -120,3 +120,39 @@ export function paintScaled(
   ctx.drawImage(offscreen, 0, 0, width * k, height * k);
   return ctx;
 }
+
+/**
+ * Outline the hovered pixel (row, col) of a width × height image drawn on
+ * `canvas`, or hide the outline (null). The outline is a sibling of the canvas
+ * in its parent, which it makes the positioning box; black inside white so it
+ * shows on any pixel and either theme.
+ */
+export function markCell(canvas: HTMLCanvasElement, cell: { row: number; col: number } | null, width: number, height: number): void {
+  const host = canvas.parentElement;
+  if (!host) return;
+  let mark = host.querySelector<HTMLDivElement>(":scope > .nnw-cell-mark");
+  if (!cell || !(width > 0 && height > 0)) {
+    if (mark) mark.hidden = true;
+    return;
+  }
+  if (!mark) {
+    mark = document.createElement("div");
+    mark.className = "nnw-cell-mark";
+    mark.setAttribute("aria-hidden", "true");
+    Object.assign(mark.style, {
+      position: "absolute", pointerEvents: "none", boxSizing: "border-box",
+      border: "1px solid #000", outline: "1px solid #fff",
+    });
+    if (getComputedStyle(host).position === "static") host.style.position = "relative";
+    host.append(mark);
+  }
+  const w = canvas.clientWidth / width;
+  const h = canvas.clientHeight / height;
+  Object.assign(mark.style, {
+    left: `${canvas.offsetLeft + cell.col * w}px`, top: `${canvas.offsetTop + cell.row * h}px`,
+    width: `${Math.max(2, w)}px`, height: `${Math.max(2, h)}px`,
+  });
+  mark.hidden = false;
+  mark.dataset.row = String(cell.row);
+  mark.dataset.col = String(cell.col);
+}

@@ -67,16 +67,26 @@ export function renderTaylor(el: HTMLElement, s: WhatIfState): void {
   );
 }
 
+/** Whether the input already carries the counterfactual change (offering it again would do nothing). */
+export function counterfactualApplied(s: WhatIfState): boolean {
+  const cf = s.counterfactual;
+  if (!cf) return false;
+  const now = s.current[cf.feature];
+  return now !== undefined && Math.abs(now - cf.value) <= 1e-6 * Math.max(1, Math.abs(cf.value));
+}
+
 export function counterfactualText(s: WhatIfState): string {
   const cf = s.counterfactual;
   if (!cf) return "";
-  return `Set ${s.names[cf.feature] ?? `feature ${cf.feature}`} to ${formatValue(cf.value)} → ` +
+  const change = `${s.names[cf.feature] ?? `feature ${cf.feature}`} to ${formatValue(cf.value)} → ` +
     labelOf(s.labels, cf.newClass);
+  return counterfactualApplied(s) ? `Applied: ${change} (Reset to undo)` : `Set ${change}`;
 }
 
 export function renderCounterfactual(button: HTMLButtonElement, s: WhatIfState): void {
   const cf = s.counterfactual;
   button.hidden = !cf;
+  button.disabled = counterfactualApplied(s);
   setText(button, counterfactualText(s));
   if (cf) {
     button.dataset.feature = String(cf.feature);

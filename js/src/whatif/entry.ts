@@ -23,7 +23,7 @@ import { IcePanel } from "./icepanel";
 import { renderImage } from "./image/entry";
 import { rowOrder } from "./scale";
 import { RequestScheduler } from "./scheduler";
-import { isCategorical, labelOf, readState, titleOf, type WhatIfState } from "./state";
+import { attributionHeading, isCategorical, readState, type WhatIfState } from "./state";
 import { CSS, STYLE_ID } from "./style";
 import { TABULAR_TRAITS, type WhatIfTraits } from "./traits";
 import { buildDom, buildRow, placeMarks, readControl, setControl, type Row, type RowSpec } from "./ui";
@@ -54,7 +54,8 @@ function renderTabular({ model, el }: RenderProps): () => void {
   function showStatus(): void {
     const pending = scheduler.pending;
     ui.root.classList.toggle("nnw-busy", pending);
-    const text = pending ? "computing…" : drawn ? `attribution: ${titleOf(drawn, drawn.method)}` : "";
+    // the method that answered is named once, above the bars (methodLine)
+    const text = pending ? "computing…" : "";
     setText(ui.status, text);
   }
 
@@ -117,7 +118,12 @@ function renderTabular({ model, el }: RenderProps): () => void {
       r.row.classList.toggle("nnw-ice-selected", i === s.iceFeature);
     });
     renderAttribution(rows, s.attribution);
-    setText(ui.attrHead, `attribution · ${labelOf(s.labels, s.target)}`);
+    const heading = attributionHeading(s);
+    setText(ui.methodLine, heading.text);
+    ui.methodLine.dataset.method = s.method;
+    ui.methodLine.classList.toggle("nnw-preview-line", heading.preview);
+    setText(ui.attrHead, heading.preview ? "attribution (preview)" : "attribution");
+    ui.root.classList.toggle("nnw-preview", heading.preview);
     applyOrder();
     renderBars(ui.bars, s);
     renderCounterfactual(ui.counterfactual, s);

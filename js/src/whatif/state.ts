@@ -32,6 +32,8 @@ export interface WhatIfState {
   target: number;
   attribution: NumericArray;
   method: string;
+  /** the method that answers on release (the drag answer may be its fast preview) */
+  releaseMethod: string;
   titles: Record<string, string>;
   taylorEstimate: NumericArray | null;
   taylorActual: NumericArray | null;
@@ -134,6 +136,7 @@ export function readState(model: AnyModel): ReadResult {
       original, current, lows, highs, steps, categorical, means,
       probs, probsOriginal, outputLabel: t.string("output_label"), predicted, target, attribution,
       method: t.string("attribution_method"),
+      releaseMethod: t.string("release_method") || t.string("attribution_method"),
       titles: t.titles("method_titles"),
       taylorEstimate, taylorActual,
       iceFeature: ice.feature, iceValues: ice.values, iceOutputs: ice.outputs, pdp: ice.pdp,
@@ -152,4 +155,20 @@ export function titleOf(state: Pick<WhatIfState, "titles">, method: string): str
 
 export function isCategorical(state: Pick<WhatIfState, "categorical">, i: number): boolean {
   return state.categorical !== null && state.categorical[i] === 1;
+}
+
+/**
+ * The heading of the attribution: which method answered, for which class, and
+ * when the answer is the fast preview shown while dragging, that it is one and
+ * which method replaces it on release (never a silent swap of methods).
+ */
+export function attributionHeading(
+  s: Pick<WhatIfState, "titles" | "method" | "releaseMethod" | "labels" | "target">,
+): { text: string; preview: boolean } {
+  const cls = labelOf(s.labels, s.target);
+  const preview = s.method !== "" && s.releaseMethod !== "" && s.method !== s.releaseMethod;
+  const text = preview
+    ? `fast preview: ${titleOf(s, s.method)} · ${titleOf(s, s.releaseMethod)} on release · ${cls}`
+    : `attribution: ${titleOf(s, s.method)} · ${cls}`;
+  return { text, preview };
 }

@@ -36,13 +36,19 @@ ${W} .nnw-error {
   padding: 4px 8px; white-space: pre-wrap; max-width: 760px;
 }
 ${W} .nnw-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
-${W} .nnw-left { flex: 1 1 480px; min-width: 340px; max-width: 640px; }
+${W} .nnw-left { flex: 1 1 480px; min-width: min(100%, 350px); max-width: 640px; }
+${W} .nnw-method-line { color: var(--nnw-muted); font-size: 12px; margin-bottom: 3px; }
+${W} .nnw-method-line.nnw-preview-line { color: var(--nnw-fg); font-style: italic; }
+${W}.nnw-preview .nnw-attr-fill { opacity: 0.6; outline: 1px dashed var(--nnw-muted); outline-offset: -1px; }
 ${W} .nnw-right { flex: 0 0 300px; width: 300px; display: flex; flex-direction: column; gap: 4px; }
 ${W} .nnw-section-title { color: var(--nnw-muted); margin-top: 6px; }
 ${W} .nnw-section-title:first-child { margin-top: 0; }
 ${W} .nnw-features-head, ${W} .nnw-feature {
   display: grid; gap: 8px; align-items: center;
-  grid-template-columns: minmax(80px, 140px) minmax(130px, 1fr) 58px 136px;
+  /* names and bars grow to their widths first, the slider takes what is left: in a narrow
+     output area (an 800 px notebook beside its file browser) the slider gives way, and the
+     names keep their room */
+  grid-template-columns: minmax(104px, 140px) minmax(56px, 1fr) 66px minmax(96px, 136px);
 }
 ${W} .nnw-features-head { color: var(--nnw-muted); padding: 0 6px 3px 0; border-bottom: 1px solid var(--nnw-border); }
 ${W} .nnw-head-value { text-align: right; }

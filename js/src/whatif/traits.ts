@@ -19,6 +19,8 @@ export interface WhatIfTraits {
   predicted: number;
   target: number;
   attribution_method: string;
+  /** the method that answers on release; another attribution_method is a preview */
+  release_method: string;
   method_titles: Record<string, string>;
   _original: Encoded;
   _current: Encoded;
@@ -55,12 +57,13 @@ export interface WhatIfTraits {
 export const TABULAR_TRAITS = [
   "_seq", "feature_names", "category_names", "labels", "_original", "_current", "_lows", "_highs", "_steps",
   "_categorical", "_means", "_probs", "_probs_original", "predicted", "target", "_attribution",
-  "attribution_method", "method_titles", "_taylor_estimate", "_taylor_actual", "_ice_feature",
+  "attribution_method", "release_method", "method_titles", "_taylor_estimate", "_taylor_actual", "_ice_feature",
   "_ice_values", "_ice_outputs", "_pdp", "_counterfactual", "error", "output_label",
 ] as const satisfies readonly (keyof WhatIfTraits)[];
 
 /** Traits whose change means "redraw" in the image editor. */
 export const IMAGE_TRAITS = [
   "_seq", "labels", "_original", "_current", "_display_range", "_map", "_lut", "_scale", "_signed",
-  "_probs", "_probs_original", "predicted", "target", "attribution_method", "method_titles", "error", "output_label",
+  "_probs", "_probs_original", "predicted", "target", "attribution_method", "release_method", "method_titles", "error",
+  "output_label",
 ] as const satisfies readonly (keyof WhatIfTraits)[];

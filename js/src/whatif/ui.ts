@@ -13,6 +13,7 @@ export interface Ui {
   status: HTMLDivElement;
   error: HTMLDivElement;
   attrHead: HTMLSpanElement;
+  methodLine: HTMLDivElement;
   features: HTMLDivElement;
   bars: HTMLDivElement;
   counterfactual: HTMLButtonElement;
@@ -40,8 +41,10 @@ export function buildDom(): Ui {
     h("span", "nnw-head-value", {}, "value"), attrHead,
   );
   const features = h("div", "nnw-features", { role: "group", "aria-label": "input features" });
+  // which method answered, and whether it is the fast preview of the release answer
+  const methodLine = h("div", "nnw-method-line", { "aria-live": "polite" });
   const left = h("div", "nnw-left");
-  left.append(head, features);
+  left.append(methodLine, head, features);
 
   const bars = h("div", "nnw-bars", { role: "group", "aria-label": "predictions; click to explain a class" });
   const counterfactual = h("button", "nnw-counterfactual", { type: "button", hidden: true });
@@ -59,7 +62,7 @@ export function buildDom(): Ui {
   const body = h("div", "nnw-body");
   body.append(left, right);
   root.append(toolbar, error, body);
-  return { root, reset, sort, status, error, attrHead, features, bars, counterfactual, taylor, iceTitle, ice, iceReadout };
+  return { root, reset, sort, status, error, attrHead, methodLine, features, bars, counterfactual, taylor, iceTitle, ice, iceReadout };
 }
 
 export interface Row {

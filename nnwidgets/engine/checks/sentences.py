@@ -5,8 +5,9 @@ THIS input, and the thresholds those lines judge by (all in one place).
 - :data:`IG_GAP_TINY`: |F(x) − F(baseline)| below 1e-6 · max(1, |F(x)|) → the
   relative delta says little;
 - :data:`RANK_DISAGREE`: a pair of maps with ρ below 0.5 → "they disagree";
-- :data:`RANDOMIZATION_WARN`: ρ above 0.8 after randomizing → "may not depend
-  on what the model learned";
+- :data:`RANDOMIZATION_WARN`: signed ρ above 0.8 after randomizing (over the
+  features where either map is non-zero) → "may not depend on what the model
+  learned"; only ρ of magnitudes above it → "signs come from the weights";
 - a deletion area no smaller than the random orders' → "no better than a random order".
 """
 
@@ -18,11 +19,12 @@ import numpy as np
 
 from .completeness import Completeness
 from .deletion import Deletion
+from .randomization import Randomization
 
 IG_RELATIVE_WARN = 0.05  # relative convergence delta above this: the path integral has not converged
 IG_GAP_TINY = 1e-6  # |F(x) − F(baseline)| below this · max(1, |F(x)|): nothing for IG to explain
 RANK_DISAGREE = 0.5  # Spearman below this between two maps: they tell different stories
-RANDOMIZATION_WARN = 0.8  # Spearman above this after randomizing the top layer(s): a warning
+RANDOMIZATION_WARN = 0.8  # Spearman above this after randomizing the top layer(s): the map survived
 
 
 def _rho(value: float) -> str:
@@ -65,23 +67,46 @@ def rank_line(matrix: np.ndarray, names: Sequence[str], titles: Mapping[str, str
     return f"The methods rank the features alike (lowest ρ = {_rho(low)}, {pair}): their maps tell one story."
 
 
-def randomization_line(similarity: Mapping[str, float], layers: Sequence[str], titles: Mapping[str, str]) -> str:
-    if not layers:
+def _evidence(r: Randomization, name: str) -> str:
+    k = -1  # the deepest step: every randomized layer re-initialised
+    return (f"ρ = {_rho(r.signed[name][k])} signed, {_rho(r.absolute[name][k])} of magnitudes, "
+            f"over the {r.compared[name][k]} features where either map is non-zero")
+
+
+def randomization_line(r: Randomization, titles: Mapping[str, str]) -> str:
+    """The verdict of the cascading randomization check, worded by the statistic that
+    carries it: a map whose signed ranking survives, one whose magnitudes survive but
+    not its signs, or every map changed."""
+    if not r.layers:
         return "No layer was randomized: no model-randomization check."
-    what = "the last layer" if len(layers) == 1 else f"the last {len(layers)} layers"
-    high = {n: r for n, r in similarity.items() if r > RANDOMIZATION_WARN}
-    if high:
-        listed = " and ".join(f"{titles[n]} (ρ = {_rho(r)})" for n, r in high.items())
-        one = len(high) == 1
-        return (
-            f"Randomizing {what} changes the {'map' if one else 'maps'} of {listed} little: "
-            f"{'it' if one else 'they'} may not depend on what the model learned."
+    what = "the last layer" if len(r.layers) == 1 else f"the last {len(r.layers)} layers"
+    them = "it" if len(r.layers) == 1 else "them"
+    kept = [n for n in r.signed if r.signed[n][-1] > RANDOMIZATION_WARN]
+    sizes = [n for n in r.signed if n not in kept and r.absolute[n][-1] > RANDOMIZATION_WARN]
+    lines = []
+    for n in kept:
+        lines.append(
+            f"Re-initialising {what} leaves the map of {titles[n]} almost unchanged ({_evidence(r, n)}): "
+            f"it may not depend on what the model learned in {them} (the model may not use {them}, "
+            "or the method may not follow the model)."
         )
-    top = max(similarity, key=similarity.get)
-    return (
-        f"Randomizing {what} changes every map (highest ρ = {_rho(similarity[top])}, {titles[top]}): "
-        "the maps depend on what the model learned."
-    )
+    for n in sizes:
+        lines.append(
+            f"Re-initialising {what} keeps the ranking of |{titles[n]}| but changes the signed map more "
+            f"({_evidence(r, n)}): which features stand out comes mostly from the input, which way they "
+            "push depends on the learned weights."
+        )
+    if not lines:
+        top = max(r.signed, key=lambda n: r.signed[n][-1])
+        lines.append(
+            f"Re-initialising {what} changes every map (highest: {titles[top]}, {_evidence(r, top)}): "
+            f"the maps depend on what the model learned in {them}."
+        )
+    if len(r.layers) > 1:
+        top = max(r.signed, key=lambda n: r.signed[n][-1])
+        steps = ", ".join(f"{d} → {_rho(v)}" for d, v in zip(r.depths, r.signed[top]))
+        lines.append(f"Signed ρ of {titles[top]} as layers are re-initialised from the top down (layers → ρ): {steps}.")
+    return " ".join(lines)
 
 
 def deletion_line(d: Deletion, titles: Mapping[str, str], kind: str) -> str:
@@ -94,4 +119,19 @@ def deletion_line(d: Deletion, titles: Mapping[str, str], kind: str) -> str:
     poor = [titles[n] for n, a in d.area.items() if a >= d.random_area]
     if poor:
         line += f" {', '.join(poor)}: no better than a random order for this input."
+    last = float(d.random[-1])  # every feature removed: the baseline's score, whatever the order
+    if last > first + 0.05 * max(abs(first), abs(last), 1e-12):
+        line += (
+            f" The curves end at the baseline's {kind} ({last:.3g}), above this input's: the features that count "
+            "against the class are removed last, so the curve rises towards it."
+        )
+    same = _identical(d)
+    if same:
+        line += f" {' = '.join(titles[n] for n in same)}: the same curve (the same order of the features)."
     return line
+
+
+def _identical(d: Deletion) -> list[str]:
+    """The methods whose curves coincide with another's (drawn on top of each other)."""
+    names = list(d.scores)
+    return [n for n in names if any(m != n and np.allclose(d.scores[n], d.scores[m]) for m in names)]

@@ -17,7 +17,7 @@ import { traits } from "../../lib/traits";
 import { takeAnswer } from "../answer";
 import { clickedClass, markPending, renderBars } from "../bars";
 import { RequestScheduler } from "../scheduler";
-import { labelOf, titleOf } from "../state";
+import { attributionHeading } from "../state";
 import { CSS, STYLE_ID } from "../style";
 import { IMAGE_TRAITS, type WhatIfTraits } from "../traits";
 import { isFill } from "./brush";
@@ -70,8 +70,8 @@ export function renderImage({ model, el }: RenderProps): () => void {
   function showStatus(): void {
     const pending = scheduler.pending;
     ui.root.classList.toggle("nnw-busy", pending);
-    const text = pending ? "computing…"
-      : drawn ? `attribution: ${titleOf(drawn, drawn.method)} · class ${labelOf(drawn.labels, drawn.target)}` : "";
+    // the method that answered is named once, above the map (attrHead)
+    const text = pending ? "computing…" : "";
     setText(ui.status, text);
   }
 
@@ -140,7 +140,10 @@ export function renderImage({ model, el }: RenderProps): () => void {
     }
     setText(ui.cbarLo, formatValue(s.range[0]));
     setText(ui.cbarHi, formatValue(s.range[1]));
-    setText(ui.attrHead, `attribution · ${labelOf(s.labels, s.target)}`);
+    const heading = attributionHeading(s);
+    setText(ui.attrHead, heading.text);
+    ui.attrHead.dataset.method = s.method;
+    ui.root.classList.toggle("nnw-preview", heading.preview);
     renderBars(ui.bars, s);
   }
 

@@ -26,6 +26,8 @@ export interface ImageState extends ImageShape {
   predicted: number;
   target: number;
   method: string;
+  /** the method that answers on release (the drag answer may be its fast preview) */
+  releaseMethod: string;
   titles: Record<string, string>;
 }
 
@@ -99,6 +101,7 @@ export function readImageState(model: AnyModel): ImageReadResult {
       predicted,
       target,
       method: t.string("attribution_method"),
+      releaseMethod: t.string("release_method") || t.string("attribution_method"),
       titles: t.titles("method_titles"),
     },
   };
