@@ -71,6 +71,7 @@ def test_a_click_sets_the_linked_views_in_one_answer():
     assert e.color_by == "correct" and e.linked_names == ["Attribution", "Layers", "builtin_function_or_method"]
     e._on_request({"new": {"seq": 1, "click": 17}})
     assert e.clicked == 17 and at.index == 17 and layers.example == 17 and picked == [17] and e.error == ""
+    assert at.target == int(d.model(x[17:18]).argmax())  # explained for its own class, not the last one's
     e._on_request({"new": {"seq": 2, "click": 99}})
     assert "out of range" in e.error
     with pytest.raises(ExplanationInputError, match="built on the embedding's data"):

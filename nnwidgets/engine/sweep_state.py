@@ -24,15 +24,36 @@ from .errors import ExplanationInputError
 Limits = tuple[float, float]  # the (lo, hi) range of a saturating layer
 
 
-def top_merge(values: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per row, the ``k`` highest ``values`` with their ``ids``: descending, equal
-    values by ascending id (NaN ranks lowest), so that the answer is one set
-    whatever order the candidates came in."""
+def _sort_merge(values: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`top_merge` by two stable sorts of every candidate (any dtype, any ids)."""
     rank = torch.nan_to_num(values, nan=-torch.inf)
     by_id = ids.argsort(dim=1, stable=True)
     rank, values, ids = rank.gather(1, by_id), values.gather(1, by_id), ids.gather(1, by_id)
     keep = rank.argsort(dim=1, descending=True, stable=True)[:, :k]
     return values.gather(1, keep), ids.gather(1, keep)
+
+
+def _order_key(values: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """One int64 per (float32 value, id in [0, 2³²)) that orders as "higher value,
+    then smaller id": the value's bits made monotone (negatives flipped; -0 is +0,
+    NaN is -inf) above, the id's complement below."""
+    rank = torch.nan_to_num(values, nan=-torch.inf) + 0.0  # + 0.0 turns -0.0 into +0.0: they tie
+    bits = rank.contiguous().view(torch.int32).long()
+    bits = torch.where(bits < 0, bits ^ 0x7FFFFFFF, bits)
+    return bits * (1 << 32) + ((1 << 32) - 1 - ids)
+
+
+def top_merge(values: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per row, the ``k`` highest ``values`` with their ``ids``: descending, equal
+    values by ascending id (NaN ranks lowest), so that the answer is one set
+    whatever order the candidates came in."""
+    k = min(k, values.shape[1])
+    if values.dtype == torch.float32 and ids.numel() and 0 <= int(ids.min()) and int(ids.max()) < 1 << 32:
+        # One topk of exact keys instead of two stable sorts of (units, k + batch)
+        # per batch, which were most of a sweep's cost.
+        pick = _order_key(values, ids).topk(k, dim=1).indices
+        return values.gather(1, pick), ids.gather(1, pick)
+    return _sort_merge(values, ids, k)
 
 
 @dataclass
@@ -70,9 +91,13 @@ class LayerState:
         score = units.mean(dim=2)  # (n, units): a unit's score for an example
         self.count += n
         self.sum += score.sum(0, dtype=torch.float64)
-        self.max = torch.maximum(self.max, units.amax(dim=(0, 2)))
+        peak = units.amax(dim=2)  # (n, units): one reduction gives both the max and "active"
+        self.max = torch.maximum(self.max, peak.amax(dim=0))
         self.min = torch.minimum(self.min, units.amin(dim=(0, 2)))
-        self.active += (units > 0).any(dim=2).sum(0)
+        # A unit is active where some value is > 0; a NaN makes its peak NaN, so
+        # only then count the values themselves.
+        active = peak > 0 if not peak.isnan().any() else (units > 0).any(dim=2)
+        self.active += active.sum(0)
         if self.limits is not None:
             lo, hi = self.limits
             edge, centre = saturation * (hi - lo) / 2, (hi + lo) / 2

@@ -2,7 +2,8 @@
 
 A linked ``Attribution`` or ``Layers`` must be built on the same data as the
 embedding (its batch is the data set: point i is its example i), so a click
-sets its ``index`` / ``show(example=i)`` directly. A ``WhatIf`` holds one input:
+sets its example (``index``, explained for its predicted class, as a click on its
+strip does) / ``show(example=i)`` directly. A ``WhatIf`` holds one input:
 a click loads the clicked point's input into it (``set_values`` for a row,
 ``set_image`` for an image). Any other callable is called with the index.
 """
@@ -19,6 +20,14 @@ from ..engine import ExplanationInputError
 Link = Callable[[int], None]
 
 
+def _attribute_example(view: Any, i: int) -> None:
+    # As a click on the Attribution's own strip: the new example is explained for its
+    # own predicted class. Setting ``index`` alone would keep the class of the example
+    # shown before (a "9" explained as the "2" it replaced).
+    plan = view._plan({"index": i, "target": "predicted"})
+    view._run(plan.work, plan.apply)
+
+
 def link_for(view: Any, n: int, inputs: torch.Tensor) -> Link:
     """The function that shows point ``i`` in ``view``; a clear error if the view cannot follow."""
     from .attribution import Attribution
@@ -32,7 +41,7 @@ def link_for(view: Any, n: int, inputs: torch.Tensor) -> Link:
                 f"a linked {name} must be built on the embedding's data, one example per point "
                 f"({n}); it has {view.n_examples}. E.g. {name}(model, inputs) with the same inputs as Embedding")
         if isinstance(view, Attribution):
-            return lambda i: setattr(view, "index", int(i))
+            return lambda i: _attribute_example(view, int(i))
         return lambda i: view.show(example=int(i))
     if isinstance(view, WhatIf):
         if view.kind == "image":

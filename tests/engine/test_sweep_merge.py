@@ -13,7 +13,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from nnwidgets.engine import Cancelled, reporting
 from nnwidgets.engine.sweep import sweep, sweep_batch, sweep_state
-from nnwidgets.engine.sweep_state import SweepState, top_merge
+from nnwidgets.engine.sweep_state import SweepState, _sort_merge, top_merge
 
 
 def dead_model(seed: int = 0) -> nn.Module:
@@ -77,6 +77,24 @@ def test_top_k_ties_are_broken_by_the_smaller_id():
     ids = torch.tensor([[9, 7, 3, 5, 0]])
     v, i = top_merge(values, ids, 3)
     assert v.tolist() == [[2.0, 2.0, 2.0]] and i.tolist() == [[3, 5, 7]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 60), st.integers(1, 12), st.integers(0, 10_000))
+def test_the_one_topk_merge_equals_two_stable_sorts(rows, cols, k, seed):
+    """The fast path (one topk of exact int64 keys) against the plain sorts: ties,
+    NaN, ±inf, -0.0 against +0.0, ids in any order up to 2³² - 1."""
+    g = torch.Generator().manual_seed(seed)
+    pool = torch.tensor([0.0, -0.0, 1.0, -1.0, 2.5, float("nan"), float("inf"), -float("inf"), 1e-30, -3e38])
+    values = torch.where(torch.rand(rows, cols, generator=g) < 0.6,
+                         pool[torch.randint(len(pool), (rows, cols), generator=g)],
+                         torch.randn(rows, cols, generator=g))
+    ids = torch.randperm(cols, generator=g).repeat(rows, 1)
+    ids[:, 0] = (1 << 32) - 1
+    fast_v, fast_i = top_merge(values, ids, k)
+    slow_v, slow_i = _sort_merge(values, ids, k)
+    assert torch.equal(fast_i, slow_i)
+    torch.testing.assert_close(fast_v, slow_v, equal_nan=True, rtol=0, atol=0)
 
 
 @settings(max_examples=40, deadline=None)
