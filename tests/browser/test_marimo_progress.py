@@ -1,0 +1,94 @@
+"""In marimo (no IPython kernel), a slow method computes in the worker thread too: the
+view shows its progress, the cancel button stops it, and another widget answers meanwhile."""
+
+from __future__ import annotations
+
+from .conftest import ARTIFACTS
+from .hosts import marimo_server, need
+
+ROOT = "div.nnw-attribution"
+
+APP = '''import marimo
+
+app = marimo.App()
+
+
+@app.cell
+def _():
+    import time
+
+    import marimo as mo
+    import torch
+    from torch import nn
+
+    import nnwidgets as nw
+
+    class Slow(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(6, 3)
+
+        def forward(self, x):
+            time.sleep(0.05)
+            return self.lin(x)
+
+    torch.manual_seed(0)
+    model = Slow()
+    w = nw.Attribution(model, torch.linspace(-1, 1, 6), method="gradient", trust=False,
+                       method_options={"integrated_gradients": {"n_steps": 400, "internal_batch_size": 4}})
+    view = mo.ui.anywidget(w)
+    view
+    return mo, nw, torch, view, w
+
+
+@app.cell
+def _(mo, nw, torch):
+    other = nw.Attribution(torch.nn.Linear(4, 2), torch.ones(4), method="gradient", trust=False)
+    other_view = mo.ui.anywidget(other)
+    other_view
+    return other, other_view
+
+
+if __name__ == "__main__":
+    app.run()
+'''
+
+
+def test_marimo_slow_method_shows_progress_cancels_and_the_kernel_answers_meanwhile(tmp_path, browser, page):
+    need("marimo")
+    app = tmp_path / "app.py"
+    app.write_text(APP)
+    server = marimo_server(tmp_path, app)
+    try:
+        page.goto(server.url, wait_until="commit", timeout=180_000)
+        page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main .nnw-frow", timeout=120_000)
+        page.wait_for_function(f"() => document.querySelectorAll('{ROOT}').length === 2", timeout=60_000)
+        first, second = page.locator(ROOT).nth(0), page.locator(ROOT).nth(1)
+        first.locator("select.nnw-method").select_option("integrated_gradients")
+        # 100 chunks of 50 ms in the worker: the bar moves while it runs.
+        page.wait_for_function(
+            f"() => {{ const p = document.querySelectorAll('{ROOT}')[0].querySelector('div.nnw-progress');"
+            " return p && !p.hidden && Number(p.dataset.fraction) > 0.05; }", timeout=60_000,
+        )
+        label = first.locator(".nnw-progress-label").inner_text()
+        assert label.startswith("Integrated gradients"), label
+        # The kernel is free: the other view answers a class click while the first computes.
+        second.locator("select.nnw-method").select_option("saliency")
+        page.wait_for_function(
+            f"() => /Saliency/.test(document.querySelectorAll('{ROOT}')[1].textContent)"
+            f" && !document.querySelectorAll('{ROOT}')[1].classList.contains('nnw-busy')", timeout=30_000,
+        )
+        still = page.evaluate(
+            f"() => !document.querySelectorAll('{ROOT}')[0].querySelector('div.nnw-progress').hidden")
+        assert still, "the slow request must still be running while the other view answered"
+        first.locator("button.nnw-cancel").click()
+        page.wait_for_function(
+            f"() => /cancelled/.test(document.querySelectorAll('{ROOT}')[0].querySelector('.nnw-status').textContent)",
+            timeout=15_000,
+        )
+        assert first.locator(".nnw-progress").is_hidden()
+        assert first.locator("select.nnw-method").input_value() == "gradient"
+        page.screenshot(path=str(ARTIFACTS / "marimo-progress-cancelled.png"), full_page=True)
+    finally:
+        server.stop()
+    assert page.console_errors == []
