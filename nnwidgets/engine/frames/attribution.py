@@ -25,6 +25,7 @@ from ..outputs import OutputKind, Reading, readable, reading_of
 from ..passes import call_model
 from ..private import private_view
 from ..structure import structure
+from ..tokens import grid_of, has_attention
 from ..validate import check_inputs
 
 # Wraps the engine call of method ``name``, the ``i``-th of those shown (e.g. to show progress).
@@ -73,14 +74,29 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
 
 
 def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None]:
-    """Modules whose output is (N, C, H, W) with H·W > 1, and the last convolution
-    among them (Grad-CAM's usual layer), from one hooked forward."""
-    names = [
-        info.name for info in structure(model, x)
-        if info.name and info.output_shape is not None and len(info.output_shape) == 4
-        and info.output_shape[2] * info.output_shape[3] > 1
-    ]
+    """Modules whose output is a map Grad-CAM can take: (N, C, H, W) with H·W > 1 or, in
+    a transformer, tokens (N, [1 +] h·w, D) on a patch grid; and the usual layer: the
+    last transformer block whose patch tokens still reach the output (the one before
+    the last when a class token is read out), else the last convolution."""
     modules = dict(model.named_modules())
+    attention = has_attention(model)
+    names, blocks = [], []
+    for info in structure(model, x):
+        shape, module = info.output_shape, modules.get(info.name)
+        if not info.name or shape is None or isinstance(module, (nn.Dropout, nn.Identity)):
+            continue
+        if len(shape) == 4 and shape[2] * shape[3] > 1:
+            names.append(info.name)
+        elif attention and len(shape) == 3 and grid_of(shape[1]) is not None:
+            names.append(info.name)
+            if any("Attention" in type(m).__name__ or isinstance(m, nn.MultiheadAttention)
+                   for m in module.children()):
+                blocks.append((info.name, grid_of(shape[1])[0]))
+    if blocks:
+        # After the last block only the class token reaches a class-token head: its patch
+        # tokens get no gradient there, so their map would be all zero.
+        last, skip = blocks[-1]
+        return names, blocks[-2][0] if skip and len(blocks) > 1 else last
     convs = [n for n in names if isinstance(modules[n], nn.modules.conv._ConvNd)]
     return names, (convs[-1] if convs else (names[-1] if names else None))
 
