@@ -208,7 +208,7 @@ class Attribution(FromTensor, AttributionTraits):
                 return progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown))
 
             frame = attribution_frame(self._model, inputs.examples[index], shown, target, opts, kind=inputs.kind,
-                                      output=output, stage=stage)
+                                      output=output, stage=stage, titles=titles)
             return frame, view, opts
 
         def apply(result: tuple[AttributionFrame, dict, dict]) -> None:

@@ -27,6 +27,9 @@ ${L} table.nnw-table { border-collapse: collapse; font-variant-numeric: tabular-
 ${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 6px; }
 ${L} .nnw-table td { padding: 1px 6px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
 ${L} .nnw-row { cursor: pointer; }
+${L} .nnw-row[hidden] { display: none; }
+${L} .nnw-fold { border: none; background: none; padding: 0 3px 0 0; cursor: pointer; color: var(--nnw-muted); font: inherit; width: 1.2em; }
+${L} .nnw-search { width: 100%; box-sizing: border-box; margin-bottom: 4px; }
 ${L} .nnw-row:hover { background: var(--nnw-bg2); }
 ${L} .nnw-row.nnw-selected { background: color-mix(in srgb, var(--nnw-accent) 18%, transparent); }
 ${L} .nnw-row.nnw-fixed { cursor: default; color: var(--nnw-muted); }

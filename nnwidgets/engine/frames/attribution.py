@@ -24,6 +24,7 @@ from ..methods.gradients import FROM_GRADIENT, from_gradient
 from ..outputs import OutputKind, Reading, readable, reading_of
 from ..passes import call_model
 from ..private import private_view
+from ..notes import map_notes
 from ..structure import structure
 from ..tokens import grid_of, has_attention
 from ..validate import check_inputs
@@ -54,6 +55,7 @@ class AttributionFrame:
     target: int  # the class explained (0 for a single output)
     predicted: int  # the argmax class (0 unless the scores are probabilities)
     explanations: dict[str, Explanation] = field(default_factory=dict)  # the engine's full results
+    notes: list[str] = field(default_factory=list)  # why the maps may look as they do (engine.notes)
 
 
 def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: bool = False) -> BatchFrame:
@@ -125,6 +127,7 @@ def attribution_frame(
     kind: str,
     output: OutputKind | Reading,
     stage: Stage | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> AttributionFrame:
     """The maps of ``methods`` (main first) for ONE example ``x`` (1, ...) and ``target``
     (a class or "predicted": the first method fixes the class the others explain),
@@ -154,6 +157,7 @@ def attribution_frame(
     frame = given_frame(shown, maps, readable(prediction, output), output.kind if isinstance(output, Reading) else output)
     frame.target = int(target) if isinstance(target, int) else 0
     frame.explanations = exps
+    frame.notes = map_notes(model, exps, maps, titles)
     return frame
 
 
