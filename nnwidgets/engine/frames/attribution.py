@@ -25,7 +25,7 @@ from ..outputs import OutputKind, Reading, readable, reading_of
 from ..passes import call_model
 from ..private import private_view
 from ..notes import map_notes
-from ..structure import structure
+from ..hooks import hooked_forward
 from ..tokens import grid_of, has_attention
 from ..validate import check_inputs
 
@@ -63,12 +63,16 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
     read as the view shows it; with ``spatial``, also the layers Grad-CAM can take a map from."""
     for ex in examples:
         check_inputs(model, ex, needs_grad=False)
-    layers, default = spatial_layers(model, examples[0]) if spatial else ([], None)
     same = len({tuple(e.shape) for e in examples}) == 1
     parts = [torch.cat(list(examples))] if same else list(examples)
+    layers, default, out = [], None, None
+    if spatial:  # one hooked forward gives the layers' shapes and, on the whole batch, its outputs
+        layers, default, out = _spatial(model, parts[0])
+        out = out.reshape(out.shape[0], -1) if same else None
     model = private_view(model)
-    with torch.no_grad():
-        out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
+    if out is None:
+        with torch.no_grad():
+            out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
     if out.shape[1] < 1:
         raise ExplanationInputError("Attribution needs a model with at least one output per example")
     reading = reading_of(model, out)  # decided on the whole batch, once
@@ -80,27 +84,40 @@ def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | 
     a transformer, tokens (N, [1 +] h·w, D) on a patch grid; and the usual layer: the
     last transformer block whose patch tokens still reach the output (the one before
     the last when a class token is read out), else the last convolution."""
+    return _spatial(model, x)[:2]
+
+
+def _spatial(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None, torch.Tensor]:
+    """:func:`spatial_layers` and the model's output on ``x``, from one hooked forward."""
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def watch(name: str, _module: nn.Module, out: object) -> None:
+        first = out[0] if isinstance(out, (tuple, list)) and out else out
+        if isinstance(first, torch.Tensor):
+            shapes[name] = tuple(first.shape)
+
+    output = hooked_forward(model, x, watch)
     modules = dict(model.named_modules())
     attention = has_attention(model)
     names, blocks = [], []
-    for info in structure(model, x):
-        shape, module = info.output_shape, modules.get(info.name)
-        if not info.name or shape is None or isinstance(module, (nn.Dropout, nn.Identity)):
+    for name, module in modules.items():
+        shape = shapes.get(name)
+        if not name or shape is None or isinstance(module, (nn.Dropout, nn.Identity)):
             continue
         if len(shape) == 4 and shape[2] * shape[3] > 1:
-            names.append(info.name)
+            names.append(name)
         elif attention and len(shape) == 3 and grid_of(shape[1]) is not None:
-            names.append(info.name)
+            names.append(name)
             if any("Attention" in type(m).__name__ or isinstance(m, nn.MultiheadAttention)
                    for m in module.children()):
-                blocks.append((info.name, grid_of(shape[1])[0]))
+                blocks.append((name, grid_of(shape[1])[0]))
     if blocks:
         # After the last block only the class token reaches a class-token head: its patch
         # tokens get no gradient there, so their map would be all zero.
         last, skip = blocks[-1]
-        return names, blocks[-2][0] if skip and len(blocks) > 1 else last
+        return names, blocks[-2][0] if skip and len(blocks) > 1 else last, output
     convs = [n for n in names if isinstance(modules[n], nn.modules.conv._ConvNd)]
-    return names, (convs[-1] if convs else (names[-1] if names else None))
+    return names, (convs[-1] if convs else (names[-1] if names else None)), output
 
 
 def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
