@@ -34,9 +34,14 @@ export function treeOf(rows: readonly Row[]): Tree {
   return { parent, kids, total };
 }
 
-/** The rows folded at first: every block below the top level (the model's own children stay open). */
-export function initialFolds(rows: readonly Row[], tree: Tree): Set<string> {
+/** Models up to this many modules open fully: folding would only hide a short list. */
+export const FOLD_ABOVE = 40;
+
+/** The rows folded at first: on a big model every block below the top level (the
+ * model's own children stay open); on a small one none. */
+export function initialFolds(rows: readonly Row[], tree: Tree, above = FOLD_ABOVE): Set<string> {
   const folded = new Set<string>();
+  if (rows.length <= above) return folded;
   rows.forEach((r, i) => {
     if (tree.kids[i] && r.depth >= 1) folded.add(r.name);
   });
