@@ -4,6 +4,7 @@
 #     not in the package: a bare `torch` would pull a CUDA build of several GB),
 #   - nnwidgets itself, editable (building it runs the esbuild front-end build),
 #     with its test and demo extras,
+#   - torchvision==0.28.0 in .venv/torchvision, outside the environment (tests only),
 #   - the front end's npm dev dependencies (vitest, typescript),
 #   - with --browser, Debian's Chromium for the real-browser tests.
 set -euo pipefail
@@ -35,6 +36,14 @@ fi
 echo "== installing torch (CPU) and nnwidgets[test,demo]"
 quiet_pip install -q "torch==2.13.0"
 quiet_pip install -q -e ".[test,demo]"
+
+# torchvision's model code, for the tests on real architectures only: beside the
+# environment (--no-deps: it must not pull another torch; inside .venv's
+# site-packages its compiled ops fail against this torch and break transformers).
+if [ ! -d .venv/torchvision/torchvision ]; then
+  echo "== installing torchvision's models into .venv/torchvision (tests only)"
+  quiet_pip install -q --no-deps --target .venv/torchvision "torchvision==0.28.0"
+fi
 
 echo "== installing the front end's dev dependencies"
 (cd js && npm ci --no-audit --no-fund --loglevel=error)

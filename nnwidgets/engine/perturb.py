@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .budget import PROBE_ROWS, SINGLE_ROWS, Budget
 from .errors import ExplanationInputError
 from .passes import call_model
 from .progress import step as report_step
@@ -174,6 +175,10 @@ def evaluate(
     total: int,
     perturbations_per_eval: int | None,
     build: Callable[[int, int], torch.Tensor],
+    *,
+    time_limit: float | None = None,
+    what: str = "this run",
+    lower: str = "perturb fewer features",
 ) -> tuple[Reference, torch.Tensor]:
     """The model on the inputs, and the target scalars (total, N) of ``total`` perturbations.
 
@@ -183,11 +188,17 @@ def evaluate(
     (on small models the fixed cost of a call is much of its time) and the
     target ("predicted") is resolved on their rows. After each forward,
     :func:`~nnwidgets.engine.progress.step` reports (forwards done, forwards in all).
+    A run of more than :data:`~.budget.SINGLE_ROWS` rows takes several forwards and keeps its first one small (:data:`~.budget.PROBE_ROWS`
+    rows) and times it: when the rows still to come would take the whole run past
+    ``time_limit`` seconds, it stops there with :class:`~.budget.TooSlow`.
     """
     n = inputs.shape[0]
     step = chunk_size(inputs, total + 1, perturbations_per_eval)
     # Automatic: the reference counts against the first forward's budget.
     first = step - 1 if perturbations_per_eval is None else step
+    if first < total or (1 + total) * n > SINGLE_ROWS:  # several forwards: the first one is the timed probe
+        first = max(1, min(first, PROBE_ROWS // n - 1))
+    budget = Budget(time_limit, what, lower)
     ref, index, rows, start = None, None, [], 0
     forwards = 1 + -(-max(0, total - first) // step)  # for the progress report
     done = 0
@@ -214,6 +225,8 @@ def evaluate(
             ref = Reference(output[:n].detach(), index, scalars[0])
             scalars = scalars[1:]
         rows.append(scalars)
+        if done == 0 and stop < total:
+            budget.check((1 + stop) * n, (1 + total) * n)
         start = stop
         done += 1
         report_step(done, forwards)

@@ -75,6 +75,34 @@ def atlas_image(values: np.ndarray, lut: np.ndarray, lo: float, hi: float) -> np
     return out
 
 
+FIGURE_ROWS = 40  # layers the static figure lists; a bigger model is summarised
+
+
+def summary_rows(names: Sequence[str], grad_norms: np.ndarray, dead: np.ndarray, saturated: np.ndarray,
+                 layer: str, limit: int = FIGURE_ROWS) -> np.ndarray:
+    """Indices (model order) of at most ``limit`` layers worth a static row: the shown one,
+    the smallest and largest gradient norms (vanishing, exploding) and the deadest or most saturated."""
+    n = len(names)
+    if n <= limit:
+        return np.arange(n)
+    picked: dict[int, None] = {}
+    if layer in names:
+        picked[list(names).index(layer)] = None
+    norms = np.where(np.asarray(grad_norms) > 0, grad_norms, np.nan)
+    worst = np.nan_to_num(np.asarray(dead, dtype=float)) + np.nan_to_num(np.asarray(saturated, dtype=float))
+    third = (limit - 1) // 3
+    finite = np.flatnonzero(np.isfinite(norms))
+    order = finite[np.argsort(norms[finite], kind="stable")]
+    unhealthy = np.flatnonzero(worst > 0)
+    candidates = (list(order[:third]) + list(order[::-1][:third])
+                  + list(unhealthy[np.argsort(-worst[unhealthy], kind="stable")]) + list(range(n)))
+    for i in candidates:
+        if len(picked) >= limit:
+            break
+        picked[int(i)] = None
+    return np.array(sorted(picked))
+
+
 def layers_figure(
     *, layer: str, layer_type: str, activation: np.ndarray, lut: np.ndarray, lo: float, hi: float,
     names: Sequence[str], grad_norms: np.ndarray, dead: np.ndarray, saturated: np.ndarray, label: str,
@@ -86,6 +114,10 @@ def layers_figure(
 
     from .figure import ViewFigure
 
+    total = len(names)
+    keep = summary_rows(names, grad_norms, dead, saturated, layer)
+    names = [names[i] for i in keep]
+    grad_norms, dead, saturated = (np.asarray(a)[keep] for a in (grad_norms, dead, saturated))
     fig = ViewFigure(figsize=(9.0, max(3.4, 0.22 * len(names) + 1.2)), layout="constrained")
     ax_act, ax_norm, ax_dead = fig.subplots(1, 3, width_ratios=[1.6, 1.0, 0.8])
     picture = atlas_image(activation, lut, lo, hi)
@@ -109,6 +141,9 @@ def layers_figure(
     # "∂9/∂a" would read as arithmetic for a class named 9: name the output in words
     ax_norm.set_title(wrap(f"gradient norm ‖∂y/∂a‖, y = score of “{clip(label, 20)}”", 24), fontsize=9)
     ax_norm.tick_params(axis="x", labelsize=7)
+    if len(names) < total:
+        ax_norm.set_xlabel(f"{len(names)} of {total} layers: the shown one, the smallest and largest\n"
+                           "‖∂y/∂a‖, the deadest; the live view lists them all", fontsize=7)
     ax_dead.barh(y, np.nan_to_num(dead), color="#d32f2f", label="dead")
     ax_dead.barh(y, np.nan_to_num(saturated), left=np.nan_to_num(dead), color="#f9a825", label="saturated")
     ax_dead.set_xlim(0, 1)

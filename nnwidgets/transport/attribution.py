@@ -20,6 +20,7 @@ def frame_payload(frame: Any) -> dict[str, Any]:
         "_scale": frame.scale,
         "_probs": pack(frame.scores),
         "predicted": frame.predicted,
+        "notes": list(getattr(frame, "notes", [])),
     }
 
 

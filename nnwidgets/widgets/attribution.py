@@ -151,14 +151,24 @@ class Attribution(FromTensor, AttributionTraits):
             **kwargs,
         )
         self._show_batch()
-        first = self._maps_plan(index, target, method, list(compare), {})
-        with self.hold_sync():  # the first maps and their evidence in one message
-            first.apply(first.work(Progress(self)))
-            if self.trust:
-                evidence = self._trust_plan(self._seq)
-                evidence.apply(evidence.work(Progress(self)))
+        # The first map at once; in a kernel the compared methods and the trust evidence
+        # follow in the worker thread (the cell returns, the view fills in). Outside one
+        # (scripts, tests) they run here, so the object is complete when it returns.
+        streamed = self._runner() is not None
+        first = self._maps_plan(index, target, method, [] if streamed else list(compare), {})
+        first.apply(first.work(Progress(self)))
         self._listen()
         self.observe(self._on_python_change, names=["target", "method", "compare", "index", "trust"])
+        if streamed and compare:
+            seq, rest = self._seq, self._maps_plan(index, self.target, method, list(compare), {})
+
+            def apply(value: Any) -> None:  # the compared maps, then their evidence
+                rest.apply(value)
+                self._answered(seq)
+
+            self._follow(seq, Plan(rest.work, apply))
+        else:
+            self._answered(self._seq)
 
     def _show_batch(self) -> None:
         """The batch strip's pictures and the value range images are drawn on (images only)."""
@@ -209,7 +219,7 @@ class Attribution(FromTensor, AttributionTraits):
                 return progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown))
 
             frame = attribution_frame(self._model, inputs.examples[index], shown, target, opts, kind=inputs.kind,
-                                      output=output, stage=stage)
+                                      output=output, stage=stage, titles=titles)
             return frame, view, opts
 
         def apply(result: tuple[AttributionFrame, dict, dict]) -> None:

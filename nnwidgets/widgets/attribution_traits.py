@@ -45,6 +45,8 @@ class AttributionTraits(Widget):
     slow_methods = t.List(t.Unicode(), help="Methods that take noticeably longer (read-only).").tag(sync=True)
     interactive = t.Bool(True, help="False for from_tensor views: no model to recompute with.").tag(sync=True)
     top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
+    notes = t.List(t.Unicode(), help="Why the maps shown may look as they do: an all-zero map, a constant "
+                   "output, an under-determined surrogate fit, automatic feature groups (read-only).").tag(sync=True)
     trust = t.Bool(True, help="Compute the trust panel (IG delta, rank agreement, randomization, deletion).").tag(sync=True)
     # Display settings: the view changes them locally, Python sets them and draws them in to_figure().
     colormap = t.Unicode("red-blue", help="Colour palette (see `palettes`).").tag(sync=True)

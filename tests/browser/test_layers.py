@@ -20,7 +20,7 @@ from .lab import open_and_run, write_notebook
 
 CELLS = [
     "import nnwidgets as nw\nfrom nnwidgets import demo\ndigits = demo.digits()",
-    "view = nw.Layers(digits.model, digits.inputs[:8], labels=digits.class_names, data=digits.inputs)\nview",
+    "view = nw.Layers(digits.model, digits.inputs[:8], labels=digits.class_names, data=digits.inputs,\n                  layer=\"features.pool\")\nview",
 ]
 
 COUNT_COMMS = """() => {
@@ -290,7 +290,7 @@ RECORD_PROGRESS = """() => {
 
 
 def test_a_sweep_started_from_python_streams_its_progress_to_the_view(lab, page):
-    cells = [CELLS[0], "view = nw.Layers(digits.model, digits.inputs[:8], data=digits.inputs, batch_size=40)\nview"]
+    cells = [CELLS[0], "view = nw.Layers(digits.model, digits.inputs[:8], data=digits.inputs, batch_size=40,\n                  layer=\"features.pool\")\nview"]
     open_and_run(page, lab, write_notebook(lab.root, "layers_progress.ipynb", cells))
     wait_rendered(page, "features.pool|")
     page.evaluate(RECORD_PROGRESS)

@@ -213,7 +213,9 @@ BAD_OCCLUSION = [
     (dict(sliding_window_shapes=(1, 3, 3), baselines=torch.zeros(2, 1, 8, 8)), r"baselines .* got \(2, 1, 8, 8\)"),
     (dict(sliding_window_shapes=(1, 3, 3), baselines="zero"), "baselines must be a number"),
     (dict(sliding_window_shapes=(1, 3, 3), baselines=float("nan")), "finite"),
-    (dict(), r"needs the option\(s\) \['sliding_window_shapes'\]"),
+    # No window: the windows tile the input (one element each on this small one), so a stride
+    # larger than them leaves elements uncovered.
+    (dict(strides=2), r"strides \(2, 2, 2\) leave elements uncovered"),
 ]
 
 BAD_ABLATION = [

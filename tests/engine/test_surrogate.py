@@ -125,7 +125,8 @@ def test_lime_default_matches_captum_default_within_its_tolerance():
     case = zoo.cnn()
     mask, target, n = _contiguous_mask(case), _target(case), case.inputs.shape[0]
     z = lime_samples(n, 25, _groups(case, mask), torch.Generator().manual_seed(0))
-    ours = nw.attribute(case.model, case.inputs, "lime", target, feature_mask=mask, seed=0, baselines=0.1)
+    ours = nw.attribute(case.model, case.inputs, "lime", target, feature_mask=mask, seed=0, baselines=0.1,
+                       n_samples=25)  # Captum's own default is 50; ours follows the features
     theirs = _captum(captum.Lime, case, z, mask, target, 25)  # sklearn Lasso at its default tol=1e-4
     torch.testing.assert_close(ours.attributions, theirs, rtol=1e-3, atol=1e-4)
 

@@ -25,7 +25,7 @@ import { markPendingExample } from "./strip";
 import { CSS, STYLE_ID } from "./style";
 import { ANSWER_TRAITS, DISPLAY_TRAITS, type AttributionTraits, type Options } from "./traits";
 import { setTrustPending } from "./trust";
-import { buildDom, showRanges, syncCompare, syncDisplay, syncMethods } from "./ui";
+import { buildDom, drawNotes, showRanges, syncCompare, syncDisplay, syncMethods } from "./ui";
 
 /** What one click asks for; the rest of the request stays as shown. */
 interface Ask {
@@ -73,6 +73,7 @@ export function render({ model, el }: RenderProps): () => void {
     // Problems of our own keep the last good drawing; Python's error alone
     // does not stop a valid state from being drawn.
     showProblems(ui.error, error, problems);
+    drawNotes(ui.notes, t.strings("notes"));
     if (!state) return;
     maps.draw(state, display, allFeatures);
     drawSides(ui, state, {

@@ -146,6 +146,7 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-dash-1, .nnw-attribution .nnw-dash-4, .nnw-attribution .nnw-dash-ref { border-top-style: dashed; }
 .nnw-attribution .nnw-dash-2, .nnw-attribution .nnw-dash-5 { border-top-style: dotted; }
 .nnw-attribution .nnw-summary { margin: 0; padding-left: 18px; }
+.nnw-attribution .nnw-notes { margin: 2px 0; padding: 4px 8px 4px 24px; border-left: 3px solid #f9a825; background: var(--nnw-bg2); max-width: 820px; }
 .nnw-attribution .nnw-bars.nnw-static .nnw-bar { cursor: default; }
 .nnw-attribution .nnw-progress { display: flex; gap: 8px; align-items: center; color: var(--nnw-muted); }
 .nnw-attribution .nnw-progress[hidden] { display: none; }

@@ -31,6 +31,7 @@ export type AttributionModel = Traits<AttributionTraits>;
 /** The Attribution widget's traits, as nnwidgets/widgets/attribution.py syncs them. */
 export interface AttributionTraits {
   _seq: number;
+  notes: string[];
   _request: AttributionRequest;
   _input: Encoded;
   _display_range: [number, number];
@@ -77,7 +78,7 @@ export const ANSWER_TRAITS = [
   "_seq", "_input", "_display_range", "_maps", "_luts", "_scale", "_probs", "_trust", "_thumbs", "kind",
   "labels", "feature_names", "tokens", "predicted", "target", "method", "shown", "methods", "method_titles",
   "top_k", "error", "index", "batch_titles", "method_options", "option_specs", "output", "interactive",
-  "output_label",
+  "output_label", "notes",
 ] as const satisfies readonly (keyof AttributionTraits)[];
 
 /** Display settings Python may set; the view's own controls change them locally only. */

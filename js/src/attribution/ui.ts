@@ -30,6 +30,7 @@ export interface Ui {
   tip: HTMLDivElement;
   trust: HTMLDivElement;
   error: HTMLDivElement;
+  notes: HTMLUListElement;
   status: HTMLDivElement;
   progress: HTMLDivElement;
   progressBar: HTMLProgressElement;
@@ -89,6 +90,8 @@ export function buildDom(): Ui {
   );
 
   const error = h("div", "nnw-error", { role: "alert", hidden: true });
+  // Why the maps may look as they do (an all-zero map, an under-determined fit): text only.
+  const notes = h("ul", "nnw-notes", { role: "status", hidden: true });
   const strip = h("div", "nnw-strip", { role: "group", "aria-label": "examples; click to explain one" });
 
   const maps = h("div", "nnw-maps");
@@ -116,11 +119,11 @@ export function buildDom(): Ui {
   const progressLabel = h("span", "nnw-progress-label");
   const cancel = h("button", "nnw-cancel", { type: "button", title: "stop this computation; the maps shown stay" }, "cancel");
   progress.append(progressBar, progressLabel, cancel);
-  root.append(toolbar, display, error, progress, strip, body, trust, status);
+  root.append(toolbar, display, error, notes, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
-    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, trust, error, status, progress, progressBar, progressLabel,
-    cancel,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, trust, error, notes, status, progress, progressBar,
+    progressLabel, cancel,
   };
 }
 
@@ -197,4 +200,10 @@ export function showRanges(ui: Ui, d: Display): void {
   showRange(ui.opacity, rangeText("opacity", d.opacity));
   showRange(ui.threshold, rangeText("threshold", d.threshold));
   showRange(ui.top, rangeText("top", d.topPercent));
+}
+
+/** The answer's notes as list items (user-facing text, set as text). */
+export function drawNotes(list: HTMLUListElement, notes: readonly string[]): void {
+  list.replaceChildren(...notes.map((n) => h("li", "", {}, n)));
+  list.hidden = notes.length === 0;
 }

@@ -36,7 +36,7 @@ export function render({ model, el }: RenderProps): () => void {
   const view = mount(t, el, ui.root, [{ id: STYLE_ID, css: CSS }]);
   const on = view.listen;
   const seqs = new RequestCounter(model);
-  const rows = new LayerRows(ui.tbody);
+  const rows = new LayerRows(ui.tbody, ui.search);
   let atlas: AtlasDrawn | null = null;
   let atlasLayout: Layout | null = null;
   let weights: WeightsDrawn = { layout: null, weights: null, wxg: null };
@@ -60,7 +60,10 @@ export function render({ model, el }: RenderProps): () => void {
     seqs.drew(seq);
     ui.root.dataset.seq = String(seq);
     const problems: string[] = [];
-    attempt(problems, () => rows.build(readRows(t)));
+    attempt(problems, () => {
+      rows.build(readRows(t));
+      rows.select(t.string("layer"));
+    });
     attempt(problems, () => drawToolbar(ui, readToolbar(t)));
     attempt(problems, () => drawHealth(ui, rows.rows, readHealth(t)));
     attempt(problems, () => {

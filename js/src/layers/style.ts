@@ -30,6 +30,9 @@ ${L} .nnw-table td { padding: 1px 4px; white-space: nowrap; border-top: 1px soli
 ${L} table.nnw-table { font-size: 12px; }
 ${L} .nnw-table td:first-child { max-width: 11em; overflow: hidden; text-overflow: ellipsis; }
 ${L} .nnw-row { cursor: pointer; }
+${L} .nnw-row[hidden] { display: none; }
+${L} .nnw-fold { border: none; background: none; padding: 0 3px 0 0; cursor: pointer; color: var(--nnw-muted); font: inherit; width: 1.2em; }
+${L} .nnw-search { width: 100%; box-sizing: border-box; margin-bottom: 4px; }
 ${L} .nnw-row:hover { background: var(--nnw-bg2); }
 ${L} .nnw-row.nnw-selected { background: color-mix(in srgb, var(--nnw-accent) 18%, transparent); }
 ${L} .nnw-row.nnw-fixed { cursor: default; color: var(--nnw-muted); }

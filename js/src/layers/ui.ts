@@ -2,8 +2,9 @@
 // and the input side. Class names and data attributes are the contract the
 // browser tests select on; keep them stable. User text is set as text only.
 
-import { h } from "../lib/dom";
+import { h, setText } from "../lib/dom";
 import type { Row } from "./state";
+import { type Tree, initialFolds, reveal, treeOf, visible } from "./tree";
 
 export const ATLAS_HINT = "hover a neuron; click it for its attribution";
 
@@ -17,6 +18,7 @@ export interface LayersUi {
   error: HTMLDivElement;
   note: HTMLDivElement;
   tbody: HTMLTableSectionElement;
+  search: HTMLInputElement;
   sourceText: HTMLSpanElement;
   sweepButton: HTMLButtonElement;
   progress: HTMLProgressElement;
@@ -72,6 +74,7 @@ export function buildDom(): LayersUi {
 
   const body = h("div", "nnw-body");
   const left = h("div", "nnw-left");
+  const search = h("input", "nnw-search", { type: "search", placeholder: "find a layer…", "aria-label": "find a layer" });
   const tableBox = h("div", "nnw-tablebox");
   const table = h("table", "nnw-table");
   const thead = h("thead");
@@ -88,7 +91,7 @@ export function buildDom(): LayersUi {
   const sweepButton = h("button", "nnw-sweep", { type: "button" }, "scan data set");
   const progress = h("progress", "nnw-progress", { max: 1, value: 0 });
   source.append(sourceText, sweepButton, progress);
-  left.append(tableBox, source);
+  left.append(search, tableBox, source);
 
   const main = h("div", "nnw-main");
   const head = h("div", "nnw-head");
@@ -122,7 +125,7 @@ export function buildDom(): LayersUi {
   body.append(left, main, side);
   root.append(toolbar, error, note, body);
   return {
-    root, exampleInput, targetSelect, predicted, tabAct, tabW, error, note, tbody, sourceText, sweepButton, progress,
+    root, exampleInput, targetSelect, predicted, tabAct, tabW, error, note, tbody, search, sourceText, sweepButton, progress,
     head, atlas, cbLo, cbar, cbHi, readout, stats, weightsBox, wMode, wCanvas, wCaption, wBar, wLo, wHi, wReadout, marker, inputTitle,
     inputCanvas, featBox, tokBox, neuronText, topTitle, tops,
   };
@@ -142,27 +145,78 @@ function colourScale(rowClass: string, barClass: string, width: number): [HTMLDi
 
 export const shapeText = (s: readonly number[] | null): string => (s ? s.join("×") || "scalar" : "–");
 
-/** The structure table's rows, rebuilt only when the layers change; returns the selectable rows by name. */
+/** The structure table's rows as a tree (blocks fold, a search box filters), rebuilt only
+ * when the layers change; ``rows`` holds the selectable rows by name. */
 export class LayerRows {
   private key = "";
   rows = new Map<string, HTMLTableRowElement>();
+  private all: HTMLTableRowElement[] = [];
+  private toggles = new Map<number, HTMLButtonElement>();
+  private data: Row[] = [];
+  private tree: Tree = treeOf([]);
+  private folded = new Set<string>();
+  private query = "";
+  private shown = "";
 
-  constructor(private readonly tbody: HTMLTableSectionElement) {}
+  constructor(private readonly tbody: HTMLTableSectionElement, search?: HTMLInputElement) {
+    search?.addEventListener("input", () => {
+      this.query = search.value;
+      this.apply();
+    });
+  }
 
   build(rows: Row[]): void {
     const key = JSON.stringify(rows.map((r) => [r.name, r.type, r.shape, r.params, r.selectable]));
     if (key === this.key) return;
     this.key = key;
+    this.data = rows;
+    this.tree = treeOf(rows);
+    this.folded = initialFolds(rows, this.tree);
     this.rows = new Map();
-    this.tbody.replaceChildren(...rows.map((r) => {
+    this.toggles = new Map();
+    this.all = rows.map((r, i) => {
       const tr = h("tr", r.selectable ? "nnw-row" : "nnw-row nnw-fixed", { "data-layer": r.name });
-      const name = h("td", "nnw-lname", {}, r.name || "(model)");
+      const name = h("td", "nnw-lname");
       name.style.paddingLeft = `${6 + 12 * Math.max(0, r.depth - 1)}px`;
-      tr.append(name, h("td", "", {}, r.type), h("td", "", {}, shapeText(r.shape)),
-        h("td", "nnw-num", {}, r.params.toLocaleString("en-US")),
+      if (this.tree.kids[i] && r.depth >= 1) {
+        const fold = h("button", "nnw-fold", { type: "button", "data-layer": r.name });
+        fold.addEventListener("click", (e) => {
+          e.stopPropagation(); // folding is not picking the layer
+          if (!this.folded.delete(r.name)) this.folded.add(r.name);
+          this.apply();
+        });
+        this.toggles.set(i, fold);
+        name.append(fold);
+      }
+      name.append(document.createTextNode(r.name || "(model)"));
+      const total = this.tree.total[i]!;
+      const params = h("td", "nnw-num", total !== r.params ? { title: `own: ${r.params.toLocaleString("en-US")}` } : {},
+        total.toLocaleString("en-US"));
+      tr.append(name, h("td", "", {}, r.type), h("td", "", {}, shapeText(r.shape)), params,
         h("td", "nnw-num nnw-dead"), h("td", "nnw-num nnw-satc"), h("td", "nnw-gnorm"));
       if (r.selectable) this.rows.set(r.name, tr);
       return tr;
-    }));
+    });
+    this.tbody.replaceChildren(...this.all);
+    this.shown = "";
+    this.apply();
+  }
+
+  /** Unfold the blocks around the shown layer, once each time it changes. */
+  select(name: string): void {
+    if (name === this.shown) return;
+    this.shown = name;
+    reveal(this.data, this.tree, this.folded, name);
+    this.apply();
+  }
+
+  private apply(): void {
+    const show = visible(this.data, this.tree, this.folded, this.query);
+    this.all.forEach((tr, i) => void (tr.hidden = !show[i]));
+    for (const [i, b] of this.toggles) {
+      const open = this.query.trim() !== "" || !this.folded.has(this.data[i]!.name);
+      setText(b, open ? "▾" : "▸");
+      b.setAttribute("aria-expanded", String(open));
+    }
   }
 }

@@ -24,7 +24,9 @@ from ..methods.gradients import FROM_GRADIENT, from_gradient
 from ..outputs import OutputKind, Reading, readable, reading_of
 from ..passes import call_model
 from ..private import private_view
-from ..structure import structure
+from ..notes import map_notes
+from ..hooks import hooked_forward
+from ..tokens import grid_of, has_attention
 from ..validate import check_inputs
 
 # Wraps the engine call of method ``name``, the ``i``-th of those shown (e.g. to show progress).
@@ -53,6 +55,7 @@ class AttributionFrame:
     target: int  # the class explained (0 for a single output)
     predicted: int  # the argmax class (0 unless the scores are probabilities)
     explanations: dict[str, Explanation] = field(default_factory=dict)  # the engine's full results
+    notes: list[str] = field(default_factory=list)  # why the maps may look as they do (engine.notes)
 
 
 def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: bool = False) -> BatchFrame:
@@ -60,12 +63,16 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
     read as the view shows it; with ``spatial``, also the layers Grad-CAM can take a map from."""
     for ex in examples:
         check_inputs(model, ex, needs_grad=False)
-    layers, default = spatial_layers(model, examples[0]) if spatial else ([], None)
     same = len({tuple(e.shape) for e in examples}) == 1
     parts = [torch.cat(list(examples))] if same else list(examples)
+    layers, default, out = [], None, None
+    if spatial:  # one hooked forward gives the layers' shapes and, on the whole batch, its outputs
+        layers, default, out = _spatial(model, parts[0])
+        out = out.reshape(out.shape[0], -1) if same else None
     model = private_view(model)
-    with torch.no_grad():
-        out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
+    if out is None:
+        with torch.no_grad():
+            out = torch.cat([call_model(model, p).reshape(p.shape[0], -1) for p in parts])
     if out.shape[1] < 1:
         raise ExplanationInputError("Attribution needs a model with at least one output per example")
     reading = reading_of(model, out)  # decided on the whole batch, once
@@ -73,16 +80,44 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
 
 
 def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None]:
-    """Modules whose output is (N, C, H, W) with H·W > 1, and the last convolution
-    among them (Grad-CAM's usual layer), from one hooked forward."""
-    names = [
-        info.name for info in structure(model, x)
-        if info.name and info.output_shape is not None and len(info.output_shape) == 4
-        and info.output_shape[2] * info.output_shape[3] > 1
-    ]
+    """Modules whose output is a map Grad-CAM can take: (N, C, H, W) with H·W > 1 or, in
+    a transformer, tokens (N, [1 +] h·w, D) on a patch grid; and the usual layer: the
+    last transformer block whose patch tokens still reach the output (the one before
+    the last when a class token is read out), else the last convolution."""
+    return _spatial(model, x)[:2]
+
+
+def _spatial(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None, torch.Tensor]:
+    """:func:`spatial_layers` and the model's output on ``x``, from one hooked forward."""
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def watch(name: str, _module: nn.Module, out: object) -> None:
+        first = out[0] if isinstance(out, (tuple, list)) and out else out
+        if isinstance(first, torch.Tensor):
+            shapes[name] = tuple(first.shape)
+
+    output = hooked_forward(model, x, watch)
     modules = dict(model.named_modules())
+    attention = has_attention(model)
+    names, blocks = [], []
+    for name, module in modules.items():
+        shape = shapes.get(name)
+        if not name or shape is None or isinstance(module, (nn.Dropout, nn.Identity)):
+            continue
+        if len(shape) == 4 and shape[2] * shape[3] > 1:
+            names.append(name)
+        elif attention and len(shape) == 3 and grid_of(shape[1]) is not None:
+            names.append(name)
+            if any("Attention" in type(m).__name__ or isinstance(m, nn.MultiheadAttention)
+                   for m in module.children()):
+                blocks.append((name, grid_of(shape[1])[0]))
+    if blocks:
+        # After the last block only the class token reaches a class-token head: its patch
+        # tokens get no gradient there, so their map would be all zero.
+        last, skip = blocks[-1]
+        return names, blocks[-2][0] if skip and len(blocks) > 1 else last, output
     convs = [n for n in names if isinstance(modules[n], nn.modules.conv._ConvNd)]
-    return names, (convs[-1] if convs else (names[-1] if names else None))
+    return names, (convs[-1] if convs else (names[-1] if names else None)), output
 
 
 def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
@@ -109,6 +144,7 @@ def attribution_frame(
     kind: str,
     output: OutputKind | Reading,
     stage: Stage | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> AttributionFrame:
     """The maps of ``methods`` (main first) for ONE example ``x`` (1, ...) and ``target``
     (a class or "predicted": the first method fixes the class the others explain),
@@ -138,6 +174,7 @@ def attribution_frame(
     frame = given_frame(shown, maps, readable(prediction, output), output.kind if isinstance(output, Reading) else output)
     frame.target = int(target) if isinstance(target, int) else 0
     frame.explanations = exps
+    frame.notes = map_notes(model, exps, maps, titles)
     return frame
 
 

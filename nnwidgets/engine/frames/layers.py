@@ -129,12 +129,34 @@ def layers_setup(
     if input_kind(x) == "features" and features and len(features) != x.shape[1]:
         raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(features)}")
     shapes = {i.name: i.per_example(n) for i in infos if i.name in names}
-    start = layer or next((nm for nm in reversed(names) if len(shapes[nm]) >= 2), None) or next(
+    start = layer or default_layer(model, names, shapes) or next(
         (nm for nm in reversed(names) if shapes[nm] != out[1:]), names[-1])
     # a layer with one value per example (an (N,) output) has no units to sweep
     plain = [i.name for i in infos if i.name in shapes and i.tensor_output and len(shapes[i.name]) >= 1]
     stats = sweep(model, x, plain, top_k=min(top_k, n), batch_size=batch_size)
     return LayersSetup(infos, names, plain, start, names_of_outputs, features, input_kind(x), stats, reading)
+
+
+# Layers that only pass on, pool away or drop what a block computed: never the first to show.
+_PASSING = (nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.Identity, nn.Flatten,
+            nn.modules.pooling._AdaptiveAvgPoolNd, nn.modules.pooling._AdaptiveMaxPoolNd,
+            nn.modules.pooling._AvgPoolNd, nn.modules.pooling._MaxPoolNd)
+
+
+def default_layer(model: nn.Module, names: Sequence[str], shapes: dict) -> str | None:
+    """The last block (a module with submodules, else any) whose output keeps spatial or
+    sequence structure (C, H, W) with H·W > 1 or (T, D) with T > 1, passing layers skipped."""
+    modules = dict(model.named_modules())
+
+    def structured(nm: str) -> bool:
+        shape, module = shapes[nm], modules.get(nm)
+        if module is None or isinstance(module, _PASSING):
+            return False
+        return (len(shape) == 3 and shape[1] * shape[2] > 1) or (len(shape) == 2 and shape[0] > 1)
+
+    found = [nm for nm in names if structured(nm)]
+    blocks = [nm for nm in found if any(True for _ in modules[nm].children())]
+    return (blocks or found or [None])[-1]
 
 
 # -- one request ---------------------------------------------------------------------------

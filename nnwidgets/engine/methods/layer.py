@@ -18,6 +18,7 @@ from torch import nn
 from ..batching import Chunk, check_batch_size, chunk_gradients, rows_within_budget
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
+from ..tokens import as_map, is_tokens
 from ..fused import fused_pass
 from ..layers import tapped
 from ..passes import call_model
@@ -85,6 +86,7 @@ def gradcam(
     relu_attributions: bool = False,
     upsample: bool | Sequence[int] = False,
     interpolate_mode: str = "nearest",
+    layout: str = "auto",
 ) -> Explanation:
     """Grad-CAM (Selvaraju et al. 2017), Captum's ``LayerGradCam``: the layer's
     channels weighted by their spatially averaged gradient, summed over
@@ -93,18 +95,27 @@ def gradcam(
     spatial size, or a size) interpolates the map like Captum's
     ``LayerAttribution.interpolate`` with ``interpolate_mode``; the
     layer-sized map then stays in ``extras["layer_attributions"]``.
+    A transformer layer's tokens (N, T, D) (``layout="auto"`` reads a 3-D output
+    as tokens when the model has an attention module; "tokens" or "channels"
+    say so) are first put on their patch grid, (N, D, h, w) with the class token
+    dropped, or (N, D, T) for a sequence (:mod:`~nnwidgets.engine.tokens`);
+    ``extras["layout"]`` says how the layer was read.
     """
     p, act, grad = _layer_grad(model, inputs, target, layer)
+    extras: dict = {"layer": layer}
+    if is_tokens(model, act, layout):
+        act, extras["layout"] = as_map(act)
+        grad, _ = as_map(grad)
     if act.dim() < 3:
         raise ExplanationInputError(
             f"Grad-CAM needs a layer with channels and spatial dimensions, output (N, C, H, W) "
-            f"or (N, C, L); layer {layer!r} gives {tuple(act.shape)}. Pick a convolutional layer"
+            f"or (N, C, L), or a transformer's tokens (N, T, D); layer {layer!r} gives {tuple(act.shape)}. "
+            "Pick a convolutional layer or a transformer block"
         )
     weights = grad.mean(dim=tuple(range(2, grad.dim())), keepdim=True)
     cam = (weights * act).sum(dim=1, keepdim=True)
     if relu_attributions:
         cam = F.relu(cam)
-    extras: dict = {"layer": layer}
     if upsample is not False and upsample is not None:
         size = tuple(inputs.shape[2:]) if upsample is True else tuple(upsample)
         if len(size) != cam.dim() - 2 or not all(isinstance(s, int) and s > 0 for s in size):

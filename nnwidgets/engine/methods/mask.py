@@ -16,6 +16,7 @@ from torch import nn
 
 from ..errors import ExplanationInputError
 from ..baselines import baselines_like
+from ..budget import TIME_LIMIT, Budget
 from ..explanation import Explanation
 from ..passes import call_model
 from ..progress import step as report_step
@@ -146,6 +147,7 @@ def learned_mask(
     smoothness: float = 0.0,
     seed: int | None = None,
     init: float = 0.5,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Explanation:
     """A mask m ∈ [0, 1] per feature, learned with Adam so the masked input keeps
     (``mode="preserve"``) or loses (``"delete"``) the prediction, plus
@@ -160,6 +162,8 @@ def learned_mask(
     Returns the mask broadcast to the inputs; ``extras``: ``loss`` (steps,) mean over
     examples, ``final_score`` per example on the final masked input (the target's
     probability, or the raw scalar), ``initial_score`` the same on the unmasked input, ``mode``.
+    A run estimated to take more than ``time_limit`` seconds (each step a forward and a
+    backward, about three timed forwards) is refused before its first step (None: no limit).
     """
     _check(inputs, mode, steps, lr, sparsity, smoothness, init, seed,
            spatial=inputs.dim() == 4 and feature_mask is None)
@@ -167,8 +171,10 @@ def learned_mask(
     x = inputs.detach()
     base = baselines_like(x, baselines)
     n = x.shape[0]
+    budget = Budget(time_limit, f"learned_mask with {steps} steps", "pass fewer steps")
     with torch.no_grad():
         prediction = call_model(model, x).detach()
+    budget.check(1, 1 + 3 * steps)
     index = resolve_target(prediction, target)
 
     # The optimiser's state lives in float32 even for half-precision inputs.

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from ..budget import TIME_LIMIT, auto_mask, auto_window, grouping_note
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..perturb import baseline_values, evaluate, feature_mask_tensor
@@ -127,10 +128,11 @@ def occlusion(
     inputs: torch.Tensor,
     target: Target,
     *,
-    sliding_window_shapes: tuple[int, ...],
-    strides: int | tuple[int, ...] = 1,
+    sliding_window_shapes: tuple[int, ...] | None = None,
+    strides: int | tuple[int, ...] | None = None,
     baselines: float | torch.Tensor = 0.0,
     perturbations_per_eval: int | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Explanation:
     """Occlusion (Zeiler & Fergus 2014), as Captum's ``Occlusion``.
 
@@ -139,8 +141,17 @@ def occlusion(
     the drop F(x) − F(occluded) is credited to every element it covers, averaged
     over the windows covering the element. ``perturbations_per_eval`` windows
     share one forward pass (None: as many as a memory budget allows).
+    Without ``sliding_window_shapes`` the windows tile the input
+    (:func:`~nnwidgets.engine.budget.auto_window`: one element each up to
+    1024 elements, else patches of a 16 × 16 grid), strides equal to them.
+    A run estimated (from its timed first forward) to take more than
+    ``time_limit`` seconds is refused, naming the estimate (None: no limit).
     """
     shape = tuple(inputs.shape[1:])
+    auto = sliding_window_shapes is None
+    if auto:
+        sliding_window_shapes = auto_window(shape) or (1,) * len(shape)
+        strides = sliding_window_shapes if strides is None else strides
     window, step = _windows(shape, sliding_window_shapes, strides)
     base = baseline_values(inputs, baselines)
     grid = _grid(shape, window, step, inputs.device)
@@ -152,7 +163,9 @@ def occlusion(
             mask = _window_masks(grid, start, stop, inputs.device).unsqueeze(1)
             return torch.where(mask, base, inputs)
 
-        ref, scalars = evaluate(model, inputs, target, total, perturbations_per_eval, build)
+        ref, scalars = evaluate(model, inputs, target, total, perturbations_per_eval, build, time_limit=time_limit,
+                                what=f"occlusion with {total} windows of {window}",
+                                lower="use a larger sliding_window_shapes or strides")
         drops = ref.scalars.unsqueeze(0) - scalars
         # Σ over windows of drop ⊗ mask: one product where the masks are small (the
         # inputs live views use); else, as the masks are outer products of the
@@ -164,7 +177,10 @@ def occlusion(
             attr = drops.T.reshape((n,) + grid.counts)
             for i, f in enumerate(weights):
                 attr = torch.movedim(torch.tensordot(attr, f, dims=([i + 1], [0])), -1, i + 1)
-    return Explanation("occlusion", attr / cover, ref.output, ref.index)
+    extras = {"windows": total, "window": window, "strides": step}
+    if auto:
+        extras["grouping"] = f"automatic windows {window}, strides {step} (no sliding_window_shapes was given)"
+    return Explanation("occlusion", attr / cover, ref.output, ref.index, extras=extras)
 
 
 @register("feature_ablation", title="Feature ablation", needs_grad=False)
@@ -176,6 +192,7 @@ def feature_ablation(
     feature_mask: torch.Tensor | None = None,
     baselines: float | torch.Tensor = 0.0,
     perturbations_per_eval: int | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Explanation:
     """Feature ablation, as Captum's ``FeatureAblation``.
 
@@ -184,7 +201,15 @@ def feature_ablation(
     ``baselines`` and every element of it gets F(x) − F(ablated). Works on
     integer token ids with an integer baseline id.
     ``perturbations_per_eval`` groups share one forward pass (None: automatic).
+    Without a ``feature_mask``, inputs of more than 1024 elements per example
+    are grouped (:func:`~nnwidgets.engine.budget.auto_mask`: image patches of a
+    16 × 16 grid, else about 256 contiguous runs); ``extras["grouping"]`` says so.
+    ``time_limit`` as for occlusion.
     """
+    note = None
+    if feature_mask is None and (grouped := auto_mask(inputs)) is not None:
+        feature_mask = grouped
+        note = grouping_note(inputs, int(grouped.max()) + 1)
     if feature_mask is None:
         inverse = torch.arange(inputs[0].numel(), device=inputs.device).reshape((1,) + tuple(inputs.shape[1:]))
         total = inverse.numel()
@@ -201,9 +226,13 @@ def feature_ablation(
             group = torch.arange(start, stop, device=inputs.device).view((-1,) + ones)
             return torch.where(inverse.unsqueeze(0) == group, base, inputs)
 
-        ref, scalars = evaluate(model, inputs, target, total, perturbations_per_eval, build)
+        ref, scalars = evaluate(model, inputs, target, total, perturbations_per_eval, build, time_limit=time_limit,
+                                what=f"feature ablation of {total} features",
+                                lower="group the elements into fewer features with a coarser feature_mask")
         drops = ref.scalars.unsqueeze(0) - scalars
         # Each element lies in exactly one group: pick its group's drop.
         groups = inverse.expand(inputs.shape).reshape(n, -1)
         attr = torch.gather(drops.T, 1, groups).reshape(inputs.shape)
-    return Explanation("feature_ablation", attr, ref.output, ref.index)
+    extras = {"features": total} if note is None else {"features": total, "grouping": note,
+                                                       "feature_mask": feature_mask}
+    return Explanation("feature_ablation", attr, ref.output, ref.index, extras=extras)

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..budget import TIME_LIMIT, auto_mask, auto_samples, grouping_note
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..perturb import (
@@ -36,6 +37,7 @@ LASSO_TOL = 1e-10  # stop when no coefficient moved by more than this, relative 
 LASSO_MAX_SWEEPS = 10_000
 LASSO_POLISH = 10  # sweeps between attempts at the exact solution
 LASSO_GROW = 32  # groups added to the active set at a time
+FIT_BYTES = 2**29  # the largest dense matrix a fit may hold (design or Gram), per call
 _DISTANCES = ("cosine", "euclidean")
 
 
@@ -155,10 +157,19 @@ def weighted_lasso(
     if alpha == 0:
         return weighted_least_squares(z, y, w)
     a, b, zm, ym = _centre(z, y, w)
+    _check_bytes(z.shape[0] * z.shape[2] ** 2 * 8, f"LIME's Lasso over {z.shape[2]} features (their Gram matrix)")
     gram = (a.transpose(1, 2) @ a).cpu().double()
     corr = (a.transpose(1, 2) @ b.unsqueeze(-1)).squeeze(-1).cpu().double()
     beta = torch.stack([_lasso(g, c, alpha) for g, c in zip(gram, corr)]).to(device=z.device, dtype=z.dtype)
     return beta, ym - (zm * beta).sum(1)
+
+
+def _check_bytes(size: int, what: str) -> None:
+    if size > FIT_BYTES:
+        raise ExplanationInputError(
+            f"{what} would need {size / 2**30:.1f} GiB of memory; group the elements into fewer "
+            f"features with a coarser feature_mask (e.g. image patches), or use fewer n_samples"
+        )
 
 
 def weighted_r2(z: torch.Tensor, y: torch.Tensor, w: torch.Tensor, coef: torch.Tensor, icpt: torch.Tensor,
@@ -178,13 +189,24 @@ def _interior(w: torch.Tensor) -> torch.Tensor:
     return torch.where(inner.sum(1, keepdim=True) > 0, inner, w)
 
 
+def fit_note(n_samples: int, m: int) -> str:
+    """How far a surrogate's fit can be trusted from its counts alone (``extras["fit"]``)."""
+    if n_samples <= m + 1:
+        return (f"under-determined: {n_samples} samples for {m} features (+ intercept); the surrogate can "
+                f"fit any output exactly, so R² is not reported; use ≥ {2 * (m + 1)} samples or fewer features")
+    return f"{n_samples} samples for {m} features (+ intercept)"
+
+
 def _fit(model: nn.Module, inputs: torch.Tensor, target: Target, name: str, feature_mask: object,
          baselines: object, n_samples: object, seed: object, perturbations_per_eval: object, design, solve,
-         r2_weights=lambda w: w) -> Explanation:
+         r2_weights=lambda w: w, time_limit: object = TIME_LIMIT) -> Explanation:
     """Sample, evaluate, fit. ``design(n, s, m, gen)`` gives the binary rows z (n, s, m) and
     ``weigh(batch, start, stop)``, the weights (stop - start, n) of the perturbed batch."""
-    n_samples = check_int("n_samples", n_samples)
     gen, used = generator(seed)
+    note = None
+    if feature_mask is None and (grouped := auto_mask(inputs)) is not None:
+        feature_mask = grouped
+        note = grouping_note(inputs, int(grouped.max()) + 1)
     if feature_mask is None:
         ids = torch.arange(inputs[0].numel(), device=inputs.device)
         inverse = ids.view((1,) + tuple(inputs.shape[1:]))
@@ -192,6 +214,8 @@ def _fit(model: nn.Module, inputs: torch.Tensor, target: Target, name: str, feat
         ids, inverse = torch.unique(feature_mask_tensor(inputs, feature_mask), return_inverse=True)
     base = baseline_values(inputs, baselines)
     n, m = inputs.shape[0], ids.numel()
+    n_samples = auto_samples(m) if n_samples is None else check_int("n_samples", n_samples)
+    _check_bytes(n * n_samples * m * 8, f"{name} with {n_samples} samples over {m} features (its design matrix)")
     groups = inverse.expand(inputs.shape).reshape(n, -1)
     dtype = _solver_dtype(inputs.device)
     with torch.no_grad():
@@ -206,15 +230,25 @@ def _fit(model: nn.Module, inputs: torch.Tensor, target: Target, name: str, feat
             w[start:stop] = weigh(batch, start, stop)
             return batch
 
-        ref, y = evaluate(model, inputs, target, n_samples, perturbations_per_eval, build)
+        ref, y = evaluate(model, inputs, target, n_samples, perturbations_per_eval, build, time_limit=time_limit,
+                          what=f"{name} with {n_samples} samples over {m} features",
+                          lower="pass fewer n_samples or a coarser feature_mask")
         y = y.T.to(dtype)
         zf, w = z.to(dtype), w.T
         coef, icpt = solve(zf, y, w)
         r2 = weighted_r2(zf, y, r2_weights(w), coef, icpt, torch.finfo(ref.scalars.dtype).eps)
+        # m + 1 unknowns (with the intercept) and at most as many samples: the fit
+        # can pass through every sample, so its R² says nothing about the model.
+        underdetermined = n_samples <= m + 1
+        if underdetermined:
+            r2 = torch.full_like(r2, float("nan"))
         out = ref.scalars.dtype
         attr = torch.gather(coef.to(out), 1, groups).reshape(inputs.shape)
     extras = {"r2": r2.to(out), "coefficients": coef.to(out), "intercept": icpt.to(out),
-              "features": ids.reshape(-1), "seed": used}
+              "features": ids.reshape(-1), "seed": used, "n_samples": n_samples,
+              "underdetermined": underdetermined, "fit": fit_note(n_samples, m)}
+    if note is not None:
+        extras.update(grouping=note, feature_mask=feature_mask)
     return Explanation(name, attr, ref.output, ref.index, extras=extras)
 
 
@@ -225,10 +259,11 @@ def kernel_shap(
     target: Target,
     *,
     feature_mask: torch.Tensor | None = None,
-    n_samples: int = 25,
+    n_samples: int | None = None,
     baselines: float | torch.Tensor = 0.0,
     seed: int | None = None,
     perturbations_per_eval: int | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Explanation:
     """Kernel SHAP (Lundberg & Lee 2017), as Captum's ``KernelShap``.
 
@@ -237,8 +272,13 @@ def kernel_shap(
     ``baselines``, from ``n_samples`` coalitions (the first two: all groups and
     none) fitted by Shapley-kernel-weighted least squares. ``seed`` makes the
     sampling reproducible (None: fresh, reported in ``extras["seed"]``).
+    Without ``feature_mask``, inputs above 1024 elements are grouped as for
+    ``feature_ablation``; without ``n_samples``, twice the fit's unknowns
+    (2 (groups + 1), at least 25) are drawn. ``time_limit`` as for occlusion.
     ``extras``: ``r2`` (the fit's R² per example over the sampled coalitions —
-    the two end points, fitted almost exactly by construction, are left out),
+    the two end points, fitted almost exactly by construction, are left out;
+    NaN when the fit is under-determined, samples ≤ groups + 1),
+    ``underdetermined``, ``fit`` (a sentence on the fit's counts), ``n_samples``,
     ``coefficients`` (N, groups), ``intercept``, ``features`` (the mask value of
     each group), ``seed``.
     """
@@ -248,7 +288,7 @@ def kernel_shap(
         return z, lambda batch, start, stop: w[start:stop]
 
     return _fit(model, inputs, target, "kernel_shap", feature_mask, baselines, n_samples, seed,
-                perturbations_per_eval, design, weighted_least_squares, _interior)
+                perturbations_per_eval, design, weighted_least_squares, _interior, time_limit)
 
 
 @register("lime", title="LIME", needs_grad=False)
@@ -258,13 +298,14 @@ def lime(
     target: Target,
     *,
     feature_mask: torch.Tensor | None = None,
-    n_samples: int = 25,
+    n_samples: int | None = None,
     baselines: float | torch.Tensor = 0.0,
     seed: int | None = None,
     kernel_width: float = 1.0,
     distance: str = "cosine",
     alpha: float = 0.01,
     perturbations_per_eval: int | None = None,
+    time_limit: float | None = TIME_LIMIT,
 ) -> Explanation:
     """LIME (Ribeiro et al. 2016), as Captum's ``Lime`` with its defaults.
 
@@ -293,4 +334,4 @@ def lime(
         return lime_samples(n, s, m, gen), weigh
 
     return _fit(model, inputs, target, "lime", feature_mask, baselines, n_samples, seed,
-                perturbations_per_eval, design, lambda z, y, w: weighted_lasso(z, y, w, alpha))
+                perturbations_per_eval, design, lambda z, y, w: weighted_lasso(z, y, w, alpha), time_limit=time_limit)

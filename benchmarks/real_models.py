@@ -1,0 +1,131 @@
+"""Real-sized models on this CPU: ResNet-18 and ViT-B/16 (torchvision, random weights) at 224 × 224.
+
+Prints, per model:
+- ``Attribution(model, x)`` in a kernel (an asyncio loop standing in for the
+  kernel's, as in tests/test_attribution_jobs.py): time to the first map (the
+  constructor returns) and to the complete view (the trust panel arrives), beside
+  one ``attribute(model, x, <default method>)`` call in the same process;
+- each method's default cost (seconds, peak MB beyond the process's RSS before
+  the call) beside Captum's default call of the same method on the same model.
+  Captum calls that would take hours (feature ablation over every pixel) are
+  estimated from their timed forward and marked "est.".
+
+torchvision comes from .venv/torchvision (scripts/setup.sh); run with
+``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import captum.attr as ca  # noqa: E402
+
+import nnwidgets as nw  # noqa: E402
+from nnwidgets.engine.budget import TooSlow, auto_window  # noqa: E402
+from nnwidgets.engine.frames.attribution import spatial_layers  # noqa: E402
+from nnwidgets.widgets import base  # noqa: E402
+from tests.torchvision_models import model as tv_model  # noqa: E402
+
+
+def _status(key: str) -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith(key):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measured(fn):
+    """(seconds, peak MB beyond the RSS before, result or the exception's text)."""
+    before = _status("VmRSS")
+    open("/proc/self/clear_refs", "w").write("5")
+    start = time.perf_counter()
+    try:
+        out = fn()
+    except TooSlow as exc:
+        out = f"refused: {str(exc).split(' on this model')[0]} ≈ {exc.estimate:.0f} s"
+    return time.perf_counter() - start, _status("VmHWM") - before, out
+
+
+def view_times(net, x) -> tuple[float, float, float]:
+    """(one attribute of the default method, constructor → first map, constructor → complete view)."""
+    nw.attribute(net, x[None], "input_x_gradient")  # warm
+    one = measured(lambda: nw.attribute(net, x[None], "input_x_gradient"))[0]
+
+    async def scenario():
+        base.kernel_loop = asyncio.get_running_loop
+        start = time.perf_counter()
+        view = nw.Attribution(net, x)
+        first = time.perf_counter() - start
+        while not view._trust:
+            await asyncio.sleep(0.02)
+        return first, time.perf_counter() - start
+
+    first, full = asyncio.run(scenario())
+    base.kernel_loop = kernel_loop
+    return one, first, full
+
+
+kernel_loop = base.kernel_loop
+
+
+def captum_default(net, x, method: str, layer: str, target: int):
+    """Captum's default call of the same method; None where it has no equivalent."""
+    window = auto_window(tuple(x.shape[1:]))
+    calls = {
+        "gradient": lambda: ca.Saliency(net).attribute(x, target=target, abs=False),
+        "saliency": lambda: ca.Saliency(net).attribute(x, target=target),
+        "input_x_gradient": lambda: ca.InputXGradient(net).attribute(x, target=target),
+        "integrated_gradients": lambda: ca.IntegratedGradients(net).attribute(x, target=target),
+        "smoothgrad": lambda: ca.NoiseTunnel(ca.Saliency(net)).attribute(x, nt_type="smoothgrad", target=target),
+        "gradcam": lambda: ca.LayerGradCam(net, dict(net.named_modules())[layer]).attribute(x, target=target),
+        "occlusion": lambda: ca.Occlusion(net).attribute(x, window, strides=window, target=target),
+        "kernel_shap": lambda: ca.KernelShap(net).attribute(x, target=target),
+    }
+    return calls.get(method)
+
+
+def run(name: str) -> None:
+    net = tv_model(name)
+    if name.startswith("vit"):
+        torch.nn.init.normal_(net.heads.head.weight, std=0.02)  # torchvision's zero head: every map zero
+    torch.manual_seed(0)
+    x = torch.randn(3, 224, 224)
+    one, first, full = view_times(net, x)
+    print(f"\n## {name} at 224 × 224\n")
+    print(f"attribute(input_x_gradient) {one:.2f} s · Attribution(model, x) → first map {first:.2f} s "
+          f"({first / one:.2f}×) · → complete view with trust {full:.1f} s\n")
+    layers, layer = spatial_layers(net, x[None])
+    target = int(net(x[None]).argmax())
+    with torch.no_grad():
+        fwd = measured(lambda: net(x[None]))[0]
+    print("| method | nnwidgets default | peak MB | Captum default | peak MB |")
+    print("|---|---|---|---|---|")
+    for m in ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
+              "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask"):
+        opts = {"layer": layer} if m == "gradcam" else {}
+        s, mb, out = measured(lambda: nw.attribute(net, x[None], m, target, **opts))
+        ours = out if isinstance(out, str) else f"{s:.2f} s"
+        call = captum_default(net, x[None], m, layer, target)
+        if call is not None:
+            cs, cmb, _ = measured(call)
+            theirs, tmb = f"{cs:.2f} s", f"{cmb:.0f}"
+        elif m == "feature_ablation":
+            theirs, tmb = f"est. {x.numel() * fwd / 3600:.1f} h ({x.numel()} one-pixel forwards)", "–"
+        elif m == "lime":
+            theirs, tmb = "not run: 50 samples over 150,528 one-pixel features", "–"
+        else:
+            theirs, tmb = "no equivalent", "–"
+        print(f"| {m} | {ours} | {mb:.0f} | {theirs} | {tmb} |", flush=True)
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or ["resnet18", "vit_b_16"]:
+        run(name)
