@@ -3,6 +3,8 @@ view shows its progress, the cancel button stops it, and another widget answers 
 
 from __future__ import annotations
 
+import time
+
 from .conftest import ARTIFACTS
 from .hosts import marimo_server, need
 
@@ -54,6 +56,16 @@ if __name__ == "__main__":
 '''
 
 
+def _until(cond, timeout: float, what: str) -> None:
+    # marimo draws widgets inside shadow roots: document.querySelector cannot see them,
+    # Playwright's locators can, so conditions are polled through locators.
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def test_marimo_slow_method_shows_progress_cancels_and_the_kernel_answers_meanwhile(tmp_path, browser, page):
     need("marimo")
     app = tmp_path / "app.py"
@@ -61,32 +73,23 @@ def test_marimo_slow_method_shows_progress_cancels_and_the_kernel_answers_meanwh
     server = marimo_server(tmp_path, app)
     try:
         page.goto(server.url, wait_until="commit", timeout=180_000)
-        page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main .nnw-frow", timeout=120_000)
-        page.wait_for_function(f"() => document.querySelectorAll('{ROOT}').length === 2", timeout=60_000)
-        first, second = page.locator(ROOT).nth(0), page.locator(ROOT).nth(1)
+        views = page.locator(ROOT)
+        _until(lambda: views.count() == 2 and views.nth(1).locator(".nnw-frow").count() > 0, 120, "two views")
+        first, second = views.nth(0), views.nth(1)
+        progress = first.locator("div.nnw-progress")
         first.locator("select.nnw-method").select_option("integrated_gradients")
         # 100 chunks of 50 ms in the worker: the bar moves while it runs.
-        page.wait_for_function(
-            f"() => {{ const p = document.querySelectorAll('{ROOT}')[0].querySelector('div.nnw-progress');"
-            " return p && !p.hidden && Number(p.dataset.fraction) > 0.05; }", timeout=60_000,
-        )
+        _until(lambda: progress.is_visible() and float(progress.get_attribute("data-fraction") or 0) > 0.05,
+               60, "progress")
         label = first.locator(".nnw-progress-label").inner_text()
         assert label.startswith("Integrated gradients"), label
-        # The kernel is free: the other view answers a class click while the first computes.
+        # The kernel is free: the other view answers while the first computes.
         second.locator("select.nnw-method").select_option("saliency")
-        page.wait_for_function(
-            f"() => /Saliency/.test(document.querySelectorAll('{ROOT}')[1].textContent)"
-            f" && !document.querySelectorAll('{ROOT}')[1].classList.contains('nnw-busy')", timeout=30_000,
-        )
-        still = page.evaluate(
-            f"() => !document.querySelectorAll('{ROOT}')[0].querySelector('div.nnw-progress').hidden")
-        assert still, "the slow request must still be running while the other view answered"
+        _until(lambda: "Saliency" in second.locator(".nnw-status").inner_text(), 30, "the other view's answer")
+        assert progress.is_visible(), "the slow request must still be running while the other view answered"
         first.locator("button.nnw-cancel").click()
-        page.wait_for_function(
-            f"() => /cancelled/.test(document.querySelectorAll('{ROOT}')[0].querySelector('.nnw-status').textContent)",
-            timeout=15_000,
-        )
-        assert first.locator(".nnw-progress").is_hidden()
+        _until(lambda: "cancelled" in first.locator(".nnw-status").inner_text(), 15, "cancelled")
+        assert progress.is_hidden()
         assert first.locator("select.nnw-method").input_value() == "gradient"
         page.screenshot(path=str(ARTIFACTS / "marimo-progress-cancelled.png"), full_page=True)
     finally:
