@@ -312,7 +312,10 @@ def test_text_view(lab, page):
     page.locator(f"{ROOT} input.nnw-top").fill("100")
     # Method switch to token ablation repaints with new values; example switch shows new tokens.
     page.locator(f"{ROOT} select.nnw-method").select_option("feature_ablation")
-    page.wait_for_function("() => document.querySelector('.nnw-panel.nnw-main')?.dataset.method === 'feature_ablation'")
+    # The switch first cancels the trust job still running in the worker (it stops at its next step, which
+    # on a loaded 2-core machine can take a while): wait for the answer, not a fixed short time.
+    page.wait_for_function("() => document.querySelector('.nnw-panel.nnw-main')?.dataset.method === 'feature_ablation'",
+                           timeout=120_000)
     settle(page)
     abl = nw.attribute(c.model, ids, "feature_ablation", target, baselines=torch.zeros_like(ids)).attributions[0].numpy()
     page.locator(f"{main} .nnw-token[data-token='{t}']").hover()
