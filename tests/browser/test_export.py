@@ -41,12 +41,15 @@ BOXES = """() => {
   const vbox = [...document.querySelectorAll('.widget-vbox')].find((b) => b.textContent.includes('two views'));
   const kind = (el) => el.classList.contains('widget-hbox') ? 'hbox'
     : el.querySelector('.nnw-canvas, .nnw-layers') ? 'view' : el.textContent.includes('two views') ? 'title' : 'html';
-  const rect = (el) => { const r = el.getBoundingClientRect(); return { left: r.left, right: r.right, width: r.width, height: r.height }; };
+  const rect = (el) => {
+    const r = el.getBoundingClientRect();
+    return { left: r.left, right: r.right, width: r.width, height: r.height };
+  };
   const pair = vbox.querySelector(':scope > .widget-hbox');
   const single = [...document.querySelectorAll('.widget-hbox')].find((b) => b.textContent.includes('beside it'));
   const alone = single.children[0];
-  return { vbox: [...vbox.children].map(kind), pair: [...pair.children].map(rect), single: [...single.children].map(kind),
-           alone: rect(alone) };
+  return { vbox: [...vbox.children].map(kind), pair: [...pair.children].map(rect),
+           single: [...single.children].map(kind), alone: rect(alone) };
 }"""
 
 
