@@ -185,3 +185,47 @@ def test_a_python_side_change_waits_for_the_worker_to_let_go(monkeypatch):
     run(scenario, monkeypatch)
     assert w.target == 2 and w.method == "gradient" and w.error == ""
     assert_same(before, fingerprint(model))
+
+
+class Deep(nn.Module):
+    """Two layers to re-initialise, a slow forward, and a record of which copy ran each forward."""
+
+    runs: list[torch.Tensor] = []  # class-level: the randomization check's deep copies record here too
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.lin1, self.lin2 = nn.Linear(6, 8), nn.Linear(8, 3)
+
+    def forward(self, x):
+        Deep.runs.append(self.lin2.weight)
+        time.sleep(0.02)
+        return self.lin2(torch.relu(self.lin1(x)))
+
+
+def test_a_newer_request_stops_the_trust_job_inside_its_cascade(monkeypatch):
+    model = Deep()
+    w = nw.Attribution(model, torch.linspace(-1, 1, 6), method="gradient", compare=["saliency", "input_x_gradient"],
+                       randomize_layers=2)
+    before = fingerprint(model)
+
+    def copies() -> int:  # forwards so far on a randomized copy (private views share the weights)
+        return sum(t is not model.lin2.weight for t in Deep.runs)
+
+    async def scenario():
+        Deep.runs.clear()
+        w._request = {"seq": 1, "method": "gradient", "compare": ["saliency", "input_x_gradient"], "target": 0}
+        await wait_for(lambda: copies() >= 1)  # the trust job of answer 1 is in its cascade (6 maps)
+        asked = copies()
+        w._request = {"seq": 2, "method": "saliency", "compare": [], "target": 1}
+        await wait_for(lambda: w._seq == 2)
+        stopped = copies()
+        await wait_for(lambda: w._trust.get("seq") == 2)
+        return asked, stopped
+
+    asked, stopped = run(scenario, monkeypatch)
+    # The cascade stops at its next map: the forward in flight, and at most one racing the request.
+    assert stopped - asked <= 2, (asked, stopped)
+    assert w.method == "saliency" and w.target == 1 and w.error == ""
+    assert not any(m._forward_hooks for m in model.modules())
+    assert_same(before, fingerprint(model))

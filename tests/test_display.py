@@ -98,12 +98,75 @@ def test_show_gives_a_container_the_pictures_of_the_views_inside(recorder):
     a = nw.Attribution(d.model, d.inputs[0])
     b = nw.WhatIf(c.model, c.inputs[0], feature_names=c.feature_names)
     box = ipywidgets.VBox([ipywidgets.HTML("title"), ipywidgets.HBox([a, b])])
-    assert nw.show(box) is box
+    assert nw.show(box) is None  # as a cell's last expression, nothing to display a second time
     (container, _), (fallback, _) = recorder.published
     assert container is box
     html = fallback["text/html"]
     assert html.count("<img ") == 2
     assert f"nnw-fallback-{a._fallback_key}" in html and f"nnw-fallback-{b._fallback_key}" in html
+
+
+class Shell:
+    """An IPython shell's display formatter, without a kernel."""
+
+    def __init__(self) -> None:
+        from IPython.core.formatters import DisplayFormatter
+
+        self.display_formatter = DisplayFormatter()
+
+
+def test_a_plain_container_of_views_gets_their_pictures_and_other_containers_stay_as_they_were(recorder):
+    import ipywidgets
+
+    from nnwidgets.widgets.boxes import register
+
+    shell = Shell()
+    d = demo.digits()
+    a, b = nw.Attribution(d.model, d.inputs[0]), nw.Layers(d.model, d.inputs[:2])
+    inner = ipywidgets.HBox([ipywidgets.HTML("deep"), ipywidgets.VBox([b])])
+    box = ipywidgets.VBox([ipywidgets.HTML("title"), a, inner])
+    plain = ipywidgets.HBox([ipywidgets.HTML("no view here")])
+    own = plain._repr_mimebundle_()
+    assert register(shell) and register(shell)  # once: the second call finds its printer
+    assert len(shell.display_formatter.ipython_display_formatter.type_printers) == 1
+    # display(box) and a box as the cell's last expression both go through format()
+    assert shell.display_formatter.format(box) == ({}, {})  # it published itself
+    (live, _), (fallback, _) = recorder.published
+    assert live == box._repr_mimebundle_() and "image/png" not in live  # the live view as ipywidgets sends it
+    assert fallback["text/html"].count("<img ") == 2
+    for view in (a, b):
+        assert f"nnw-fallback-{view._fallback_key}" in fallback["text/html"]
+    assert base64.b64decode(fallback["image/png"]).startswith(b"\x89PNG")
+    # a container without views is IPython's as before: its own bundle, as the execute_result, nothing else
+    recorder.published.clear()
+    data, _ = shell.display_formatter.format(plain)
+    assert data == own and recorder.published == []
+
+
+def test_the_container_printer_keeps_a_printer_registered_before_it(recorder):
+    import ipywidgets
+
+    from nnwidgets.widgets.boxes import register
+
+    shell, seen = Shell(), []
+    shell.display_formatter.ipython_display_formatter.for_type(ipywidgets.Box, seen.append)
+    register(shell)
+    plain = ipywidgets.VBox([ipywidgets.HTML("mine")])
+    shell.display_formatter.format(plain)
+    assert seen == [plain] and recorder.published == []
+
+
+def test_views_register_the_container_printer_when_made_not_at_import():
+    code = (
+        "import json, sys\nfrom IPython.core.interactiveshell import InteractiveShell\n"
+        "shell = InteractiveShell.instance()\nimport ipywidgets\nimport nnwidgets as nw\nfrom nnwidgets import demo\n"
+        "printers = shell.display_formatter.ipython_display_formatter.type_printers\n"
+        "before = ipywidgets.Box in printers\nd = demo.digits()\nnw.Attribution(d.model, d.inputs[0])\n"
+        "print(json.dumps([before, ipywidgets.Box in printers]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO,
+                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [False, True]
 
 
 def test_state_lists_its_binary_traits_and_a_resend_request_sends_them_again(monkeypatch):

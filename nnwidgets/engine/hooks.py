@@ -45,7 +45,12 @@ def hooked_forward(
 
         return hook
 
-    for name, module in watched.items():
-        add_forward_hook(module, hook_for(name))
-    with torch.no_grad():
-        return call_model(view, inputs)
+    handles = [add_forward_hook(module, hook_for(name)) for name, module in watched.items()]
+    try:
+        with torch.no_grad():
+            return call_model(view, inputs)
+    finally:
+        # The view dies with this call, but whatever kept a module of it (a watch
+        # may) finds no hook of ours on it, also after a cancel raised in the model.
+        for handle in handles:
+            handle.remove()

@@ -2,7 +2,7 @@
 
 A view that starts a slow computation (integrated gradients with many steps,
 SmoothGrad, occlusion, feature ablation, Kernel SHAP, LIME, layer or neuron IG,
-a learned mask, a dataset sweep) wraps the call in :func:`reporting`::
+a learned mask, a dataset sweep, the trust evidence) wraps the call in :func:`reporting`::
 
     def callback(done: int, total: int) -> None:
         bar.value = done / total
@@ -14,9 +14,11 @@ a learned mask, a dataset sweep) wraps the call in :func:`reporting`::
 
 The engine's loops call :func:`step` after each chunk of work: ``done`` of
 ``total`` chunks (forward passes, or rows for a sweep) of THAT loop, rising to
-``done == total``. A computation that runs several loops (``trust_report``
-runs one per method) reports each from 0 again. ``total`` is 0 when it is not
-known in advance (a sweep over an iterable without a length).
+``done == total``. A computation that runs several loops reports each from 0
+again: ``trust_report`` runs each method's own, the randomization cascade (one
+step per map recomputed, and a check after each copy of the model, at the same
+``done``) and the deletion curve (one per chunk of rows). ``total`` is 0 when it
+is not known in advance (a sweep over an iterable without a length).
 
 An exception raised by the callback (:class:`Cancelled`, or any other) stops
 the computation and propagates out of the engine's call unchanged; the user's

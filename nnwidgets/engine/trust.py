@@ -20,7 +20,7 @@ from .checks.completeness import relative_delta
 from .errors import ExplanationInputError
 from .hooks import hooked_forward
 
-__all__ = ["randomized_copy", "relative_delta"]
+__all__ = ["randomized_copy", "reinitialised", "relative_delta", "top_layers"]
 
 
 # Normalization layers re-initialise to an affine identity (weight 1, bias 0):
@@ -78,6 +78,26 @@ def _top_layers(model: nn.Module, count: int, inputs: torch.Tensor | None = None
     return ordered[::-1][:count]
 
 
+def top_layers(model: nn.Module, count: int, inputs: torch.Tensor | None = None) -> list[str]:
+    """The names of the top ``count`` modules :func:`randomized_copy` re-initialises, output
+    side first (one hooked forward on ``inputs`` when given; the global RNG is restored)."""
+    with _forked_rng(model), torch.no_grad():
+        return _top_layers(model, count, inputs)
+
+
+def reinitialised(model: nn.Module, names: list[str], seed: int = 0) -> nn.Module:
+    """A deep copy of ``model`` with the modules ``names`` re-initialised in that order,
+    seeded (the global RNG is restored): the first ``k`` of them come out the same for
+    every list that starts with those ``k``, so deeper copies extend shallower ones."""
+    twin = copy.deepcopy(model)
+    modules = dict(twin.named_modules())
+    with _forked_rng(twin), torch.no_grad():
+        torch.manual_seed(seed)
+        for name in names:
+            modules[name].reset_parameters()
+    return twin
+
+
 def randomized_copy(
     model: nn.Module, layers: int = 1, seed: int = 0, inputs: torch.Tensor | None = None,
 ) -> tuple[nn.Module, list[str]]:
@@ -85,7 +105,7 @@ def randomized_copy(
     (seeded; the global RNG is restored), and their names, output side first.
 
     "Top" is by execution order on ``inputs`` when given (one forward of the
-    copy; give them: registration order can put a LayerNorm or an unused
+    model; give them: registration order can put a LayerNorm or an unused
     module last), else by registration order. Only modules with parameters of
     their own and a ``reset_parameters`` that is not an identity are picked:
     normalization layers (LayerNorm, GroupNorm, BatchNorm, InstanceNorm,
@@ -93,15 +113,12 @@ def randomized_copy(
     """
     if layers < 0:
         raise ExplanationInputError(f"layers must be ≥ 0; got {layers}")
-    twin = copy.deepcopy(model)
-    modules = dict(twin.named_modules())
-    # fork_rng restores the CPU generator and, for a model on a GPU, that GPU's
-    # (reset_parameters draws from the generator of the parameters' device; a
-    # model's forward, run to find the execution order, may draw too).
-    gpus = sorted({p.device.index or 0 for p in twin.parameters() if p.device.type == "cuda"})
-    with torch.random.fork_rng(devices=gpus), torch.no_grad():
-        names = _top_layers(twin, layers, inputs)
-        torch.manual_seed(seed)
-        for name in names:
-            modules[name].reset_parameters()
-    return twin, names
+    names = top_layers(model, layers, inputs)
+    return reinitialised(model, names, seed), names
+
+
+def _forked_rng(model: nn.Module):
+    """``fork_rng`` over the CPU generator and the GPUs ``model`` is on: ``reset_parameters``
+    draws from the generator of the parameters' device, and a model's forward may draw too."""
+    gpus = sorted({p.device.index or 0 for p in model.parameters() if p.device.type == "cuda"})
+    return torch.random.fork_rng(devices=gpus)

@@ -23,6 +23,7 @@ import traitlets as t
 from ..engine.errors import ExplanationInputError
 from ..engine.private import weights_token
 from ..engine.progress import Cancelled
+from .boxes import register as register_box_printer
 from .jobs import Runner
 from .plan import Plan, Progress
 from .static import StaticForm, figure_png  # noqa: F401  (figure_png: part of this module's interface)
@@ -58,6 +59,8 @@ class Widget(StaticForm, anywidget.AnyWidget):
         if unknown:
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {unknown}")
         super().__init__(**kwargs)
+        # Before any display: a container holding this view may be displayed first (boxes.py).
+        register_box_printer()
 
     # -- what subclasses provide -----------------------------------------------------------
 

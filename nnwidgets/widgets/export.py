@@ -1,6 +1,6 @@
 """Static forms for where the live view does not run: the fallback picture under a
 displayed view (nbconvert's HTML offline, GitHub, a notebook opened without its
-kernel) and ``show`` for containers (``VBox``/``HBox``) holding nnwidgets views.
+kernel), also under containers (``VBox``/``HBox``) holding nnwidgets views (``boxes.py``).
 
 Why a separate output: with widget state saved (nbconvert's default), nbconvert
 and JupyterLab prefer the widget-view mime type over a PNG in the same bundle,
@@ -95,24 +95,29 @@ def fallback_bundle(views: list[Widget]) -> dict[str, str] | None:
     }
 
 
-def show(obj: Any) -> Any:
-    """Display ``obj`` (an nnwidgets view, or a ``VBox``/``HBox``/any container holding some) with
-    a static picture of its nnwidgets views under it, for nbconvert's HTML offline and GitHub.
+def show(obj: Any) -> None:
+    """Display ``obj`` (an nnwidgets view, or a ``VBox``/``HBox``/any container holding some)
+    with a static picture of its nnwidgets views under it, for nbconvert's HTML offline and GitHub.
 
-    A container displayed on its own gets no picture (ipywidgets draws it), so use
-    ``nw.show(VBox([...]))`` where the notebook is meant to be read without a kernel.
-    The live view is published first; the picture follows once it is made.
+    In IPython the same as ``display(obj)`` (or a container as a cell's last expression):
+    ``boxes.py`` gives containers their pictures once a view exists. Without an IPython
+    shell to register that with, ``show`` publishes them itself. The live view is
+    published first; the picture follows once it is made. Returns None, as ``display``
+    does, so that ``nw.show(box)`` as a cell's last expression does not display it twice.
     """
     from IPython.display import display
 
+    from .boxes import register
+
     if isinstance(obj, Widget):
         obj._ipython_display_()
-        return obj
-    display(obj)
-    bundle = fallback_bundle(list(views_in(obj)))
-    if bundle is not None:
-        display(bundle, raw=True)
-    return obj
+    elif register():
+        display(obj)  # the container's printer adds the pictures
+    else:  # no IPython shell to register the printer with: publish them here
+        display(obj)
+        bundle = fallback_bundle(list(views_in(obj)))
+        if bundle is not None:
+            display(bundle, raw=True)
 
 
 PAGE = """<!doctype html>

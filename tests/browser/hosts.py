@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .lab import free_port
+from .lab import free_port, start_server, stop_server
 
 BIN = Path(sys.executable).parent
 
@@ -44,27 +42,11 @@ class Server:
         return env
 
     def start(self, cmd: list[str], cwd: Path, path: str = "/", timeout: float = 90.0) -> None:
-        self.proc = subprocess.Popen(cmd, cwd=cwd, env=self.env(), stdout=self.log.open("w"),
-                                     stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}{path}", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.25)
-        raise RuntimeError(f"{self.name} did not answer within {timeout} s:\n{self.log.read_text()[-3000:]}")
+        self.proc = start_server(cmd, url=f"{self.url}{path}", log=self.log, name=self.name, env=self.env(),
+                                 cwd=cwd, timeout=timeout)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_server(self.proc)
 
 
 def marimo_server(workdir: Path, app: Path) -> Server:

@@ -37,6 +37,35 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(cmd: list[str], *, url: str, log: Path, name: str, env: dict[str, str],
+                 cwd: Path | None = None, timeout: float = 60.0) -> subprocess.Popen:
+    """Start ``cmd`` (output to ``log``) and poll ``url`` until it answers 200; if the process
+    exits first or ``timeout`` s pass, stop it and raise with the log's tail."""
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.25)
+    stop_server(proc)
+    raise RuntimeError(f"{name} did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def stop_server(proc: subprocess.Popen | None) -> None:
+    """Terminate a server started by :func:`start_server` (kill it after 10 s)."""
+    if proc and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 class Lab:
     """A JupyterLab server on a free loopback port with its own config, data and runtime dirs."""
 
@@ -75,26 +104,11 @@ class Lab:
             expose,
             f"--ServerApp.root_dir={self.root}",
         ]
-        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.25)
-        raise RuntimeError(f"JupyterLab did not answer within {timeout} s:\n{self.log.read_text()[-3000:]}")
+        name = "JupyterLab" if self.app == "lab" else "Notebook 7"
+        self.proc = start_server(cmd, url=f"{self.url}/api/status", log=self.log, name=name, env=env, timeout=timeout)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        stop_server(self.proc)
 
 
 def copy_notebooks(src: Path, dst: Path) -> None:

@@ -1,6 +1,7 @@
 """Saved and exported: a notebook executed with widget state saved (nbconvert's default), exported
-to HTML and opened offline shows each view's picture, alone and inside a VBox; in JupyterLab the
-same picture stays hidden under the live view."""
+to HTML and opened offline shows each view's picture, alone and inside a plain VBox / HBox (a cell's
+last expression, ``display(...)``); in JupyterLab the same pictures stay hidden under the live
+views, which draw inside their boxes as before."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from .lab import open_and_run, write_notebook
 CELLS = [
     "import ipywidgets as W\nimport nnwidgets as nw\nfrom nnwidgets import demo\nd = demo.digits()",
     "nw.Attribution(d.model, d.inputs[0], labels=d.class_names)",
-    "nw.show(W.VBox([W.HTML('<b>two views in a box</b>'), W.HBox([\n"
-    "    nw.Attribution(d.model, d.inputs[1]), nw.Layers(d.model, d.inputs[:2])])]))",
+    "W.VBox([W.HTML('<b>two views in a box</b>'), W.HBox([\n"
+    "    nw.Attribution(d.model, d.inputs[1]), nw.Layers(d.model, d.inputs[:2])])])",
+    "display(W.HBox([nw.Attribution(d.model, d.inputs[2]), W.HTML('<i>beside it</i>')]))",
+    "W.VBox([W.HTML('<b>a box without views</b>')])",
 ]
+VIEW = "application/vnd.jupyter.widget-view+json"
 
 # Every <img> in the fallbacks: loaded, on screen, and not blank (drawn onto a canvas and read back).
 IMAGES = """() => [...document.querySelectorAll('.nnw-fallback img')].map((img) => {
@@ -32,6 +36,23 @@ IMAGES = """() => [...document.querySelectorAll('.nnw-fallback img')].map((img) 
 })"""
 
 
+# Where the live views sit in the boxes: by the layout of the boxes' children in the page.
+BOXES = """() => {
+  const vbox = [...document.querySelectorAll('.widget-vbox')].find((b) => b.textContent.includes('two views'));
+  const kind = (el) => el.classList.contains('widget-hbox') ? 'hbox'
+    : el.querySelector('.nnw-canvas, .nnw-layers') ? 'view' : el.textContent.includes('two views') ? 'title' : 'html';
+  const rect = (el) => {
+    const r = el.getBoundingClientRect();
+    return { left: r.left, right: r.right, width: r.width, height: r.height };
+  };
+  const pair = vbox.querySelector(':scope > .widget-hbox');
+  const single = [...document.querySelectorAll('.widget-hbox')].find((b) => b.textContent.includes('beside it'));
+  const alone = single.children[0];
+  return { vbox: [...vbox.children].map(kind), pair: [...pair.children].map(rect),
+           single: [...single.children].map(kind), alone: rect(alone) };
+}"""
+
+
 def executed(tmp_path) -> nbformat.NotebookNode:
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.v4.new_notebook()
@@ -40,6 +61,11 @@ def executed(tmp_path) -> nbformat.NotebookNode:
                                      resources={"metadata": {"path": str(tmp_path)}}, store_widget_state=True)
     client.execute()
     assert "application/vnd.jupyter.widget-state+json" in nb.metadata["widgets"]
+    kinds = [[(o.output_type, VIEW in o.get("data", {}), "image/png" in o.get("data", {})) for o in c.outputs]
+             for c in nb.cells[1:]]
+    live, picture = ("display_data", True, False), ("display_data", False, True)
+    # each view or box of views: its live view, then its picture; a box without views: as ipywidgets has it
+    assert kinds == [[live, picture]] * 3 + [[("execute_result", True, False)]], kinds
     return nb
 
 
@@ -69,8 +95,8 @@ def test_nbconvert_html_shows_the_pictures_offline(tmp_path, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "nbconvert-offline.png"), full_page=True)
     context.close()
-    # One picture for the single view, two for the views inside the VBox, all drawn and visible.
-    assert len(images) == 3, images
+    # One picture for the single view, two for the views inside the VBox, one inside the HBox, all drawn and visible.
+    assert len(images) == 4, images
     for img in images:
         assert img["w"] > 200 and img["h"] > 100 and img["shown"] and img["ink"] > 0.02, img
     assert sum("nnw-fallback-" in i["box"] and i["box"].count("nnw-fallback-") == 2 for i in images) == 2
@@ -82,13 +108,25 @@ def test_nbconvert_html_shows_the_pictures_offline(tmp_path, browser):
 def test_lab_hides_the_pictures_under_live_views(lab, page):
     name = write_notebook(lab.root, "fallback_hidden.ipynb", CELLS)
     open_and_run(page, lab, name)
-    page.wait_for_function("() => document.querySelectorAll('.nnw-fallback').length === 2", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('.nnw-fallback').length === 3", timeout=90_000)
     page.wait_for_function(
-        "() => document.querySelectorAll('canvas.nnw-canvas[data-rendered]').length >= 2", timeout=60_000)
+        "() => document.querySelectorAll('canvas.nnw-canvas[data-rendered]').length >= 3", timeout=60_000)
     page.wait_for_selector("div.nnw-layers [data-rendered]", timeout=60_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.widget-vbox')].some("
+                           "(b) => b.textContent.includes('a box without views'))", timeout=30_000)
     hidden = page.evaluate(
         "() => [...document.querySelectorAll('.nnw-fallback')].map((f) => f.getBoundingClientRect().height === 0)")
-    assert hidden == [True, True]
+    assert hidden == [True, True, True]
+    # The views inside the boxes are drawn by ipywidgets' containers, laid out as before: the two views side by
+    # side in the HBox under the title in the VBox, the view first in the other HBox; each one drawn at full size.
+    boxes = page.evaluate(BOXES)
+    assert boxes["vbox"] == ["title", "hbox"] and boxes["pair"][0]["right"] <= boxes["pair"][1]["left"] + 1, boxes
+    assert boxes["single"][0] == "view" and boxes["single"][1] == "html", boxes
+    for r in boxes["pair"] + [boxes["alone"]]:
+        assert r["width"] > 200 and r["height"] > 100, boxes
     page.screenshot(path=str(ARTIFACTS / "fallback-hidden-lab.png"))
+    page.set_viewport_size({"width": 1280, "height": 2000})  # the whole box on screen for its picture
+    page.locator(".widget-vbox", has_text="two views").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "box-live-lab.png"))
     assert page.console_errors == []
 

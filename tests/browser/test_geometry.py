@@ -14,7 +14,7 @@ from nnwidgets import demo
 from .conftest import ARTIFACTS
 from .geometry import assert_bars_share_zero_and_sign, bars, clipped, contrast, luminance, over
 from .lab import open_and_run, write_notebook
-from .test_attribution_kinds import ROOT, settle
+from .attribution_page import ROOT, settle
 
 TABULAR = [
     "import nnwidgets as nw\nfrom nnwidgets import demo\ncancer = demo.breast_cancer()",

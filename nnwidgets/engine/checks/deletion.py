@@ -15,6 +15,7 @@ from ..batching import rows_within_budget
 from ..outputs import Reading
 from ..passes import call_model
 from ..private import private_view
+from ..progress import step
 from ..targets import select
 from .features import Features
 
@@ -57,8 +58,13 @@ def deletion(
     rows = features.deleted(order, counts, base)
     chunk = max(1, rows_within_budget(model, x))
     model = private_view(model)
+    starts = range(0, rows.shape[0], chunk)
+    parts = []
     with torch.no_grad():
-        out = torch.cat([call_model(model, rows[i:i + chunk]) for i in range(0, rows.shape[0], chunk)])
+        for k, i in enumerate(starts):
+            parts.append(call_model(model, rows[i:i + chunk]))
+            step(k + 1, len(starts))  # progress, and where a cancel stops the curve
+        out = torch.cat(parts)
         if index is not None:
             out = reading.apply(out.reshape(out.shape[0], -1), dim=1)
         picked = None if index is None else index[:1].expand(out.shape[0])

@@ -20,7 +20,8 @@ import torch
 from torch import nn
 
 from ..attribute import attribute
-from ..trust import randomized_copy
+from ..progress import step
+from ..trust import reinitialised, top_layers
 from .features import Features
 from .ranks import spearman
 
@@ -71,16 +72,23 @@ def randomization(
     out = Randomization()
     if layers == 0:
         return out
-    _, names = randomized_copy(model, layers, seed=seed, inputs=x)  # the layers that exist, top first
+    names = top_layers(model, layers, inputs=x)  # the layers that exist, top first
     out.layers, out.depths = names, cascade_depths(len(names))
     for name in scores:
         out.signed[name], out.absolute[name], out.compared[name] = [], [], []
+    # Progress (and the view's cancel) after each copy and each map: a gradient map reports
+    # nothing of its own, and a newer request must not wait for the whole cascade.
+    done, total = 0, len(out.depths) * len(scores)
+    step(done, total)
     for depth in out.depths:
-        twin, _ = randomized_copy(model, depth, seed=seed, inputs=x)
+        twin = reinitialised(model, names[:depth], seed=seed)  # the cascade: deeper copies extend shallower ones
+        step(done, total)
         for name, own in scores.items():
             other = features.scores(name, attribute(twin, x, name, target, **options(name)).attributions)
             signed, absolute, n = informative_spearman(own, other)
             out.signed[name].append(signed)
             out.absolute[name].append(absolute)
             out.compared[name].append(n)
+            done += 1
+            step(done, total)
     return out
