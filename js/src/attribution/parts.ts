@@ -15,7 +15,7 @@ import type { RenderProps } from "../lib/mount";
 import { mount } from "../lib/mount";
 import { RequestCounter } from "../lib/requests";
 import { traits } from "../lib/traits";
-import { renderBars } from "./bars";
+import { labelOf, renderBars } from "./bars";
 import { PARTS_CSS, PARTS_STYLE_ID } from "./parts_style";
 
 /** One input's answer, as Python's transport/attribution_parts.py sends it. */
@@ -150,10 +150,13 @@ export function render({ model, el }: RenderProps): () => void {
       const track = h("div", "nnw-vbar-track", { "data-feature": j });
       const fill = h("div", "nnw-vbar-fill");
       const { left, width } = barGeometry(value, d.scale);
-      const at = lutIndex(value, -(d.scale || 1), d.scale || 1) * 4;
       fill.style.left = `${left}%`;
       fill.style.width = `${width}%`;
-      fill.style.background = `rgb(${lut[at]}, ${lut[at + 1]}, ${lut[at + 2]})`;
+      // The palette's two ends, solid: the bar's length carries the magnitude (a pale
+      // colour for a small value would hide it), its colour only the sign.
+      const end = lutIndex(value >= 0 ? 1 : -1, -1, 1) * 4;
+      fill.style.background = `rgb(${lut[end]}, ${lut[end + 1]}, ${lut[end + 2]})`;
+      fill.dataset.sign = value >= 0 ? "+" : "-";
       track.append(fill, h("div", "nnw-vbar-zero"));
       row.append(h("span", "nnw-vbar-name", { title: name }, name), track, h("span", "nnw-vbar-value", {}, formatValue(value)));
       track.addEventListener("mousemove", () => {
@@ -202,7 +205,7 @@ export function render({ model, el }: RenderProps): () => void {
       label.includes("raw") ? formatValue : undefined);
     setText(barsTitle, `${label || "predictions"} · click to explain`);
     const delta = t.get("delta");
-    const what = target >= 0 ? `class ${t.strings("labels")[target] ?? target}` : "the output";
+    const what = target >= 0 ? labelOf(t.strings("labels"), target) : "the output";
     setText(status, `explaining ${what} with ${titles[t.string("method")] ?? t.string("method")}` +
       (typeof delta === "number" ? ` · IG delta over every input ${formatValue(delta)}` : ""));
   }
