@@ -329,3 +329,12 @@ def test_bad_per_input_options_get_clear_errors():
         nw.attribute(basic.BasicModel2(), x, "occlusion", 0, sliding_window_shapes=(2,))
     with pytest.raises(ExplanationInputError, match="stdevs"):
         nw.attribute(basic.BasicModel2(), x, "smoothgrad", 0, stdevs=(0.1, 0.2, 0.3))
+
+
+
+def test_capture_takes_tuple_inputs():
+    case = linear()
+    before = fingerprint(case.model)
+    acts = nw.capture(case.model, case.inputs, ["linear"])
+    torch.testing.assert_close(acts["linear"], case.model(*case.inputs).detach())
+    assert_same(before, fingerprint(case.model))
