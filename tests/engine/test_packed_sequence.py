@@ -96,3 +96,12 @@ def test_surrogates_that_switch_every_token_off_say_why_it_failed():
     # Another baseline id (an unknown token) works.
     exp = nw.attribute(model, IDS, "kernel_shap", 1, seed=0, baselines=1)
     assert exp.attributions.shape == IDS.shape
+
+
+def test_the_trust_panel_says_why_and_works_with_another_baseline_id():
+    model, _ = _models()
+    w = nw.Attribution(model, IDS[0], embedding="embedding")
+    assert w.error == "" and "needs" not in w.error
+    assert "deletion curve" in w._trust["error"] and "another baseline id" in w._trust["error"]
+    w = nw.Attribution(model, IDS[0], embedding="embedding", baseline=1)
+    assert w.error == "" and w._trust.get("error") is None and w._trust["ig_delta"] is not None

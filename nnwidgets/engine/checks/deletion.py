@@ -13,6 +13,7 @@ from torch import nn
 
 from ..batching import rows_within_budget
 from ..outputs import Reading
+from ..errors import ModelCallError
 from ..passes import call_model
 from ..private import private_view
 from ..targets import select
@@ -58,7 +59,16 @@ def deletion(
     chunk = max(1, rows_within_budget(model, x))
     model = private_view(model)
     with torch.no_grad():
-        out = torch.cat([call_model(model, rows[i:i + chunk]) for i in range(0, rows.shape[0], chunk)])
+        try:
+            out = torch.cat([call_model(model, rows[i:i + chunk]) for i in range(0, rows.shape[0], chunk)])
+        except ModelCallError as exc:
+            if x.is_floating_point():
+                raise
+            raise ModelCallError(
+                f"deletion curve: {exc}. The curve ends with every token set to the baseline id, which this model "
+                "cannot take (e.g. lengths counted from the padding for pack_padded_sequence); give another "
+                "baseline id (an unknown or mask token) to check it"
+            ) from exc
         if index is not None:
             out = reading.apply(out.reshape(out.shape[0], -1), dim=1)
         picked = None if index is None else index[:1].expand(out.shape[0])
