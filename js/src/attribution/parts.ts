@@ -120,12 +120,23 @@ export function render({ model, el }: RenderProps): () => void {
     const canvas = h("canvas", "nnw-part-canvas", { "data-part": i });
     const frame = h("div", "nnw-part-host");
     frame.append(canvas);
-    host.append(frame);
+    const row = h("div", "nnw-part-image");
+    row.append(frame);
+    host.append(row);
     const k = displayScale(height, width, 224);
-    const base = baseImage(d.input.data, [c, height, width], range[0], range[1]);
+    // The map on its own (on white, so its zero is plain and its colours are the scale's),
+    // the picture beside it: a busy photo under the map would hide both.
+    const white = new Uint8ClampedArray(width * height * 4).fill(255);
     const [lo, hi] = mapRange(d.scale || 1, true);
-    paintScaled(canvas, offscreen, width, height, k, (rgba) => blend(base, d.map.data, lut, lo, hi, 0.85, rgba));
+    paintScaled(canvas, offscreen, width, height, k, (rgba) => blend(white, d.map.data, lut, lo, hi, 1, rgba));
     canvas.style.width = `${width * k}px`;
+    const picture = h("canvas", "nnw-part-picture", { "data-part": i,
+      title: `the input, drawn from its min ${formatValue(range[0])} (black) to its max ${formatValue(range[1])}` });
+    const small = displayScale(height, width, 112);
+    const base = baseImage(d.input.data, [c, height, width], range[0], range[1]);
+    paintScaled(picture, document.createElement("canvas"), width, height, small, (rgba) => rgba.set(base));
+    picture.style.width = `${width * small}px`;
+    row.append(picture);
     canvas.dataset.rendered = String(t.int("_seq", 0));
     canvas.addEventListener("mousemove", (e) => {
       const cell = cellFromClient(e.clientX, e.clientY, canvas.getBoundingClientRect(), width, height);

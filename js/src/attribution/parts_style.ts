@@ -18,6 +18,8 @@ export const PARTS_CSS = `${themeCss(".nnw-parts", { bg2: "var(--jp-layout-color
 .nnw-parts .nnw-part-scale { font-size: 11px; max-width: 300px; }
 .nnw-parts .nnw-part-host { position: relative; display: inline-block; }
 .nnw-parts .nnw-part-canvas { display: block; cursor: crosshair; image-rendering: pixelated; outline: 1px solid var(--nnw-border); }
+.nnw-parts .nnw-part-picture { display: block; image-rendering: pixelated; outline: 1px solid var(--nnw-border); }
+.nnw-parts .nnw-part-image { display: flex; gap: 8px; align-items: flex-start; }
 .nnw-parts .nnw-cell-mark { position: absolute; pointer-events: none; box-sizing: border-box; border: 1px solid #000; outline: 1px solid #fff; }
 .nnw-parts .nnw-vbars { display: grid; grid-template-columns: minmax(3em, max-content) 180px 5.5em; gap: 2px 6px; align-items: center; font-variant-numeric: tabular-nums; }
 .nnw-parts .nnw-vbar-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 12em; }
