@@ -14,7 +14,7 @@ Integer inputs (token ids) are explained through the layer the user names
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,9 @@ class Bound:
     key: str | None  # the explained tensor's keyword; None: the first positional argument
     kwargs: dict[str, Any]
     args: tuple
+    # Tuple inputs (engine/tuples.py): the explained tensor is the model's inputs packed
+    # into one; this splits it back into the model's positional inputs.
+    unpack: Callable[[torch.Tensor], tuple] | None = None
 
     def call(self, model: nn.Module, inputs: torch.Tensor) -> Any:
         n = inputs.shape[0]
@@ -45,7 +48,8 @@ class Bound:
         args = tuple(fit(a) for a in self.args)
         if self.key is not None:
             return model(*args, **{self.key: inputs}, **kwargs)
-        return model(inputs, *args, **kwargs)
+        first = (inputs,) if self.unpack is None else self.unpack(inputs)
+        return model(*first, *args, **kwargs)
 
 
 def split_inputs(inputs: object) -> tuple[object, str | None, dict[str, Any]]:

@@ -13,13 +13,14 @@ from .arguments import Bound, default_layer, per_example, split_inputs
 from .contract import OutputSpec, with_bound, with_contract
 from .registry import check_options, lookup
 from .private import private_view
+from .tuples import attribute_tuple
 from .targets import Target
 from .validate import check_inputs
 
 
 def attribute(
     model: nn.Module,
-    inputs: torch.Tensor,
+    inputs: torch.Tensor | tuple[torch.Tensor, ...],
     method: str = "saliency",
     target: Target = "predicted",
     *,
@@ -44,6 +45,10 @@ def attribute(
     its ``input_ids`` (else first entry) are explained, the rest passed unchanged, as
     ``additional_forward_args`` are (Captum's meaning); token ids are explained through
     ``layer=`` or the model's ``get_input_embeddings()`` (see :mod:`~nnwidgets.engine.arguments`).
+    ``inputs`` may be a tuple of tensors, one per positional input of the model (each
+    (N, ...)): attributions then come back as a tuple of the same shapes, and
+    ``baselines``, ``feature_mask``, ``sliding_window_shapes``, ``strides`` and
+    ``stdevs`` may be given per input, as in Captum (see :mod:`~nnwidgets.engine.tuples`).
     """
     info = lookup(method)
     model = with_contract(model, output=output, task=task)
@@ -54,6 +59,8 @@ def attribute(
             options["layer"] = found
     check_options(info, options)
     view = private_view(model, train_mode=train_mode)
+    if isinstance(explained, tuple) and key is None:
+        return attribute_tuple(info, view, explained, target, additional_forward_args, options)
     check_inputs(view, explained, needs_grad=info.needs_grad)
     if key is None and additional_forward_args is None:
         return info.fn(view, explained, target, **options)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from .contract import OutputSpec, with_contract
+from .arguments import Bound
+from .contract import OutputSpec, with_bound, with_contract
 from .errors import ExplanationInputError
 from .hooks import hooked_forward
 from .layers import resolve_layers
@@ -24,7 +25,8 @@ def _tensors(out: object) -> list[torch.Tensor]:
 
 
 def capture(
-    model: nn.Module, inputs: torch.Tensor, layers: Sequence[str], *, train_mode: bool = False,
+    model: nn.Module, inputs: torch.Tensor | tuple[torch.Tensor, ...], layers: Sequence[str], *,
+    train_mode: bool = False,
     output: OutputSpec = None, tuples: str = "first",
 ) -> dict[str, torch.Tensor | tuple[torch.Tensor, ...]]:
     """Run one forward pass and return each named module's output, detached.
@@ -37,11 +39,15 @@ def capture(
     the model (``ReLU(inplace=True)``) cannot overwrite what was captured.
     A module called several times gives its last call's output.
     ``output`` selects the model's output tensor as in :func:`~nnwidgets.engine.attribute`.
+    ``inputs`` may be a tuple, one tensor per positional input of the model (each (N, ...)).
     """
     if tuples not in TUPLES:
         raise ExplanationInputError(f"tuples must be one of {', '.join(map(repr, TUPLES))}; got {tuples!r}")
     layers = [layers] if isinstance(layers, str) else list(layers)
     model = with_contract(model, output=output)
+    if isinstance(inputs, tuple) and inputs:
+        # One forward needs no packing: the first part leads, the others ride along as arguments.
+        model, inputs = with_bound(model, Bound(None, {}, tuple(inputs[1:]))), inputs[0]
     modules = dict(zip(layers, resolve_layers(model, layers)))
     captured: dict[str, object] = {}
 

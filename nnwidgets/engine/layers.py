@@ -143,3 +143,34 @@ def tapped(
     finally:
         for handle in handles:
             handle.remove()
+
+
+class _Stop(BaseException):
+    # A BaseException, so neither call_model's wrapping nor a model's own `except
+    # Exception` takes it for the model's error.
+    pass
+
+
+def value_before_rest(model: nn.Module, inputs: torch.Tensor, name: str, call) -> torch.Tensor:
+    """Layer ``name``'s output (detached) when ``call(inputs)`` runs the model, the
+    forward stopped right after the layer's first call: what comes after never runs
+    on these inputs (a baseline of padding ids the rest of a model cannot take)."""
+    module = resolve_layer(model, name)
+    seen: list[torch.Tensor] = []
+
+    def hook(_module: nn.Module, _args: object, out: object) -> None:
+        seen.append(_first_tensor(name, out).detach())
+        raise _Stop
+
+    handle = add_forward_hook(module, hook)
+    try:
+        call(inputs)
+    except _Stop:
+        pass
+    finally:
+        handle.remove()
+    if not seen:
+        raise ExplanationInputError(
+            f"layer {name!r} did not run in the model's forward pass; pick a layer that the model calls on these inputs"
+        )
+    return seen[0]

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from .budget import PROBE_ROWS, SINGLE_ROWS, Budget
-from .errors import ExplanationInputError
+from .errors import ExplanationInputError, ModelCallError
 from .passes import call_model
 from .progress import step as report_step
 from .targets import Target, resolve_target, select
@@ -209,7 +209,17 @@ def evaluate(
             parts.append(build(start, stop))
         batch = torch.cat(parts) if len(parts) > 1 else parts[0]
         p = batch.shape[0]
-        output = call_model(model, batch.reshape((p * n,) + tuple(batch.shape[2:])))
+        try:
+            output = call_model(model, batch.reshape((p * n,) + tuple(batch.shape[2:])))
+        except ModelCallError as exc:
+            if inputs.is_floating_point() or stop == start:
+                raise
+            raise ModelCallError(
+                f"{exc}. This batch holds perturbed copies of the inputs, tokens set to the baseline id; a model that cannot take a sequence of only that id (e.g. lengths counted from the padding "
+                "for pack_padded_sequence, when every token is switched off) needs another baseline id (an "
+                "unknown or mask token), or a method that perturbs fewer tokens at a time (feature_ablation, "
+                "occlusion, layer_integrated_gradients)"
+            ) from exc
         if output.dim() == 0 or output.shape[0] != p * n:
             raise ExplanationInputError(
                 f"the model must return one output row per example; on a batch of {p * n} "

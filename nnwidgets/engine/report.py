@@ -56,7 +56,7 @@ from .checks.sentences import (
     IG_GAP_TINY, IG_RELATIVE_WARN, RANDOMIZATION_WARN, RANK_DISAGREE, deletion_line, ig_line, randomization_line,
     rank_line,
 )
-from .errors import ExplanationInputError
+from .errors import ExplanationInputError, ModelCallError
 from .explanation import Explanation
 from .outputs import SCORES, Reading, reading_of
 from .passes import call_model
@@ -177,7 +177,7 @@ def trust_report(
         output = call_model(model, x)
         index = resolve_target(output, target)  # out of range → ExplanationInputError
         f_x = float(select(output, index, target)[0])
-        f_base = float(select(call_model(model, base), index, target)[0]) if base.shape == x.shape else None
+        f_base = _at_baseline(model, x, base, index, target)
     fixed = target if index is None else int(index[0])  # "predicted" etc. → the class it names
     reading = (reading_of(model, output) if probability is True else probability) if probability is not False else SCORES
 
@@ -236,3 +236,16 @@ def _randomization_fields(rnd: Randomization) -> dict:
     out["randomized_layers"] = rnd.layers
     out["randomization_depths"] = rnd.depths
     return out
+
+
+def _at_baseline(model, x: torch.Tensor, base: torch.Tensor, index, target) -> float | None:
+    """F(baseline), or None where it has no meaning: a baseline of another shape, or token ids the
+    model cannot run on (a packed sequence of only padding; layer IG never needs that forward)."""
+    if base.shape != x.shape:
+        return None
+    try:
+        return float(select(call_model(model, base), index, target)[0])
+    except ModelCallError:
+        if x.is_floating_point():
+            raise
+        return None

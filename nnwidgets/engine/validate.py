@@ -46,7 +46,8 @@ def check_inputs(
     model = check_model(model)
     require_batch(
         inputs,
-        not_tensor="inputs must be a torch.Tensor with a batch dimension first, e.g. shape (N, C, H, W) or (N, features)",
+        not_tensor="inputs must be a torch.Tensor with a batch dimension first, e.g. shape (N, C, H, W) or (N, features), "
+                   "or a tuple of such tensors (one per input of the model)",
         not_batch="inputs need a non-empty batch dimension first (N, ...)",
     )
     if needs_grad and not inputs.is_floating_point():

@@ -69,11 +69,22 @@ class Attribution(FromTensor, AttributionTraits):
     image is drawn in its true colours with ``mean``/``std`` (torchvision's
     ``Normalize``: the picture is ``x * std + mean`` on [0, 1]) or ``display`` (the
     original image); the model still gets ``x``.
+    ``x`` a tuple (one tensor per input of the model, e.g. ``(image, meta)``, batched
+    (N, ...) as in Captum) gives one panel per input, each on its own scale
+    (:class:`~nnwidgets.widgets.attribution_parts.PartsAttribution`).
 
     Colormap, opacity, threshold, top-percent mask, absolute values and zoom
     change in the browser only (no kernel round trip); the Python traits set
     them from code and are what ``to_figure()`` draws.
     """
+
+    def __new__(cls, model: Any = None, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # A tuple is one tensor per input of a several-input model (Captum's form): its own view.
+        if isinstance(x, tuple) and cls is Attribution:
+            from .attribution_parts import PartsAttribution
+
+            return PartsAttribution(model, x, *args, **kwargs)
+        return super().__new__(cls)
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ import torch
 import traitlets as t
 from torch import nn
 
+from .attribution_parts import refuse_several
 from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.layers import LayerPasses, LayersFrame, check_layers_args, layers_frame, layers_setup
@@ -114,6 +115,7 @@ class Layers(Widget):
         neuron_method: str = "neuron_gradient", top_k: int = 9, batch_size: int = 256,
         output: OutputSpec = None, task: str = "auto", mean: Any = None, std: Any = None, display: Any = None, **kwargs: Any,
     ) -> None:
+        refuse_several("Layers", x)
         model = with_contract(model, output=output, task=task)
         x, data, feature_names, shown, unnormalize = user_batch(model, x, data, feature_names, mean, std, display)
         x, self._tokens = check_layers_args(model, x, tokens=tokens, data=data, target=target,

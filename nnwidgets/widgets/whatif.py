@@ -10,6 +10,7 @@ import torch
 import traitlets as t
 from torch import nn
 
+from .attribution_parts import refuse_several
 from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
 from ..transport import pack, unpack
@@ -120,6 +121,7 @@ class WhatIf(Widget):
         display: Any = None,
         **kwargs: Any,
     ) -> None:
+        refuse_several("WhatIf", x)
         # One public class for both kinds of input; what differs lives in the editor.
         self._editor: Editor
         if is_image(x):

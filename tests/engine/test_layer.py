@@ -150,7 +150,10 @@ def test_layer_ig_forward_count_is_one_plus_chunks():
                      internal_batch_size=20)
     finally:
         handle.remove()
-    assert calls == [8, 20, 20]  # inputs + baselines together, then 5 steps of 4 per chunk
+    # The layer's values at inputs and baselines (a forward stopped after the layer: the model
+    # never runs past it on the baselines), the outputs at both ends (on the inputs, the layer's
+    # output set to each end), then 5 steps of 4 per chunk.
+    assert calls == [8, 8, 20, 20]
 
 
 def test_layer_methods_callable_target_and_no_grad():

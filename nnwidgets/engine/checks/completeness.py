@@ -16,7 +16,7 @@ def relative_delta(exp: Explanation) -> torch.Tensor:
     """|delta| / |F(x) − F(baseline)| per example, for integrated-gradients methods."""
     if exp.delta is None:
         raise ExplanationInputError(f"method {exp.method!r} has no convergence delta; use integrated_gradients")
-    total = exp.attributions.reshape(exp.attributions.shape[0], -1).sum(1)
+    total = exp.totals()  # over every input of a tuple
     change = total - exp.delta  # Σ attr − delta = F(x) − F(baseline)
     return exp.delta.abs() / change.abs().clamp_min(torch.finfo(change.dtype).tiny)
 
@@ -34,7 +34,7 @@ def completeness(ig: object) -> Completeness:
         raise ExplanationInputError(
             "ig must be the integrated-gradients Explanation of this one example (with a delta of shape (1,))"
         )
-    total = float(ig.attributions.reshape(1, -1).sum(1)[0])
+    total = float(ig.totals()[0])
     return Completeness(
         delta=float(ig.delta.abs()[0]), gap=abs(total - float(ig.delta[0])), relative=float(relative_delta(ig)[0]),
     )

@@ -13,6 +13,7 @@ from torch import nn
 
 from ..batching import rows_within_budget
 from ..outputs import Reading
+from ..errors import ModelCallError
 from ..passes import call_model
 from ..private import private_view
 from ..progress import step
@@ -61,9 +62,18 @@ def deletion(
     starts = range(0, rows.shape[0], chunk)
     parts = []
     with torch.no_grad():
-        for k, i in enumerate(starts):
-            parts.append(call_model(model, rows[i:i + chunk]))
-            step(k + 1, len(starts))  # progress, and where a cancel stops the curve
+        try:
+            for k, i in enumerate(starts):
+                parts.append(call_model(model, rows[i:i + chunk]))
+                step(k + 1, len(starts))  # progress, and where a cancel stops the curve
+        except ModelCallError as exc:
+            if x.is_floating_point():
+                raise
+            raise ModelCallError(
+                f"deletion curve: {exc}. The curve ends with every token set to the baseline id, which this model "
+                "cannot take (e.g. lengths counted from the padding for pack_padded_sequence); give another "
+                "baseline id (an unknown or mask token) to check it"
+            ) from exc
         out = torch.cat(parts)
         if index is not None:
             out = reading.apply(out.reshape(out.shape[0], -1), dim=1)

@@ -20,7 +20,7 @@ from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..tokens import as_map, is_tokens
 from ..fused import fused_pass
-from ..layers import tapped
+from ..layers import tapped, value_before_rest
 from ..passes import call_model
 from ..registry import register
 from ..targets import Target, resolve_target, select
@@ -158,6 +158,30 @@ def both_ends(
     return base, out_both, value
 
 
+def layer_ends(
+    model: nn.Module, inputs: torch.Tensor, baselines: object, layer: str,
+    n_steps: int, quadrature: str, internal_batch_size: int | None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The ends of a path through ``layer``: the layer's value at the inputs and at the
+    baselines (inputs first), and the model's output at both ends, each computed on
+    the inputs with the layer's output set to that end.
+
+    The model never runs past the layer on the baselines: the path only ever feeds the
+    rest of the model the inputs (with the layer's output replaced), and a model that
+    reads its inputs beside the layer (the lengths of a packed sequence, counted from
+    the padding) may not run at all on a baseline of padding ids. For a model that reads
+    its inputs only through the layer, the baseline end's output is F(baselines) itself.
+    """
+    steps_and_weights(n_steps, quadrature)
+    check_batch_size(internal_batch_size)
+    base = baselines_like(inputs, baselines)
+    with torch.no_grad():
+        ends = value_before_rest(model, torch.cat([inputs, base]), layer, lambda rows: call_model(model, rows))
+        with tapped(model, [layer], replace={layer: ends}):
+            out_both = call_model(model, torch.cat([inputs, inputs]))
+    return out_both, ends
+
+
 @register("layer_integrated_gradients", title="Layer integrated gradients", kind="layer", needs_grad=False)
 def layer_integrated_gradients(
     model: nn.Module,
@@ -175,12 +199,13 @@ def layer_integrated_gradients(
     The path runs from the layer's output at the ``baselines`` (input space;
     None = zeros, i.e. token id 0 for integer inputs) to its output at the
     inputs; the model runs on the inputs with the layer's output replaced by
-    each point of the path. ``delta`` = Σ attributions − (F(x) − F(baseline)).
+    each point of the path. ``delta`` = Σ attributions − (F(x) − F(baseline)), F(baseline)
+    the model on the inputs with the layer's output at the baselines (see :func:`layer_ends`).
     ``extras["summed"]`` sums the attributions over every dimension after the
     second: one score per token for an embedding's (N, T, D) output, one per
     channel for (N, C, H, W), the attributions themselves for (N, D).
     """
-    base, out_both, ends = both_ends(model, inputs, baselines, layer, n_steps, quadrature, internal_batch_size)
+    out_both, ends = layer_ends(model, inputs, baselines, layer, n_steps, quadrature, internal_batch_size)
     n = inputs.shape[0]
     if not ends.is_floating_point():
         raise ExplanationInputError(f"layer {layer!r} gives {describe(ends)}; integrating needs a floating output")

@@ -37,18 +37,22 @@ def _check(nt_type: str, nt_samples: int, stdevs: float, seed: int | None, base:
     return float(stdevs)
 
 
-def draw_noise(shape: tuple[int, ...], stdevs: float, like: torch.Tensor, seed: int | None) -> tuple[torch.Tensor, int]:
+def draw_noise(shape: tuple[int, ...], stdevs: float, like: torch.Tensor, seed: int | None,
+               draw=None) -> tuple[torch.Tensor, int]:
     """Gaussian noise N(0, stdevs²) of ``shape`` from a private generator; returns it and the seed.
 
     The global RNG is neither read nor advanced. ``randn * stdevs`` gives, for the
     same seed on CPU, bit for bit what Captum's ``torch.normal(0, stdev_tensor)``
-    draws from the global generator.
+    draws from the global generator. ``draw(shape, like, generator)``, if given,
+    draws instead (tuple inputs: each input's noise in turn, see ``tuples.py``).
     """
     generator = torch.Generator(device=like.device)
     if seed is None:
         seed = generator.seed()
     else:
         generator.manual_seed(seed)
+    if draw is not None:
+        return draw(shape, like, generator), seed
     noise = torch.randn(shape, generator=generator, dtype=like.dtype, device=like.device) * stdevs
     return noise, seed
 
@@ -78,6 +82,7 @@ def smoothgrad(
     seed: int | None = None,
     base: str = "gradient",
     internal_batch_size: int | None = None,
+    _noise=None,
 ) -> Explanation:
     """A gradient method over ``nt_samples`` copies of each input plus N(0, stdevs²) noise.
 
@@ -97,7 +102,7 @@ def smoothgrad(
     n = x.shape[0]
     n_rows = n * nt_samples
     # Example-major rows (row i·S + s is sample s of example i), as Captum draws them.
-    noisy, seed = draw_noise((n_rows, *x.shape[1:]), stdevs, x, seed)
+    noisy, seed = draw_noise((n_rows, *x.shape[1:]), stdevs, x, seed, _noise)
     noisy.view(n, nt_samples, *x.shape[1:]).add_(x.unsqueeze(1))  # in place: one expanded copy only
 
     limit = internal_batch_size if internal_batch_size is not None else max(n, rows_within_budget(model, x))

@@ -20,6 +20,7 @@ from torch.func import functional_call, grad, vmap
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
 from ..layers import resolve_layer
+from ..contract import contract_of, pick_output
 from ..passes import call_model
 from ..registry import register
 from ..targets import Target, resolve_target, select
@@ -46,9 +47,17 @@ def _parameters(model: nn.Module, layer: str) -> dict[str, nn.Parameter]:
     return params
 
 
+def _functional(model: nn.Module, p: dict[str, torch.Tensor], x: torch.Tensor):
+    """The model's raw output on ``x`` with parameters ``p``, passing what its contract
+    binds beside the input (``additional_forward_args``, the other inputs of a tuple)."""
+    bound = contract_of(model).bound
+    fn = lambda *args, **kwargs: functional_call(model, p, args, kwargs)  # noqa: E731
+    return fn(x) if bound is None else bound.call(fn, x)
+
+
 def _per_example_vmap(model, params, inputs, index, target) -> dict[str, torch.Tensor]:
     def objective(p: dict[str, torch.Tensor], x: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
-        out = functional_call(model, p, (x.unsqueeze(0),))
+        out = pick_output(_functional(model, p, x.unsqueeze(0)), contract_of(model).output)
         return select(out, None if index is None else i.view(1), target).sum()
 
     idx = index if index is not None else torch.zeros(inputs.shape[0], dtype=torch.long, device=inputs.device)
@@ -63,7 +72,7 @@ def _per_example_loop(model, params, inputs, index, target) -> dict[str, torch.T
     for i in range(inputs.shape[0]):
         p = {name: t.detach().requires_grad_(True) for name, t in params.items()}
         with torch.enable_grad():
-            out = call_model(model, inputs[i : i + 1], lambda x: functional_call(model, p, (x,)))
+            out = call_model(model, inputs[i : i + 1], lambda x: _functional(model, p, x))
             scalar = select(out, None if index is None else index[i : i + 1], target).sum()
             if scalar.requires_grad:
                 got = torch.autograd.grad(scalar, list(p.values()), allow_unused=True)
