@@ -10,6 +10,7 @@ from torch import nn
 from .contract import OutputSpec, with_contract
 from .errors import ExplanationInputError
 from .hooks import hooked_forward
+from .keywords import keyed
 from .layers import resolve_layers
 
 TUPLES = ("first", "all")
@@ -37,11 +38,15 @@ def capture(
     the model (``ReLU(inplace=True)``) cannot overwrite what was captured.
     A module called several times gives its last call's output.
     ``output`` selects the model's output tensor as in :func:`~nnwidgets.engine.attribute`.
+    ``inputs`` may be a mapping of keyword arguments (a tokenizer's ``BatchEncoding``),
+    passed to the model as they are.
     """
     if tuples not in TUPLES:
         raise ExplanationInputError(f"tuples must be one of {', '.join(map(repr, TUPLES))}; got {tuples!r}")
     layers = [layers] if isinstance(layers, str) else list(layers)
     model = with_contract(model, output=output)
+    bound = keyed(model, inputs)
+    model, inputs = bound.model, bound.x
     modules = dict(zip(layers, resolve_layers(model, layers)))
     captured: dict[str, object] = {}
 

@@ -19,6 +19,7 @@ from torch import nn
 from .checks.completeness import relative_delta
 from .errors import ExplanationInputError
 from .hooks import hooked_forward
+from .private import tag, tag_of
 
 __all__ = ["randomized_copy", "relative_delta"]
 
@@ -94,6 +95,8 @@ def randomized_copy(
     if layers < 0:
         raise ExplanationInputError(f"layers must be ≥ 0; got {layers}")
     twin = copy.deepcopy(model)
+    if tag_of(model) is not None:  # what the engine was told (output=, bound keyword inputs) holds for the copy too
+        tag(twin, tag_of(model))
     modules = dict(twin.named_modules())
     # fork_rng restores the CPU generator and, for a model on a GPU, that GPU's
     # (reset_parameters draws from the generator of the parameters' device; a

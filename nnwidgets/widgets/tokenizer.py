@@ -1,0 +1,129 @@
+"""Token strings for token-id inputs: from a tokenizer the user gives, else one found
+(a fast tokenizer's ``BatchEncoding``, a sentence-transformers model's ``.tokenizer``),
+else the ids themselves; and the pieces in the form the text views draw.
+
+The views join a word's pieces by WordPiece's rule (a piece starting ``##``
+continues the word before). Byte-level BPE (GPT-2, RoBERTa: ``Ġ`` starts a word,
+bytes spelled as printable characters) and SentencePiece (``▁`` starts a word)
+are brought to that form here: a piece that starts a word loses its marker, a
+piece inside a word gets ``##``; byte-level pieces are decoded back to their text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import torch
+
+from ..engine import ExplanationInputError
+
+BPE, SENTENCEPIECE = "Ġ", "▁"
+
+
+@lru_cache(maxsize=1)
+def _byte_decoder() -> dict[str, int]:
+    """GPT-2's printable character for each byte, inverted (``bytes_to_unicode``)."""
+    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in keep:
+            chars[chr(b)] = b
+        else:
+            chars[chr(256 + extra)] = b
+            extra += 1
+    return chars
+
+
+def _bytes_text(piece: str) -> str:
+    """A byte-level BPE piece as text (the piece itself if it is not byte-level)."""
+    table = _byte_decoder()
+    if not all(c in table for c in piece):
+        return piece
+    return bytes(table[c] for c in piece).decode("utf-8", errors="replace")
+
+
+def _special(piece: str) -> bool:
+    return len(piece) > 2 and ((piece[0] == "[" and piece[-1] == "]") or (piece[0] == "<" and piece[-1] == ">"))
+
+
+def readable_pieces(pieces: Sequence[str]) -> list[str]:
+    """``pieces`` in the views' WordPiece form (see the module doc); WordPiece as it is."""
+    pieces = [str(p) for p in pieces]
+    byte_level = any(p.startswith(BPE) for p in pieces)
+    spaced = byte_level or any(p.startswith(SENTENCEPIECE) for p in pieces)
+    if not spaced:
+        return pieces
+    out, after_word = [], False
+    for p in pieces:
+        if _special(p):
+            out.append(p)
+            after_word = False
+            continue
+        starts = p.startswith((BPE, SENTENCEPIECE))
+        text = _bytes_text(p) if byte_level else p
+        text = text.lstrip(" " + SENTENCEPIECE) if starts else text
+        out.append(text if starts or not after_word or not text else "##" + text)
+        after_word = True
+    return out
+
+
+def find_tokenizer(model: object, inputs: object) -> Any:
+    """A tokenizer to read ids with when none is given: the model's own ``.tokenizer``
+    (sentence-transformers), else None."""
+    for holder in (model, getattr(model, "model", None)):
+        tok = getattr(holder, "tokenizer", None)
+        if tok is not None and hasattr(tok, "convert_ids_to_tokens"):
+            return tok
+    return None
+
+
+def _encoding_tokens(inputs: object, n: int) -> list[list[str]] | None:
+    """The token strings a fast tokenizer's ``BatchEncoding`` carries, if it does."""
+    if not hasattr(inputs, "tokens") or not getattr(inputs, "encodings", None):
+        return None
+    try:
+        return [list(inputs.tokens(i)) for i in range(n)]  # type: ignore[attr-defined]
+    except Exception:  # a BatchEncoding without encodings (a slow tokenizer's)
+        return None
+
+
+def token_strings(ids: torch.Tensor, *, tokenizer: Any = None, model: object = None,
+                  inputs: object = None) -> list[list[str]] | None:
+    """One readable list of token strings per row of ``ids`` (N, T), or None when no
+    tokenizer is given or found (the view then shows the ids)."""
+    tok = tokenizer if tokenizer is not None else find_tokenizer(model, inputs)
+    if tokenizer is not None and not hasattr(tokenizer, "convert_ids_to_tokens"):
+        raise ExplanationInputError(
+            f"tokenizer must be a Hugging Face tokenizer (with convert_ids_to_tokens); got {type(tokenizer).__name__}"
+        )
+    rows = ids.reshape(-1, ids.shape[-1]) if ids.dim() > 0 else ids.reshape(1, 1)
+    if tok is not None:
+        raw = [[str(p) for p in tok.convert_ids_to_tokens([int(i) for i in row])] for row in rows]
+    else:
+        raw = _encoding_tokens(inputs, rows.shape[0])
+        if raw is None or any(len(r) != rows.shape[1] for r in raw):
+            return None
+    return [readable_pieces(r) for r in raw]
+
+
+def tokens_for(x: object, *, tokenizer: Any = None, model: object = None,
+               inputs: object = None) -> list[list[str]] | None:
+    """:func:`token_strings` for what a view takes as token ids: (T,), (N, T) or a list of
+    1-D id tensors; None for anything else (images, tables) or when nothing reads the ids."""
+    rows = x if isinstance(x, (list, tuple)) else [x]
+    if not rows or not all(isinstance(r, torch.Tensor) and not r.is_floating_point() and r.dtype != torch.bool
+                           and r.dim() in (1, 2) for r in rows):
+        if tokenizer is not None and isinstance(x, torch.Tensor) and x.is_floating_point():
+            raise ExplanationInputError(f"tokenizer= is for token-id inputs; x is {x.dtype} of shape {tuple(x.shape)}")
+        return None
+    if not isinstance(x, (list, tuple)):
+        return token_strings(x, tokenizer=tokenizer, model=model, inputs=inputs)
+    out = []
+    for r in rows:
+        found = token_strings(r.reshape(1, -1), tokenizer=tokenizer, model=model)
+        if found is None:
+            return None
+        out.append(found[0])
+    return out
