@@ -185,3 +185,34 @@ def test_a_causal_lm_is_explained_for_its_next_token_as_captum_does():
     view = nw.Attribution(model, enc, index=1, trust=False)
     assert view.error == "" and view.target == int(predicted[1]) and len(view.labels) == 97
     np.testing.assert_allclose(view.attribution_map, got.attributions[1].sum(-1).numpy(), atol=1e-3)
+
+
+def test_the_trust_checks_count_padding_as_one_feature_not_as_tokens():
+    from transformers import BertConfig
+
+    from nnwidgets.engine.frames.trust import trust_frame
+    from nnwidgets.engine.keywords import example_model
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=32, num_labels=2)
+    model = BertForSequenceClassification(config).eval()
+    ids = torch.randint(1, 50, (2, 12), generator=torch.Generator().manual_seed(3))
+    mask = torch.ones_like(ids)
+    mask[1, 4:] = 0
+    ids[1, 4:] = 0
+    view = nw.Attribution(model, {"input_ids": ids, "attention_mask": mask}, index=1, trust=True,
+                          method_options={"layer_integrated_gradients": {"n_steps": 8}})
+    shown = nw.transport.unpack(view._trust["deletion_scores"])[0]
+    index, frame, opts = view._last
+    bound = example_model(view._model, 1, 2)
+
+    def curve(groups):
+        report = trust_frame(bound, ids[1:], frame.target, frame.explanations, opts, kind="text",
+                             baseline=torch.zeros_like(ids[1:]), layer="bert.embeddings.word_embeddings",
+                             randomize_layers=0, feature_mask=groups)
+        return np.asarray(report.deletion_scores["layer_integrated_gradients"])
+
+    groups = torch.tensor([[0, 1, 2, 3] + [12] * 8])
+    np.testing.assert_allclose(shown, curve(groups), atol=1e-6)
+    assert not np.allclose(shown, curve(None), atol=1e-4)  # 8 padded "tokens" would stretch the curve

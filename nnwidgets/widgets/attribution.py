@@ -36,7 +36,7 @@ from .attribution_static import FromTensor
 from .attribution_traits import AttributionTraits
 from . import fields
 from .base import Plan, Progress
-from .padding import padded_scale, padding_payload
+from .padding import padded_scale, padding_groups, padding_payload
 from .tokenizer import tokens_for
 
 
@@ -281,6 +281,7 @@ class Attribution(FromTensor, AttributionTraits):
                         model, inputs.examples[index], frame.target, frame.explanations, opts, kind=inputs.kind,
                         baseline=inputs.baseline(index), layer=self._embedding,
                         randomize_layers=self._randomize_layers, titles=titles, reading=self._reading,
+                        feature_mask=padding_groups(self._pad(index)) if inputs.kind == "text" else None,
                     )
                 return trust_payload(report)
             except Cancelled:

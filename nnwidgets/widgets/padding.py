@@ -23,6 +23,18 @@ def padded_scale(maps: torch.Tensor, padding: torch.Tensor | None) -> float:
     return m if m > 0 else 1.0
 
 
+def padding_groups(padding: torch.Tensor | None) -> torch.Tensor | None:
+    """The trust checks' features of a padded text (1, T): one per real token, and every
+    padded position in one group (removing padding changes nothing, so T pads would
+    flatten the deletion curve and tie the ranks); None without padding."""
+    if padding is None or not bool(padding.any()):
+        return None
+    flags = padding.reshape(-1).to(torch.bool)
+    ids = torch.arange(flags.numel())
+    ids[flags] = flags.numel()
+    return ids.reshape(1, -1)
+
+
 def padding_payload(padding: torch.Tensor | None, tokens: int) -> dict[str, Any]:
     """The shown example's padding as the view reads it: (T,) uint8, 1 = padding; {} without."""
     if padding is None:
