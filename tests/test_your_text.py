@@ -113,6 +113,8 @@ def test_tokens_are_found_without_a_tokenizer_or_shown_as_ids(minilm):
         nw.Attribution(torch.nn.Linear(3, 2), torch.randn(3), tokenizer=tok)
     with pytest.raises(ExplanationInputError, match="Hugging Face tokenizer"):
         nw.Attribution(model, enc, tokenizer="bert", trust=False)
+    with pytest.raises(ExplanationInputError, match="return_tensors='pt'"):
+        nw.Attribution(model, tok(SENTENCES), trust=False)  # lists, not tensors
 
 
 def test_bpe_and_sentencepiece_pieces_read_as_words():

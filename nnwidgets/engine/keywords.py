@@ -61,7 +61,8 @@ def keyed(model: nn.Module, inputs: object) -> Keyed:
         return Keyed(model, explained, None, {}, None)
     if not isinstance(explained, torch.Tensor):
         raise ExplanationInputError(
-            f"the explained entry {key!r} of the inputs mapping must be a tensor; got {type(explained).__name__}"
+            f"the explained entry {key!r} of the inputs mapping must be a tensor; got {type(explained).__name__} "
+            "(call the tokenizer with return_tensors='pt')"
         )
     if explained.dim() == 1:  # one example: make it a batch of one, and its passed tensors with it
         explained = explained.unsqueeze(0)
