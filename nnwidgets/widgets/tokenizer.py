@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import torch
+from torch import nn
 
 from ..engine import ExplanationInputError
 
@@ -69,11 +70,16 @@ def readable_pieces(pieces: Sequence[str]) -> list[str]:
     return out
 
 
-def find_tokenizer(model: object, inputs: object) -> Any:
-    """A tokenizer to read ids with when none is given: the model's own ``.tokenizer``
-    (sentence-transformers), else None."""
-    for holder in (model, getattr(model, "model", None)):
-        tok = getattr(holder, "tokenizer", None)
+def find_tokenizer(model: object, inputs: object = None) -> Any:
+    """A tokenizer to read ids with when none is given: the ``.tokenizer`` the model or
+    one of its modules keeps (a sentence-transformers model and its ``Transformer``
+    module do), else None."""
+    holders = [model, *(model.modules() if isinstance(model, nn.Module) else ())]
+    for holder in holders:
+        try:
+            tok = getattr(holder, "tokenizer", None)
+        except Exception:  # a property that cannot answer
+            tok = None
         if tok is not None and hasattr(tok, "convert_ids_to_tokens"):
             return tok
     return None
