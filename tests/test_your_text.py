@@ -231,3 +231,41 @@ def test_the_trust_checks_count_padding_as_one_feature_not_as_tokens():
     groups = torch.tensor([[0, 1, 2, 3] + [12] * 8])
     np.testing.assert_allclose(shown, curve(groups), atol=1e-6)
     assert not np.allclose(shown, curve(None), atol=1e-4)  # 8 padded "tokens" would stretch the curve
+
+
+def _trained_tokenizer(kind: str, size: int):
+    """A real Hugging Face fast tokenizer trained here (no download): byte-level BPE as
+    GPT-2's, or BPE over SentencePiece's ▁ word starts as Llama's."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tk = Tokenizer(models.BPE(unk_token="<unk>"))
+    byte_level = kind == "bpe"
+    tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False) if byte_level else pre_tokenizers.Metaspace()
+    alphabet = pre_tokenizers.ByteLevel.alphabet() if byte_level else []
+    texts = ["the film was unbelievable", "a believable plot", "the café was able to open", "we were unable to go"]
+    tk.train_from_iterator(texts * 30, trainers.BpeTrainer(vocab_size=size, special_tokens=["<pad>", "<unk>"],
+                                                          initial_alphabet=alphabet))
+    return PreTrainedTokenizerFast(tokenizer_object=tk, pad_token="<pad>", unk_token="<unk>")
+
+
+@pytest.mark.parametrize("kind, size", [("bpe", 290), ("sentencepiece", 45)])
+def test_a_bpe_or_sentencepiece_tokenizer_gives_readable_tokens_and_next_token_labels(kind, size):
+    tok = _trained_tokenizer(kind, size)
+    enc = tok(["the unbelievable café", "we"], padding=True, return_tensors="pt")
+    assert enc["input_ids"].shape[1] == 6 and int(enc["attention_mask"][1].sum()) < 6
+    raw = tok.convert_ids_to_tokens(enc["input_ids"][0])
+    assert any(p.startswith(("Ġ", "▁")) for p in raw)  # the tokenizer's own pieces carry the markers
+    torch.manual_seed(0)
+    gpt = GPT2LMHeadModel(GPT2Config(n_layer=1, n_head=2, n_embd=32, vocab_size=len(tok), n_positions=32,
+                                     bos_token_id=0, eos_token_id=0)).eval()
+    view = nw.Attribution(gpt, enc, tokenizer=tok, trust=False, method="layer_gradient_x_activation")
+    # byte-level "Ã©" is é again; a lone word-start marker is a visible space token
+    assert view.tokens == ["the", "un", "##believable", "␣", "caf", "##é"]
+    assert not any("Ġ" in t or "▁" in t for t in view.tokens)
+    # the next-token bars name tokens: a word start marked ␣, so " was" and "was" stay apart
+    assert len(view.labels) == len(tok) and view.labels[view.target] != str(view.target)
+    (was,) = tok.convert_tokens_to_ids(["Ġwas" if kind == "bpe" else "▁was"])
+    assert was != tok.unk_token_id and view.labels[was] == "␣was"
+    short = nw.Attribution(gpt, enc, tokenizer=tok, index=1, trust=False, method="layer_gradient_x_activation")
+    assert nw.transport.unpack(short._padding_flags).sum() == int((enc["attention_mask"][1] == 0).sum()) > 0

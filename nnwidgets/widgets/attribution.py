@@ -37,7 +37,7 @@ from .attribution_traits import AttributionTraits
 from . import fields
 from .base import Plan, Progress
 from .padding import padded_scale, padding_groups, padding_payload
-from .tokenizer import tokens_for
+from .tokenizer import find_tokenizer, tokens_for, vocab_labels
 
 
 class Attribution(FromTensor, AttributionTraits):
@@ -141,6 +141,8 @@ class Attribution(FromTensor, AttributionTraits):
         view_opts, self._hidden = split_options(offered, method_options, inputs)
         if not 0 <= index < len(inputs):
             raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+        if labels is None:  # a language model's outputs are its vocabulary: name them by their tokens
+            labels = vocab_labels(tokenizer if tokenizer is not None else find_tokenizer(model), batch.scores.shape[1])
         labels = output_labels(labels, batch.scores.shape[1], batch.output)
         self._model, self._inputs, self._embedding, self._randomize_layers = model, inputs, embedding, randomize_layers
         self._reading = batch.reading

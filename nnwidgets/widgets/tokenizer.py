@@ -21,6 +21,7 @@ from torch import nn
 from ..engine import ExplanationInputError
 
 BPE, SENTENCEPIECE = "Ġ", "▁"
+SPACE = "␣"  # a piece that is only a word-start marker: a space, visible
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +66,10 @@ def readable_pieces(pieces: Sequence[str]) -> list[str]:
         starts = p.startswith((BPE, SENTENCEPIECE))
         text = _bytes_text(p) if byte_level else p
         text = text.lstrip(" " + SENTENCEPIECE) if starts else text
+        if starts and not text:  # the space alone is the token: shown, and the next piece starts the word
+            out.append(SPACE)
+            after_word = False
+            continue
         out.append(text if starts or not after_word or not text else "##" + text)
         after_word = True
     return out
@@ -133,3 +138,25 @@ def tokens_for(x: object, *, tokenizer: Any = None, model: object = None,
             return None
         out.append(found[0])
     return out
+
+
+def vocab_labels(tokenizer: Any, n_out: int) -> list[str] | None:
+    """Output names for a language model's (N, V) next-token scores: each id's token, a
+    word start marked ``␣`` (" the" and "the" are different tokens), ids past the
+    tokenizer's vocabulary as ids; None unless the outputs are the vocabulary."""
+    if tokenizer is None or not hasattr(tokenizer, "convert_ids_to_tokens"):
+        return None
+    try:
+        size = len(tokenizer)
+    except TypeError:
+        return None
+    if n_out < size or n_out > size + 1024:  # a padded embedding matrix has a few more rows, not many
+        return None
+    pieces = [str(p) for p in tokenizer.convert_ids_to_tokens(list(range(size)))]
+    byte_level = any(p.startswith(BPE) for p in pieces)
+    labels = []
+    for p in pieces:
+        starts = p.startswith((BPE, SENTENCEPIECE))
+        text = _bytes_text(p) if byte_level else p
+        labels.append(SPACE + text.lstrip(" " + SENTENCEPIECE) if starts else text)
+    return labels + [str(i) for i in range(size, n_out)]
