@@ -267,5 +267,11 @@ def test_a_bpe_or_sentencepiece_tokenizer_gives_readable_tokens_and_next_token_l
     assert len(view.labels) == len(tok) and view.labels[view.target] != str(view.target)
     (was,) = tok.convert_tokens_to_ids(["Ġwas" if kind == "bpe" else "▁was"])
     assert was != tok.unk_token_id and view.labels[was] == "␣was"
+    # byte-level BPE gives the first word no marker: the tokenizer's vocabulary says its pieces are one word
+    alone = tok(["unbelievable"], return_tensors="pt")
+    assert tok.convert_ids_to_tokens(alone["input_ids"][0]) == (["un", "believable"] if kind == "bpe"
+                                                                else ["▁un", "believable"])
+    one = nw.Attribution(gpt, alone, tokenizer=tok, trust=False, method="layer_gradient_x_activation")
+    assert one.tokens == ["un", "##believable"]
     short = nw.Attribution(gpt, enc, tokenizer=tok, index=1, trust=False, method="layer_gradient_x_activation")
     assert nw.transport.unpack(short._padding_flags).sum() == int((enc["attention_mask"][1] == 0).sum()) > 0

@@ -141,7 +141,7 @@ class Attribution(FromTensor, AttributionTraits):
         view_opts, self._hidden = split_options(offered, method_options, inputs)
         if not 0 <= index < len(inputs):
             raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
-        if labels is None:  # a language model's outputs are its vocabulary: name them by their tokens
+        if labels is None and inputs.kind == "text":  # a language model's outputs: its vocabulary's tokens
             labels = vocab_labels(tokenizer if tokenizer is not None else find_tokenizer(model), batch.scores.shape[1])
         labels = output_labels(labels, batch.scores.shape[1], batch.output)
         self._model, self._inputs, self._embedding, self._randomize_layers = model, inputs, embedding, randomize_layers

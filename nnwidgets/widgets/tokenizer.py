@@ -27,7 +27,7 @@ SPACE = "␣"  # a piece that is only a word-start marker: a space, visible
 @lru_cache(maxsize=1)
 def _byte_decoder() -> dict[str, int]:
     """GPT-2's printable character for each byte, inverted (``bytes_to_unicode``)."""
-    keep = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
     chars, extra = {}, 0
     for b in range(256):
         if b in keep:
@@ -50,11 +50,25 @@ def _special(piece: str) -> bool:
     return len(piece) > 2 and ((piece[0] == "[" and piece[-1] == "]") or (piece[0] == "<" and piece[-1] == ">"))
 
 
-def readable_pieces(pieces: Sequence[str]) -> list[str]:
-    """``pieces`` in the views' WordPiece form (see the module doc); WordPiece as it is."""
+def style_of(tokenizer: Any) -> str | None:
+    """"bpe" (byte-level, ``Ġ``), "sentencepiece" (``▁``) or "wordpiece", from the
+    tokenizer's vocabulary (a sentence of one word has no marker to tell); None if unknown."""
+    try:
+        sample = [str(p) for p in tokenizer.convert_ids_to_tokens(list(range(min(len(tokenizer), 4096))))]
+    except Exception:  # not a tokenizer with a vocabulary we can read
+        return None
+    if any(p.startswith(BPE) for p in sample):
+        return "bpe"
+    return "sentencepiece" if any(p.startswith(SENTENCEPIECE) for p in sample) else "wordpiece"
+
+
+def readable_pieces(pieces: Sequence[str], style: str | None = None) -> list[str]:
+    """``pieces`` in the views' WordPiece form (see the module doc); WordPiece as it is.
+    ``style`` (see :func:`style_of`) says the tokenizer's kind; None: told by the pieces."""
     pieces = [str(p) for p in pieces]
-    byte_level = any(p.startswith(BPE) for p in pieces)
-    spaced = byte_level or any(p.startswith(SENTENCEPIECE) for p in pieces)
+    byte_level = style == "bpe" if style else any(p.startswith(BPE) for p in pieces)
+    marked = byte_level or any(p.startswith(SENTENCEPIECE) for p in pieces)
+    spaced = style in ("bpe", "sentencepiece") if style else marked
     if not spaced:
         return pieces
     out, after_word = [], False
@@ -110,13 +124,15 @@ def token_strings(ids: torch.Tensor, *, tokenizer: Any = None, model: object = N
             f"tokenizer must be a Hugging Face tokenizer (with convert_ids_to_tokens); got {type(tokenizer).__name__}"
         )
     rows = ids.reshape(-1, ids.shape[-1]) if ids.dim() > 0 else ids.reshape(1, 1)
+    style = None
     if tok is not None:
         raw = [[str(p) for p in tok.convert_ids_to_tokens([int(i) for i in row])] for row in rows]
+        style = style_of(tok)
     else:
         raw = _encoding_tokens(inputs, rows.shape[0])
         if raw is None or any(len(r) != rows.shape[1] for r in raw):
             return None
-    return [readable_pieces(r) for r in raw]
+    return [readable_pieces(r, style) for r in raw]
 
 
 def tokens_for(x: object, *, tokenizer: Any = None, model: object = None,
