@@ -90,6 +90,15 @@ def test_the_figure_draws_padding_as_padding_not_as_tokens(minilm):
     assert any(t.get_text() == "dull" for t in texts)
 
 
+def test_the_figures_mask_leaves_padding_out_of_the_top_share_as_the_view_does():
+    from nnwidgets.figures.attribution import mask_map
+
+    values, pad = np.array([1, -3, 2, 0.5, 0, 0, 0, 0]), np.array([0, 0, 0, 0, 1, 1, 1, 1], dtype=bool)
+    # as js/tests/mask.test.ts: 50 % keeps 2 of the 4 real tokens, not 4 of 8 positions
+    assert mask_map(values, 3, 0.0, 50.0, False, pad).tolist() == [0, -3, 2, 0, 0, 0, 0, 0]
+    assert mask_map(values, 3, 0.0, 50.0, False).tolist() == [1, -3, 2, 0.5, 0, 0, 0, 0]
+
+
 def test_tokens_are_found_without_a_tokenizer_or_shown_as_ids(minilm):
     model, tok = minilm
     enc = tok(SENTENCES, padding=True, return_tensors="pt")
