@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { magnitudeCutoff, maskMap, orderByMagnitude, rangeOf, sumOver, visibleRows } from "../src/attribution/mask";
+import { keptCells, magnitudeCutoff, maskMap, orderByMagnitude, rangeOf, sumOver, visibleRows } from "../src/attribution/mask";
 
 const none = { threshold: 0, topPercent: 100, absolute: false };
 
@@ -30,6 +30,21 @@ describe("maskMap", () => {
 
   it("combines threshold and top p %", () => {
     expect(Array.from(maskMap([4, -3, 2, 1], 4, { threshold: 0.6, topPercent: 75, absolute: false }))).toEqual([4, -3, 0, 0]);
+  });
+});
+
+describe("padding", () => {
+  it("draws padding as no cell: 0, and outside the top-percent count", () => {
+    // 4 real cells and 4 padded ones: 50 % keeps 2 of the 4 real cells, not 4 of 8
+    const map = [1, -3, 2, 0.5, 0, 0, 0, 0];
+    const pad = [0, 0, 0, 0, 1, 1, 1, 1];
+    expect(Array.from(maskMap(map, 3, { ...none, topPercent: 50 }, pad))).toEqual([0, -3, 2, 0, 0, 0, 0, 0]);
+    expect(Array.from(maskMap(map, 3, { ...none, topPercent: 50 }))).toEqual([1, -3, 2, 0.5, 0, 0, 0, 0]);
+  });
+
+  it("leaves padded values out of a panel's own range", () => {
+    expect(Array.from(keptCells([0.1, -0.2, 5], [0, 0, 1]))).toEqual([0.1, -0.2]);
+    expect(keptCells([1, 2], null)).toEqual([1, 2]);
   });
 });
 

@@ -74,6 +74,23 @@ describe("readState", () => {
     expect(readState(fakeModel(t)).problems).toEqual([]);
   });
 
+  it("reads a text's padding flags, and says when they do not fit the tokens", () => {
+    const t = goodTraits();
+    Object.assign(t, {
+      kind: "text", tokens: ["[CLS]", "hi", "[SEP]", "[PAD]"], shown: ["gradient"],
+      _input: encode(new Int32Array([101, 7632, 102, 0]), "int32", [4]),
+      _maps: encode(new Float32Array([0.1, -0.2, 0.3, 0]), "float32", [1, 4]),
+      _padding_flags: encode(new Uint8Array([0, 0, 0, 1]), "uint8", [4]),
+    });
+    const { state, problems } = readState(fakeModel(t));
+    expect(problems).toEqual([]);
+    expect(Array.from(state!.padding!)).toEqual([0, 0, 0, 1]);
+    t._padding_flags = {};
+    expect(readState(fakeModel(t)).state!.padding).toBeNull();
+    t._padding_flags = encode(new Uint8Array([0, 1]), "uint8", [2]);
+    expect(readState(fakeModel(t)).problems).toEqual(["_padding_flags has 2 flags for 4 token ids"]);
+  });
+
   it("reads the trust panel when Python sent one", () => {
     const t = goodTraits();
     t._trust = {

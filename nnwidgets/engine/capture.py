@@ -11,6 +11,7 @@ from .arguments import Bound
 from .contract import OutputSpec, with_bound, with_contract
 from .errors import ExplanationInputError
 from .hooks import hooked_forward
+from .keywords import keyed
 from .layers import resolve_layers
 
 TUPLES = ("first", "all")
@@ -40,6 +41,8 @@ def capture(
     A module called several times gives its last call's output.
     ``output`` selects the model's output tensor as in :func:`~nnwidgets.engine.attribute`.
     ``inputs`` may be a tuple, one tensor per positional input of the model (each (N, ...)).
+    ``inputs`` may be a mapping of keyword arguments (a tokenizer's ``BatchEncoding``),
+    passed to the model as they are.
     """
     if tuples not in TUPLES:
         raise ExplanationInputError(f"tuples must be one of {', '.join(map(repr, TUPLES))}; got {tuples!r}")
@@ -48,6 +51,9 @@ def capture(
     if isinstance(inputs, tuple) and inputs:
         # One forward needs no packing: the first part leads, the others ride along as arguments.
         model, inputs = with_bound(model, Bound(None, {}, tuple(inputs[1:]))), inputs[0]
+    else:
+        bound = keyed(model, inputs)
+        model, inputs = bound.model, bound.x
     modules = dict(zip(layers, resolve_layers(model, layers)))
     captured: dict[str, object] = {}
 

@@ -6,6 +6,11 @@ layer runs on it). Its output may be a tensor, a tuple or list, a dict or a
 Hugging Face ``ModelOutput`` (a dict subclass with attributes): the engine reads
 the logits (``.logits`` / the ``"logits"`` key, else the first tensor) unless
 ``output=`` says otherwise (a key, an index or a callable of the raw output).
+A causal language model's output (a ``ModelOutput`` whose class name says
+``CausalLM``, logits (N, T, V)) is read as its next-token logits (N, V): the
+last position's, or under an ``attention_mask`` each row's last attended
+position's (right padding), so target ``"predicted"`` is the predicted next
+token; ``output=lambda out: out.logits[:, t]`` explains another position.
 ``task=`` says what the output means (see :mod:`~nnwidgets.engine.outputs`).
 
 What the user said is kept beside the engine's private view of the model
@@ -85,10 +90,11 @@ def with_contract(model: object, *, output: OutputSpec = None, task: str = "auto
     wrapper) under the default contract, else a private view carrying it."""
     contract = check_contract(output, task)
     module = as_module(model)
-    if contract == contract_of(module):
-        return module
+    had = contract_of(module)
+    if (contract.output, contract.task) == (had.output, had.task):
+        return module  # a view bound to keyword inputs stays bound
     view = private_view(module)
-    tag(view, contract)
+    tag(view, Contract(contract.output, contract.task, had.bound))
     return view
 
 
@@ -106,8 +112,24 @@ def _first_tensor(values: Any) -> torch.Tensor | None:
     return next((v for v in values if isinstance(v, torch.Tensor)), None)
 
 
-def pick_output(raw: object, spec: OutputSpec = None) -> torch.Tensor:
-    """The tensor the engine explains of the model's raw output (see the module doc)."""
+def is_causal_lm(raw: object, logits: torch.Tensor) -> bool:
+    """Whether ``raw`` is a causal language model's output with (N, T, V) logits."""
+    return logits.dim() == 3 and "CausalLM" in type(raw).__name__
+
+
+def next_token(logits: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """(N, V): each row's logits at its last position, or its last attended one under ``mask`` (N, T)."""
+    n, t = logits.shape[:2]
+    if mask is None or tuple(mask.shape) != (n, t) or bool(mask[:, -1].all()):
+        return logits[:, -1]
+    attended = mask.to(torch.bool).to(logits.device)
+    last = (t - 1) - attended.flip(1).to(torch.uint8).argmax(1)
+    return logits[torch.arange(n, device=logits.device), last]
+
+
+def pick_output(raw: object, spec: OutputSpec = None, mask: torch.Tensor | None = None) -> torch.Tensor:
+    """The tensor the engine explains of the model's raw output (see the module doc);
+    ``mask``, the attention mask the model was called with, places a causal LM's next token."""
     if spec is None:
         if isinstance(raw, torch.Tensor):
             return raw
@@ -125,7 +147,7 @@ def pick_output(raw: object, spec: OutputSpec = None) -> torch.Tensor:
                 "tensor (N, outputs), a tuple, a dict or a ModelOutput, or pass output= (a key, an index or a "
                 "callable) to choose the tensor"
             )
-        return found
+        return next_token(found, mask) if is_causal_lm(raw, found) else found
     try:
         if callable(spec):
             value = spec(raw)

@@ -37,13 +37,21 @@ def call_model(model: nn.Module, inputs: torch.Tensor, call: Callable[[torch.Ten
         raise ModelCallError(
             f"the model raised {type(exc).__name__} on inputs of {describe(inputs)}: {exc}"
         ) from exc
-    output = pick_output(raw, contract_of(model).output)
+    output = pick_output(raw, contract_of(model).output, _mask(bound, inputs))
     if output.dim() == 0:
         raise ExplanationInputError(
             f"the model must return one row of outputs per example, shape (N, outputs) or (N,); it returned a "
             f"scalar {describe(output)}"
         )
     return output
+
+
+def _mask(bound: Any, inputs: torch.Tensor) -> torch.Tensor | None:
+    """The attention mask a bound call passed, one row per input row (None without one)."""
+    mask = bound.kwargs.get("attention_mask") if bound is not None else None
+    if not isinstance(mask, torch.Tensor) or mask.dim() != 2:
+        return None
+    return mask.expand(inputs.shape[0], -1) if mask.shape[0] == 1 else mask
 
 
 def gradient_pass(model: nn.Module, inputs: torch.Tensor, target: Target) -> GradientPass:

@@ -19,6 +19,7 @@ from torch import nn
 from .checks.completeness import relative_delta
 from .errors import ExplanationInputError
 from .hooks import hooked_forward
+from .private import tag, tag_of
 
 __all__ = ["randomized_copy", "reinitialised", "relative_delta", "top_layers"]
 
@@ -90,6 +91,8 @@ def reinitialised(model: nn.Module, names: list[str], seed: int = 0) -> nn.Modul
     seeded (the global RNG is restored): the first ``k`` of them come out the same for
     every list that starts with those ``k``, so deeper copies extend shallower ones."""
     twin = copy.deepcopy(model)
+    if tag_of(model) is not None:  # what the engine was told (output=, bound keyword inputs) holds for the copy too
+        tag(twin, tag_of(model))
     modules = dict(twin.named_modules())
     with _forked_rng(twin), torch.no_grad():
         torch.manual_seed(seed)

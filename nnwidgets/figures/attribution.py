@@ -16,7 +16,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from .colormap import composite, display_image, lut_index
 from .figure import ViewFigure
-from .text import clip, wrap
+from .text import clip, literal, wrap
 
 # Tabular figures list at most this many features (the largest by |attribution|).
 MAX_FEATURES = 20
@@ -33,22 +33,26 @@ def top_classes(probs: np.ndarray, k: int, target: int) -> list[int]:
     return order
 
 
-def mask_map(amap: np.ndarray, scale: float, threshold: float, top_percent: float, absolute: bool) -> np.ndarray:
+def mask_map(amap: np.ndarray, scale: float, threshold: float, top_percent: float, absolute: bool,
+             skip: np.ndarray | None = None) -> np.ndarray:
     """What the view draws for a map: |values| when ``absolute``, and values
     below ``threshold`` × scale or outside the top ``top_percent`` % by
-    magnitude set to 0 (drawn transparent). Mirrors js/src/attribution/mask.ts."""
+    magnitude set to 0 (drawn transparent); cells ``skip`` flags (text padding)
+    are 0 and not counted in the top share. Mirrors js/src/attribution/mask.ts."""
     v = np.asarray(amap, dtype=np.float64)
     out = np.abs(v) if absolute else v.copy()
     mag = np.abs(v)
     hide = mag < threshold * scale
+    skip = np.zeros(mag.shape, dtype=bool) if skip is None else np.asarray(skip, dtype=bool).reshape(mag.shape)
     if top_percent < 100.0:
-        keep = math.ceil(top_percent / 100.0 * mag.size)
+        kept = mag[~skip]
+        keep = math.ceil(top_percent / 100.0 * kept.size)
         if keep <= 0:
             hide |= True
         else:
-            cutoff = np.sort(mag, axis=None)[::-1][keep - 1]
+            cutoff = np.sort(kept, axis=None)[::-1][keep - 1]
             hide |= mag < cutoff
-    out[hide] = 0.0
+    out[hide | skip] = 0.0
     return out
 
 
@@ -77,13 +81,15 @@ def attribution_figure(
     top_k: int,
     feature_names: Sequence[str] = (),
     tokens: Sequence[str] = (),
+    padding: np.ndarray | None = None,  # text: (T,) bool, True where the position is padding (no input)
     trust: dict[str, Any] | None = None,  # the trust panel with its arrays as numpy
     method_titles: dict[str, str] | None = None,
     output_label: str = "",  # what the bars show ("softmax probabilities", "raw scores", ...)
 ) -> Figure:
     """The Attribution view as a Figure (see ``Attribution.to_figure``)."""
     lo, hi = (0.0, scale) if absolute else (-scale, scale)
-    shown = [mask_map(m, scale, threshold, top_percent, absolute) for m in maps]
+    pads = padding if kind == "text" and padding is not None and np.any(padding) else None
+    shown = [mask_map(m, scale, threshold, top_percent, absolute, pads) for m in maps]
     n = len(shown)
     has_trust = bool(trust) and "deletion_scores" in trust
     titles = [clip(t, 40) for t in titles]
@@ -99,7 +105,7 @@ def attribution_figure(
     top = rows[0]
     if kind == "text":
         panels = top.subfigures(1, 2, width_ratios=[3.0, 1.0])
-        _text_panel(panels[0], shown, titles, tokens, lut, lo, hi)
+        _text_panel(panels[0], shown, titles, tokens, lut, lo, hi, pads)
         bar_fig = panels[1]
     else:
         axes = top.subplots(1, n + 1, width_ratios=[1.0] * n + [1.0])
@@ -146,8 +152,12 @@ def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo
         ax.xaxis.set_major_locator(MaxNLocator(3, symmetric=lo < 0))
 
 
-def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
-    """Each method's tokens as coloured boxes, wrapped to the panel's width."""
+PAD = "pad"  # what a padded position says, in the view and in the figure
+
+
+def _text_panel(sub, shown, titles, tokens, lut, lo, hi, padding=None) -> None:
+    """Each method's tokens as coloured boxes, wrapped to the panel's width; padding
+    as a grey hatched "pad" box outside the colour scale."""
     ax = sub.subplots()
     ax.set_axis_off()
     width = 0.012  # axes units per character, at fontsize 10 in the figure's width
@@ -163,7 +173,7 @@ def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
             x += w
         return lines + ([line] if line else [])
 
-    layout = lines_of(list(tokens))
+    layout = lines_of([PAD if padding is not None and padding[i] else t for i, t in enumerate(tokens)])
     rows = len(shown) * (len(layout) + 1)
     step = 1.0 / max(rows, 1)
     y = 1.0
@@ -172,8 +182,13 @@ def _text_panel(sub, shown, titles, tokens, lut, lo, hi) -> None:
         y -= step
         for line in layout:
             for i, tok, x in line:
+                if padding is not None and padding[i]:
+                    ax.text(x, y - 0.5 * step, PAD, fontsize=8, style="italic", color="#777", transform=ax.transAxes,
+                            va="center", gid="pad", bbox={"facecolor": "none", "edgecolor": "#999", "hatch": "///",
+                                                          "linestyle": "--", "linewidth": 0.5, "pad": 1.5})
+                    continue
                 rgba = _colour(lut, float(m[i]), lo, hi)
-                ax.text(x, y - 0.5 * step, tok, fontsize=10, transform=ax.transAxes, va="center",
+                ax.text(x, y - 0.5 * step, literal(tok), fontsize=10, transform=ax.transAxes, va="center",
                         bbox={"facecolor": rgba[:3], "alpha": max(rgba[3], 0.02), "edgecolor": "none", "pad": 1.5})
             y -= step
     mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))

@@ -16,7 +16,9 @@ import torch
 from torch import nn
 
 from ..engine import ExplanationInputError
+from ..engine.arguments import default_layer
 from ..engine.contract import OutputSpec, with_contract
+from ..engine.keywords import example_model, keyed
 from ..engine.frames.attribution import AttributionFrame, attribution_frame, batch_frame, image_range
 from ..engine.frames.trust import trust_frame
 from ..engine.progress import Cancelled
@@ -34,6 +36,8 @@ from .attribution_static import FromTensor
 from .attribution_traits import AttributionTraits
 from . import fields
 from .base import Plan, Progress
+from .padding import padded_scale, padding_groups, padding_payload
+from .tokenizer import find_tokenizer, tokens_for, vocab_labels
 
 
 class Attribution(FromTensor, AttributionTraits):
@@ -44,13 +48,21 @@ class Attribution(FromTensor, AttributionTraits):
     methods=None, baseline=None, index=0, top_k=5, colormap="red-blue",
     opacity=0.85, threshold=0.0, top_percent=100.0, absolute=False, zoom=1.0,
     trust=True, randomize_layers=1, method_options=None, output=None, task="auto",
-    mean=None, std=None, display=None)``
+    mean=None, std=None, display=None, tokenizer=None)``
 
     ``x`` is an image (C, H, W), a tabular row (F,), token ids (T,), or a batch
     of any of them (a list of id tensors for texts of different lengths); the
     kind is detected from the shape and dtype, or declared with ``kind``.
-    Text needs ``embedding``, the name of the model's embedding layer
-    (``dict(model.named_modules())`` key), and ``tokens`` to show.
+    ``x`` may also be a mapping of keyword arguments (a tokenizer's ``BatchEncoding``):
+    its ``input_ids`` are explained and shown, the rest (``attention_mask``,
+    ``token_type_ids``) passed to the model unchanged, each example with its own
+    rows; positions where ``attention_mask`` is 0 are shown as padding, outside
+    the colour scale. Text needs ``embedding``, the name of the model's embedding layer
+    (``dict(model.named_modules())`` key; found for Hugging Face models by
+    ``get_input_embeddings()``). The tokens shown are ``tokens``, else read by
+    ``tokenizer`` (any Hugging Face tokenizer: WordPiece, BPE, SentencePiece),
+    else by a tokenizer found (a fast tokenizer's ``BatchEncoding``, the model's
+    ``.tokenizer``), else the ids.
     ``baseline`` is the reference input for integrated gradients, ablation and
     the deletion curve (zeros, or the pad id 0, when not given).
     ``compare`` adds methods shown side by side with ``method``, all on one
@@ -117,12 +129,20 @@ class Attribution(FromTensor, AttributionTraits):
         mean: Sequence[float] | torch.Tensor | None = None,
         std: Sequence[float] | torch.Tensor | None = None,
         display: torch.Tensor | None = None,
+        tokenizer: Any = None,
         **kwargs: Any,
     ) -> None:
         model = with_contract(model, output=output, task=task)
+        given = keyed(model, x)  # a BatchEncoding: its input_ids, the rest bound to the model
+        if tokens is None:
+            tokens = tokens_for(given.x, tokenizer=tokenizer, model=model, inputs=x)
+        model, x = given.model, given.x
         inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline,
                            dtype=model_dtype(model) or torch.float32, mean=mean, std=std, display=display)
+        if inputs.kind == "text" and embedding is None and inputs.examples:
+            embedding = default_layer(model, inputs.examples[0], None)
         check_embedding(model, inputs, embedding)
+        self._padding = [] if given.padding is None or inputs.kind != "text" else [p for p in given.padding]
         batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image")
         inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         method = method or DEFAULT_METHOD[inputs.kind]
@@ -132,6 +152,8 @@ class Attribution(FromTensor, AttributionTraits):
         view_opts, self._hidden = split_options(offered, method_options, inputs)
         if not 0 <= index < len(inputs):
             raise ExplanationInputError(f"index must be in [0, {len(inputs) - 1}]; got {index}")
+        if labels is None and inputs.kind == "text":  # a language model's outputs: its vocabulary's tokens
+            labels = vocab_labels(tokenizer if tokenizer is not None else find_tokenizer(model), batch.scores.shape[1])
         labels = output_labels(labels, batch.scores.shape[1], batch.output)
         self._model, self._inputs, self._embedding, self._randomize_layers = model, inputs, embedding, randomize_layers
         self._reading = batch.reading
@@ -181,6 +203,15 @@ class Attribution(FromTensor, AttributionTraits):
         else:
             self._answered(self._seq)
 
+    def _example_model(self, index: int) -> nn.Module:
+        """The model as example ``index`` is run: with its own rows of the keyword inputs."""
+        return example_model(self._model, index, len(self._inputs))
+
+    def _pad(self, index: int) -> torch.Tensor | None:
+        """Example ``index``'s padding (T,) bool, None without an attention mask."""
+        pads = getattr(self, "_padding", None)
+        return pads[index] if pads else None
+
     def _show_batch(self) -> None:
         """The batch strip's pictures and the value range images are drawn on (images only)."""
         if self._inputs.kind == "image":
@@ -198,6 +229,7 @@ class Attribution(FromTensor, AttributionTraits):
                 self._display_range = list(self._range)
             elif inputs.kind == "text":
                 self.tokens = inputs.tokens[index]
+                self._padding_flags = padding_payload(self._pad(index), len(self.tokens))
             for name, value in {**frame_payload(frame), **traits}.items():
                 setattr(self, name, value)
             self.shown = frame.methods
@@ -229,8 +261,9 @@ class Attribution(FromTensor, AttributionTraits):
             def stage(i: int, m: str):
                 return progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown))
 
-            frame = attribution_frame(self._model, inputs.examples[index], shown, target, opts, kind=inputs.kind,
-                                      output=output, stage=stage, titles=titles)
+            frame = attribution_frame(self._example_model(index), inputs.examples[index], shown, target, opts,
+                                      kind=inputs.kind, output=output, stage=stage, titles=titles)
+            frame.scale = padded_scale(frame.maps, self._pad(index)) if inputs.kind == "text" else frame.scale
             return frame, view, opts
 
         def apply(result: tuple[AttributionFrame, dict, dict]) -> None:
@@ -252,7 +285,7 @@ class Attribution(FromTensor, AttributionTraits):
 
     def _trust_plan(self, seq: int) -> Plan:
         index, frame, opts = self._last
-        model, inputs, titles = self._model, self._inputs, dict(self.method_titles)
+        model, inputs, titles = self._example_model(index), self._inputs, dict(self.method_titles)
 
         def work(progress: Progress) -> dict[str, Any]:
             try:
@@ -261,6 +294,7 @@ class Attribution(FromTensor, AttributionTraits):
                         model, inputs.examples[index], frame.target, frame.explanations, opts, kind=inputs.kind,
                         baseline=inputs.baseline(index), layer=self._embedding,
                         randomize_layers=self._randomize_layers, titles=titles, reading=self._reading,
+                        feature_mask=padding_groups(self._pad(index)) if inputs.kind == "text" else None,
                     )
                 return trust_payload(report)
             except Cancelled:

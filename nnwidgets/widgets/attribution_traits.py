@@ -58,6 +58,7 @@ class AttributionTraits(Widget):
     zoom = t.Float(1.0, min=0.25, max=8.0, help="Display zoom of image maps.").tag(sync=True)
 
     _input = t.Dict().tag(sync=True)
+    _padding_flags = t.Dict(help="The shown text's padding (T,) uint8, 1 where attention_mask is 0; {} without.").tag(sync=True)
     _display_range = t.List(t.Float()).tag(sync=True)
     _maps = t.Dict().tag(sync=True)
     _scale = t.Float(1.0).tag(sync=True)
@@ -144,6 +145,7 @@ class AttributionTraits(Widget):
             top_k=self.top_k,
             feature_names=self.feature_names,
             tokens=self.tokens,
+            padding=unpack(self._padding_flags).astype(bool) if self._padding_flags else None,
             trust=trust_arrays(self._trust),
             method_titles=dict(self.method_titles),
         )

@@ -16,6 +16,7 @@ from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.layers import LayerPasses, LayersFrame, check_layers_args, layers_frame, layers_setup
 from ..engine.health import layer_health
+from ..engine.keywords import keyed
 from ..engine.images import user_batch
 from ..engine.sweep import sweep
 from ..figures import lookup_table
@@ -24,6 +25,7 @@ from ..transport import pack, unpack
 from ..transport.layers import frame_state, health_state, layer_rows
 from . import fields
 from .base import STATIC, Plan, Widget
+from .tokenizer import tokens_for
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -48,10 +50,16 @@ class Layers(Widget):
 
     ``Layers(model, x, labels=None, data=None, layer=None, target="predicted",
     feature_names=None, tokens=None, neuron_method="neuron_gradient", top_k=9,
-    batch_size=256, output=None, task="auto", mean=None, std=None, display=None)``: images as for ``Attribution``.
+    batch_size=256, output=None, task="auto", mean=None, std=None, display=None, tokenizer=None)``:
+    images as for ``Attribution``.
 
+    ``x`` may be a mapping of keyword arguments (a tokenizer's ``BatchEncoding``): its
+    ``input_ids`` are shown, the rest passed to the model unchanged, each example with
+    its own rows (``data=`` is then not taken).
     ``tokens`` (token-id inputs) gives each example's token strings: the input
-    panel lists them and hovering a sequence layer names the token of the row.
+    panel lists them and hovering a sequence layer names the token of the row;
+    without it they are read by ``tokenizer`` (any Hugging Face tokenizer) or one
+    found (a fast tokenizer's ``BatchEncoding``, the model's ``.tokenizer``).
 
     ``x`` is a batch (N, ...): the view picks one example of it at a time.
     ``data`` (a tensor or an iterable of batches / (x, y) pairs) is swept once,
@@ -113,10 +121,22 @@ class Layers(Widget):
         data: torch.Tensor | Iterable | None = None, layer: str | None = None, target: int | str = "predicted",
         feature_names: Sequence[str] | None = None, tokens: Sequence[Sequence[str]] | None = None,
         neuron_method: str = "neuron_gradient", top_k: int = 9, batch_size: int = 256,
-        output: OutputSpec = None, task: str = "auto", mean: Any = None, std: Any = None, display: Any = None, **kwargs: Any,
+        output: OutputSpec = None, task: str = "auto", mean: Any = None, std: Any = None, display: Any = None,
+        tokenizer: Any = None, **kwargs: Any,
     ) -> None:
         refuse_several("Layers", x)
         model = with_contract(model, output=output, task=task)
+        given = keyed(model, x)  # a BatchEncoding: its input_ids, the rest bound to the model
+        if given.key is not None:
+            if data is not None:
+                raise ExplanationInputError(
+                    f"data= cannot be swept with keyword inputs ({', '.join([str(given.key), *given.names])}); "
+                    "pass x alone, its batch gives the statistics")
+            # The bound rows are the whole batch's: the batch is swept in one chunk.
+            batch_size = max(batch_size, int(given.x.shape[0]))
+        if tokens is None:
+            tokens = tokens_for(given.x, tokenizer=tokenizer, model=model, inputs=x)
+        model, x = given.model, given.x
         x, data, feature_names, shown, unnormalize = user_batch(model, x, data, feature_names, mean, std, display)
         x, self._tokens = check_layers_args(model, x, tokens=tokens, data=data, target=target,
                                             neuron_method=neuron_method, top_k=top_k)

@@ -10,7 +10,7 @@ import { clamp01, finiteOr } from "../lib/numbers";
 import { baseImage } from "../lib/image";
 import { labelOf, renderBars } from "./bars";
 import { lutFor, type Display } from "./display";
-import { FEATURE_ROWS, maskMap, orderByMagnitude, rangeOf, visibleRows } from "./mask";
+import { FEATURE_ROWS, keptCells, maskMap, orderByMagnitude, rangeOf, visibleRows } from "./mask";
 import { renderOptions } from "./options";
 import { panelScales, renderScaleNote } from "./scale";
 import { paintImage, renderTabular, renderText, syncPanels, type Panel } from "./panels";
@@ -40,8 +40,9 @@ export class MapsDrawing {
     this.panels = syncPanels(ui.maps, s, this.panels);
     ui.maps.className = `nnw-maps nnw-${s.kind}`;
     const lut = lutFor(s, display);
-    const scales = panelScales(s.maps, s.scale, this.perPanel);
-    const masked = s.maps.map((m, i) => maskMap(m, scales[i]!.scale, display));
+    // Padding is no input: outside each panel's own range and the mask's top-percent share.
+    const scales = panelScales(s.maps.map((m) => keptCells(m, s.padding)), s.scale, this.perPanel);
+    const masked = s.maps.map((m, i) => maskMap(m, scales[i]!.scale, display, s.padding));
     const rows = visibleRows(s.kind === "tabular" ? orderByMagnitude(s.maps[0]!) : [], FEATURE_ROWS, allFeatures);
     const toggle = (): void => {
       this.perPanel = !this.perPanel;

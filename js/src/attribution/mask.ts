@@ -21,25 +21,37 @@ export function magnitudeCutoff(map: ArrayLike<number>, k: number): number {
   return mags[mags.length - Math.min(k, mags.length)]!;
 }
 
+/** `map` without the cells `skip` flags (padding): they are no input, so no cell of the map. */
+export function keptCells(map: ArrayLike<number>, skip: ArrayLike<number> | null): ArrayLike<number> {
+  if (!skip) return map;
+  const kept: number[] = [];
+  for (let i = 0; i < map.length; i++) if (!skip[i]) kept.push(map[i]!);
+  return kept;
+}
+
 /**
  * The values to colour: masked cells become 0 (transparent in every LUT),
- * and with `absolute` every value is |v|. Returns a new array.
+ * and with `absolute` every value is |v|. Returns a new array. Cells `skip`
+ * flags (text padding) are 0 and do not count in the top-percent share.
  */
-export function maskMap(map: ArrayLike<number>, scale: number, s: MaskSettings): Float32Array {
+export function maskMap(
+  map: ArrayLike<number>, scale: number, s: MaskSettings, skip: ArrayLike<number> | null = null,
+): Float32Array {
   const n = map.length;
   const out = new Float32Array(n);
   const floor = Math.max(0, s.threshold) * scale;
   let cutoff = -Infinity;
   let hideAll = false;
   if (s.topPercent < 100) {
-    const keep = Math.ceil((Math.max(0, s.topPercent) / 100) * n);
+    const kept = keptCells(map, skip);
+    const keep = Math.ceil((Math.max(0, s.topPercent) / 100) * kept.length);
     if (keep <= 0) hideAll = true;
-    else cutoff = magnitudeCutoff(map, keep);
+    else cutoff = magnitudeCutoff(kept, keep);
   }
   for (let i = 0; i < n; i++) {
     const v = map[i]!;
     const mag = Math.abs(v);
-    if (hideAll || mag < floor || mag < cutoff) out[i] = 0;
+    if (hideAll || mag < floor || mag < cutoff || (skip && skip[i])) out[i] = 0;
     else out[i] = s.absolute ? mag : v;
   }
   return out;

@@ -144,13 +144,17 @@ export function renderTabular(
   panel.body.className = `nnw-panel-body nnw-table nnw-named${withValues ? " nnw-values" : ""}`;
 }
 
-/** Tokens with a background from the LUT; WordPiece continuations ("##x") join the word before. */
+/** Tokens with a background from the LUT; WordPiece continuations ("##x") join the word before.
+ * Padding (attention_mask 0) is no input: a hatched "pad" mark, no colour, no value. */
 export function renderText(
   panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, lut: ArrayLike<number>,
   lo: number, hi: number, opacity: number,
 ): void {
   const raw = s.maps[mapIndex]!;
   const spans = s.tokens.map((tok, i) => {
+    if (s.padding && s.padding[i]) {
+      return h("span", "nnw-token nnw-pad", { "data-token": i, "data-pad": "1", title: "padding, not an input" }, "pad");
+    }
     const cont = tok.startsWith("##");
     const span = h("span", `nnw-token${cont ? " nnw-cont" : ""}`, {
       "data-token": i, "data-value": String(raw[i]), title: `${tok}: ${formatValue(raw[i]!)}`,

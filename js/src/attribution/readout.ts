@@ -11,7 +11,7 @@ import { titleOf, type DrawState } from "./state";
 /** Where the pointer is: a pixel of an image panel, or a feature / token of another panel. */
 export type Hover = { panel: number; cell: Cell } | { panel: number; index: number } | null;
 
-const KEYS = ["row", "col", "input", "attribution", "feature", "token", "method", "values"] as const;
+const KEYS = ["row", "col", "input", "attribution", "feature", "token", "method", "values", "padding"] as const;
 
 function hint(s: DrawState | null): string {
   if (s?.kind === "tabular") return "hover a feature to read values";
@@ -36,6 +36,13 @@ export function showReadout(r: HTMLElement, s: DrawState | null, hover: Hover): 
     r.classList.remove("nnw-hint");
   } else if (s && s.kind !== "image" && hover && "index" in hover && hover.index < s.width) {
     const f = hover.index;
+    if (s.kind === "text" && s.padding && s.padding[f]) {
+      // No input of the model: no attribution to read, and saying 0 would be a claim.
+      setText(r, `padding (#${f}), not an input`);
+      Object.assign(r.dataset, { token: String(f), padding: "1" });
+      r.classList.remove("nnw-hint");
+      return;
+    }
     const vals = values(f);
     const name = s.kind === "tabular" ? (s.features[f] ?? `feature ${f}`) : (s.tokens[f] ?? `token ${f}`);
     const what = s.kind === "tabular" ? `${name} = ${formatValue(s.input[f]!)}` : `token “${name}” (#${f})`;

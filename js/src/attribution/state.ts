@@ -73,6 +73,8 @@ export interface DrawState {
   labels: string[];
   features: string[];
   tokens: string[];
+  /** text: 1 where the position is padding (attention_mask 0), no input of the model; null without a mask */
+  padding: NumericArray | null;
   predicted: number;
   target: number;
   method: string;
@@ -173,6 +175,7 @@ export function readState(model: AnyModel): ReadResult {
   const shown = t.strings("shown");
   const features = t.strings("feature_names");
   const tokens = t.strings("tokens");
+  const padding = kind === "text" ? attempt(problems, () => readPadding(t)) ?? null : null;
 
   let channels = 1;
   let height = 1;
@@ -201,6 +204,9 @@ export function readState(model: AnyModel): ReadResult {
   if (kind === "text" && input && tokens.length !== width) {
     problems.push(`tokens has ${tokens.length} strings for ${width} token ids`);
   }
+  if (padding && input && padding.length !== width) {
+    problems.push(`_padding_flags has ${padding.length} flags for ${width} token ids`);
+  }
   if (probs && (target < 0 || target >= probs.data.length)) {
     problems.push(`target ${target} is outside the ${probs.data.length} outputs`);
   }
@@ -228,6 +234,7 @@ export function readState(model: AnyModel): ReadResult {
       labels: t.strings("labels"),
       features,
       tokens,
+      padding,
       predicted,
       target,
       method: t.string("method"),
@@ -241,6 +248,15 @@ export function readState(model: AnyModel): ReadResult {
       trust,
     },
   };
+}
+
+/** The shown text's padding flags, or null when Python sent none (no attention mask). */
+function readPadding(t: AttributionModel): NumericArray | null {
+  const raw = t.get("_padding_flags") as Record<string, unknown> | null | undefined;
+  if (!raw || Object.keys(raw).length === 0) return null;
+  const arr = t.array("_padding_flags", 1);
+  if (arr.dtype !== "uint8") throw new TraitError(`_padding_flags must be uint8; got ${arr.dtype}`);
+  return arr.data;
 }
 
 function readOutput(v: string): DrawState["output"] {

@@ -125,6 +125,7 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 3px; max-width: 640px; line-height: 1.7; }
 .nnw-attribution .nnw-token { padding: 0 3px; border-radius: 3px; border: 1px solid transparent; cursor: default; white-space: pre; }
 .nnw-attribution .nnw-token.nnw-cont { margin-left: -3px; }
+.nnw-attribution .nnw-token.nnw-pad { color: var(--nnw-muted, #888); font-style: italic; font-size: 0.85em; border-color: var(--nnw-border, #bbb); border-style: dashed; background: repeating-linear-gradient(135deg, transparent 0 3px, rgba(128, 128, 128, 0.28) 3px 5px); }
 .nnw-attribution .nnw-token:hover { border-color: var(--nnw-fg); }
 .nnw-attribution .nnw-scale-note { font-size: 11px; color: var(--nnw-muted); display: flex; flex-wrap: wrap; gap: 4px; align-items: center; max-width: 260px; }
 .nnw-attribution .nnw-scale-toggle { font-size: 11px; }

@@ -41,6 +41,8 @@ export interface AttributionTraits {
   _probs: Encoded;
   _trust: Record<string, unknown>;
   _thumbs: Encoded;
+  /** text: (T,) uint8, 1 where attention_mask is 0 (padding); {} without a mask */
+  _padding_flags: Encoded | Record<string, never>;
   _progress: Progress;
   kind: string;
   labels: string[];
@@ -75,7 +77,7 @@ export interface AttributionTraits {
 /** Traits whose change means "redraw from Python's answer". Python sends all of
  * one request's changes in one message, so they coalesce into one redraw. */
 export const ANSWER_TRAITS = [
-  "_seq", "_input", "_display_range", "_maps", "_luts", "_scale", "_probs", "_trust", "_thumbs", "kind",
+  "_seq", "_input", "_display_range", "_maps", "_luts", "_scale", "_probs", "_trust", "_thumbs", "_padding_flags", "kind",
   "labels", "feature_names", "tokens", "predicted", "target", "method", "shown", "methods", "method_titles",
   "top_k", "error", "index", "batch_titles", "method_options", "option_specs", "output", "interactive",
   "output_label", "notes",

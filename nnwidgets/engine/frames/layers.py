@@ -19,6 +19,7 @@ from ..attribute import attribute
 from ..errors import ExplanationInputError
 from ..private import weights_token
 from ..fused import Refresh, refresh
+from ..keywords import example_model
 from ..methods.neuron import neuron_index
 from ..outputs import Reading, readable, reading_of
 from ..passes import call_model
@@ -220,6 +221,10 @@ class LayerPasses:
         self.shown, self.unnormalize = shown, unnormalize
         self._last: tuple[tuple[int, Target, tuple], Refresh] | None = None
 
+    def model_of(self, example: int) -> nn.Module:
+        """The model as ``example`` runs: with its own rows of bound keyword inputs (a mask)."""
+        return example_model(self.model, example, self.x.shape[0])
+
     def renewed(self, layers: Sequence[str]) -> LayerPasses:
         """A fresh pass over the same inputs (and pictures) through ``layers``."""
         return LayerPasses(self.model, self.x, layers, shown=self.shown, unnormalize=self.unnormalize)
@@ -229,7 +234,7 @@ class LayerPasses:
         key = (example, target, weights_token(self.model))
         if self._last is None or self._last[0] != key:
             x1 = self.x[example : example + 1]
-            self._last = (key, refresh(self.model, x1, target, layers=self.layers, method=None))
+            self._last = (key, refresh(self.model_of(example), x1, target, layers=self.layers, method=None))
         return self._last[1]
 
 
@@ -280,9 +285,10 @@ def layers_frame(
     """The frame for ``example`` of ``passes.x``, ``target`` ('predicted' or an int),
     ``layer`` and, if given, the ``neuron`` picked in it (an index into the activation
     as drawn). Top inputs come from ``stats`` (a sweep of ``pool``, else of ``x``)."""
-    model, x = passes.model, passes.x
+    x = passes.x
     if not 0 <= example < x.shape[0]:
         raise ExplanationInputError(f"example must be in [0, {x.shape[0] - 1}]; got {example}")
+    model = passes.model_of(example)
     if layer not in passes.layers:
         raise ExplanationInputError(f"layer {layer!r} cannot be shown; choose one of {', '.join(passes.layers)}")
     if panel not in PANELS:

@@ -27,11 +27,13 @@ def trust_frame(
     randomize_layers: int,
     titles: Mapping[str, str] | None = None,
     reading: Reading | None = None,
+    feature_mask: torch.Tensor | None = None,
 ) -> TrustReport:
     """The trust evidence for the maps of ONE example (one entry per method, in order):
     the view's own IG result gives the completeness numbers, ``baseline`` is what
     deletion removes features to, ``layer`` the embedding text maps go through, ``reading`` how the
-    view shows the outputs (the deletion curve scores by the same numbers)."""
+    view shows the outputs (the deletion curve scores by the same numbers); ``feature_mask``
+    groups elements into the features the checks rank and remove (text padding: one group)."""
     maps = {}
     for m, e in explanations.items():
         a = e.attributions.detach()
@@ -41,5 +43,5 @@ def trust_frame(
     return trust_report(
         model, x, target, maps, method_options={m: dict(o) for m, o in options.items()}, ig=ig, baseline=baseline,
         layer=layer, randomize_layers=randomize_layers, titles=dict(titles or {}),
-        probability=True if reading is None else reading,
+        probability=True if reading is None else reading, feature_mask=feature_mask,
     )
