@@ -46,8 +46,6 @@ def _contrast_order(page, panel: str) -> tuple[float, float]:
             contrast(luminance(over(least["colour"], background)), bg))
 
 
-@pytest.mark.xfail(strict=True, reason="known defect since the merge of #11/#12 into #14's layout: at 1400 px the "
-                   "compared table wraps below the first instead of beside it (issue 14 stays open)")
 def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page):
     page.set_viewport_size({"width": 1400, "height": 2000})
     open_and_run(page, lab, write_notebook(lab.root, "geometry_tabular.ipynb", TABULAR))

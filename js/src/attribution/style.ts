@@ -47,7 +47,8 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-readout { width: 0; min-width: 100%; min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .nnw-attribution .nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
 .nnw-attribution .nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
-.nnw-attribution .nnw-side-title { color: var(--nnw-muted); }
+/* the heading wraps inside the width the class bars need, never widening the side (it took the compared table's room) */
+.nnw-attribution .nnw-side-title { color: var(--nnw-muted); width: 0; min-width: 100%; }
 .nnw-attribution .nnw-side[hidden] { display: none; }
 .nnw-attribution .nnw-bars { display: flex; flex-direction: column; gap: 3px; }
 .nnw-attribution .nnw-bar {
@@ -100,11 +101,16 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-maps.nnw-text { flex-direction: column; }
 .nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; max-width: 100%; }
 .nnw-attribution .nnw-panel-title { color: var(--nnw-muted); font-weight: 600; }
-.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 380px; max-width: 100%; }
-.nnw-attribution .nnw-table.nnw-values { width: 480px; }
+.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 100%; }
+/* Tables share the figure's width: each has a preferred width (a definite basis, so the
+   view's own width does not collapse to the rows' minimum), grows into spare room and
+   shrinks down to what keeps its names, values and numbers whole. The first table and a
+   nameless compared one fit side by side in a 1400 px notebook; at 800 px they wrap. */
+.nnw-attribution .nnw-maps.nnw-tabular .nnw-panel { flex: 1 1 auto; width: 440px; min-width: min(100%, 300px); max-width: min(100%, 640px); }
+.nnw-attribution .nnw-maps.nnw-tabular .nnw-panel.nnw-main { min-width: min(100%, 350px); }
 /* a compared table beside the first reads its names from it; wrapped below, it shows its own */
+.nnw-attribution .nnw-maps.nnw-tabular .nnw-panel:not(.nnw-main):not(.nnw-own-names) { width: 240px; min-width: 170px; }
 .nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-fname { display: none; }
-.nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-table { width: 260px; }
 .nnw-attribution .nnw-fhead { display: flex; align-items: center; gap: 6px; color: var(--nnw-muted); font-size: 11px; height: 16px; }
 .nnw-attribution .nnw-faxis { display: flex; justify-content: space-between; font-size: 10px; height: auto; }
 .nnw-attribution .nnw-fsum { color: var(--nnw-muted); font-size: 11px; text-align: right; padding-top: 2px; border-top: 1px solid var(--nnw-border); }
