@@ -215,6 +215,12 @@ LAYERS = [
 ]
 
 
+RIGHT_EDGES = """(sel) => { const root = document.querySelector('div.nnw-layers').getBoundingClientRect();
+  return Array.from(document.querySelectorAll(sel)).filter((e) => e.offsetParent !== null)
+    .filter((e) => e.getBoundingClientRect().right > root.right + 1)
+    .map((e) => `${e.tagName} ${e.textContent} ends at ${Math.round(e.getBoundingClientRect().right)} > ${Math.round(root.right)}`); }"""
+
+
 @pytest.mark.parametrize("width", [800, 1400])
 def test_layers_keeps_its_columns(lab, page, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -224,9 +230,17 @@ def test_layers_keeps_its_columns(lab, page, width):
     root = page.locator("div.nnw-layers").bounding_box()
     view = page.viewport_size
     assert root["x"] + root["width"] <= view["width"] + 1  # nothing scrolls off the page
-    # every column of the layer table in view: the table box does not scroll sideways
+    # every column of the layer table in view: the table box does not scroll sideways, and each
+    # header and cell ends inside the widget (a box wider than the widget would be cut by the output area)
     assert page.evaluate("() => { const b = document.querySelector('div.nnw-tablebox');"
                          " return b.scrollWidth - b.clientWidth; }") <= 1
+    assert page.evaluate(RIGHT_EDGES, "div.nnw-layers table.nnw-table th, div.nnw-layers tr:not([hidden]) td") == []
+    assert page.evaluate(RIGHT_EDGES, "div.nnw-layers canvas.nnw-atlas, div.nnw-layers .nnw-side") == []
+    heads = page.locator("div.nnw-layers table.nnw-table th")
+    assert heads.count() == 7 and clipped(page, "div.nnw-layers table.nnw-table th") == []  # the labels are whole
+    assert heads.last.inner_text() == "‖∂y/∂a‖"
+    # a cut cell keeps its whole text as its title
+    assert all(c.get_attribute("title") for c in page.locator("div.nnw-layers td.nnw-ltype").all())
     box = page.locator("canvas.nnw-atlas").bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + 2)
     page.wait_for_function("() => document.querySelectorAll('div.nnw-fbar').length > 0", timeout=60_000)
