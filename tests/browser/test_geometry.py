@@ -22,10 +22,6 @@ TABULAR = [
     "                      labels=cancer.class_names, compare=['kernel_shap'])\nview",
 ]
 
-DARK = """async () => {
-  await window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' });
-}"""
-IS_DARK = "() => document.body.dataset.jpThemeLight === 'false'"
 BACKGROUND = """(sel) => { let e = document.querySelector(sel);
   while (e) { const c = getComputedStyle(e).backgroundColor;
     if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; e = e.parentElement; }
@@ -46,7 +42,7 @@ def _contrast_order(page, panel: str) -> tuple[float, float]:
             contrast(luminance(over(least["colour"], background)), bg))
 
 
-def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page):
+def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page, theme):
     page.set_viewport_size({"width": 1400, "height": 2000})
     open_and_run(page, lab, write_notebook(lab.root, "geometry_tabular.ipynb", TABULAR))
     page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main .nnw-frow", timeout=60_000)
@@ -94,16 +90,12 @@ def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page):
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-tabular-800.png"))
 
     page.set_viewport_size({"width": 1400, "height": 2000})
-    page.evaluate(DARK)
-    page.wait_for_function(IS_DARK, timeout=30_000)
+    theme("JupyterLab Dark")  # the fixture sets the light theme back, even if an assertion below fails
     page.wait_for_timeout(500)
     for panel in (".nnw-panel.nnw-main", ".nnw-panel:not(.nnw-main)"):
         most, least = _contrast_order(page, panel)
         assert most > least, (panel, most, least)
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-tabular-dark.png"))
-    # the theme is a lab setting: back to light for the tests after this one
-    page.evaluate(DARK.replace("JupyterLab Dark", "JupyterLab Light"))
-    page.wait_for_function(IS_DARK.replace("'false'", "'true'"), timeout=30_000)
     assert page.console_errors == []
 
 
