@@ -43,6 +43,10 @@ class AttributionTraits(Widget):
     method_options = t.Dict(help="The view-editable options of each method.").tag(sync=True)
     option_specs = t.Dict(help="Form fields per method (read-only).").tag(sync=True)
     slow_methods = t.List(t.Unicode(), help="Methods that take noticeably longer (read-only).").tag(sync=True)
+    unsigned_methods = t.List(t.Unicode(), help="Methods whose attributions are never negative, as "
+                              "|∂y/∂x| (read-only): drawn on a 0 → max scale, without a signed sum.").tag(sync=True)
+    complete_methods = t.List(t.Unicode(), help="Methods whose attributions sum to f(x) − f(baseline) (read-only): "
+                              "their waterfall needs no gap step beyond the approximation error.").tag(sync=True)
     interactive = t.Bool(True, help="False for from_tensor views: no model to recompute with.").tag(sync=True)
     top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
     notes = t.List(t.Unicode(), help="Why the maps shown may look as they do: an all-zero map, a constant "
@@ -146,4 +150,14 @@ class AttributionTraits(Widget):
             tokens=self.tokens,
             trust=trust_arrays(self._trust),
             method_titles=dict(self.method_titles),
+            waterfall=self._waterfall_ends(),
         )
+
+    def _waterfall_ends(self) -> dict | None:
+        """The main map's waterfall ends, when the trust evidence shown is about the maps shown."""
+        tr = self._trust or {}
+        if self.kind != "tabular" or tr.get("error") or tr.get("seq") not in (None, self._seq):
+            return None
+        if tr.get("f_x") is None or tr.get("f_baseline") is None or not self.shown:
+            return None
+        return {"base": tr["f_baseline"], "fx": tr["f_x"], "complete": self.shown[0] in self.complete_methods}

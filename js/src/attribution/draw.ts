@@ -19,12 +19,16 @@ import { renderStrip } from "./strip";
 import type { Options, Progress } from "./traits";
 import { renderTrust } from "./trust";
 import type { Ui } from "./ui";
+import type { Step } from "./waterfall";
+import { renderWaterfall } from "./waterfallview";
 
 /** The maps of the last answer: one panel per method, recoloured as the display settings change. */
 export class MapsDrawing {
   panels: Panel[] = [];
   /** each panel on its own range instead of the shared scale (a view-local choice) */
   perPanel = false;
+  /** the waterfall's steps, top to bottom as drawn (for its hover readout) */
+  steps: Step[] = [];
   private last: [DrawState, Display, boolean] | null = null;
   // The base image depends only on the input and its display range.
   private base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
@@ -64,6 +68,9 @@ export class MapsDrawing {
       panel.root.dataset.rendered = String(s.seq);
     });
     if (s.kind === "tabular") nameWrapped(this.panels);
+    // signed even under |abs|: a step's direction is what the waterfall says
+    const signedLut = (s.palettes[display.palette] ?? Object.values(s.palettes)[0]!).signed;
+    this.steps = renderWaterfall(ui.waterfall, s, signedLut, s.complete.includes(s.shown[0] ?? s.method));
     ui.maps.dataset.rendered = String(s.seq);
     ui.maps.dataset.target = String(s.target);
     ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);

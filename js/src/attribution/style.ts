@@ -128,6 +128,28 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
   width: 130px; font: inherit; font-style: italic; color: var(--nnw-accent); background: none; border: none;
   padding: 0; text-align: left; cursor: pointer;
 }
+/* the waterfall: one shared track geometry per row, so base, f(x) and zero lines align and each step starts where the one below ends */
+.nnw-attribution .nnw-waterfall { display: flex; flex-direction: column; gap: 1px; width: min(100%, 600px); padding-top: 6px; border-top: 1px solid var(--nnw-border); }
+.nnw-attribution .nnw-waterfall[hidden] { display: none; }
+.nnw-attribution .nnw-wtitle { color: var(--nnw-muted); font-weight: 600; }
+.nnw-attribution .nnw-wnote, .nnw-attribution .nnw-wfoot, .nnw-attribution .nnw-waxis-label { color: var(--nnw-muted); font-size: 11px; }
+.nnw-attribution .nnw-waxis-label { text-align: center; padding-left: 196px; }
+.nnw-attribution .nnw-wrow, .nnw-attribution .nnw-whead { display: flex; align-items: center; gap: 6px; height: 18px; font-variant-numeric: tabular-nums; }
+.nnw-attribution .nnw-whead { color: var(--nnw-muted); font-size: 10px; height: 14px; }
+.nnw-attribution .nnw-wrow:hover { background: var(--nnw-bg2); }
+.nnw-attribution .nnw-wend { color: var(--nnw-muted); }
+.nnw-attribution .nnw-wname { width: 190px; flex: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-attribution .nnw-wrow.nnw-wrest .nnw-wname, .nnw-attribution .nnw-wrow.nnw-wgap .nnw-wname { font-style: italic; color: var(--nnw-muted); }
+.nnw-attribution .nnw-wtrack { position: relative; flex: 1; min-width: 80px; height: 12px; }
+.nnw-attribution .nnw-waxis { display: flex; justify-content: space-between; height: auto; }
+.nnw-attribution .nnw-wbar { position: absolute; top: 0; bottom: 0; min-width: 1px; border-radius: 1px; }
+.nnw-attribution .nnw-wgap .nnw-wbar { background: repeating-linear-gradient(45deg, var(--nnw-muted) 0 2px, transparent 2px 5px); outline: 1px solid var(--nnw-muted); }
+.nnw-attribution .nnw-wbase, .nnw-attribution .nnw-wfx, .nnw-attribution .nnw-wzero { position: absolute; top: -2px; bottom: -2px; width: 1px; }
+.nnw-attribution .nnw-wbase { background: var(--nnw-fg); }
+.nnw-attribution .nnw-wfx { border-left: 1px dashed var(--nnw-fg); width: 0; }
+.nnw-attribution .nnw-wzero { background: var(--nnw-border); }
+.nnw-attribution .nnw-wdot { position: absolute; top: 2px; width: 8px; height: 8px; margin-left: -4px; border-radius: 50%; background: var(--nnw-fg); }
+.nnw-attribution .nnw-wnum { width: 72px; flex: none; white-space: nowrap; text-align: right; font-size: 11px; color: var(--nnw-muted); }
 .nnw-attribution .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 3px; max-width: 640px; line-height: 1.7; }
 .nnw-attribution .nnw-token { padding: 0 3px; border-radius: 3px; border: 1px solid transparent; cursor: default; white-space: pre; }
 .nnw-attribution .nnw-token.nnw-cont { margin-left: -3px; }
