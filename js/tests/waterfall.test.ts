@@ -58,6 +58,7 @@ describe("labels", () => {
     const gap = { kind: "gap" as const, feature: -1, count: 0, value: 1, start: 0, end: 1 };
     expect(stepName(gap, [], true)).toContain("approximation");
     expect(stepName(gap, [], false)).toContain("no completeness");
+    expect(stepName(gap, [], false, true)).toBe("not attributed");
     expect(stepName({ ...gap, kind: "rest", count: 7 }, [], true)).toBe("7 other features");
     expect(stepName({ ...gap, kind: "feature", feature: 1 }, ["a", "b"], true)).toBe("b");
   });

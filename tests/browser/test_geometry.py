@@ -99,6 +99,65 @@ def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page, theme):
     assert page.console_errors == []
 
 
+STEPS = """() => { const box = document.querySelector('div.nnw-attribution .nnw-waterfall');
+  const r = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.right, b.top, b.bottom]; };
+  return { lo: +box.dataset.lo, hi: +box.dataset.hi, base: +box.dataset.base, fx: +box.dataset.fx,
+    rows: Array.from(box.querySelectorAll('.nnw-wrow[data-index]')).map((row) => ({
+      kind: row.dataset.kind, value: +row.dataset.value, start: +row.dataset.start, end: +row.dataset.end,
+      track: r(row.querySelector('.nnw-wtrack')), bar: r(row.querySelector('.nnw-wbar')),
+      baseLine: r(row.querySelector('.nnw-wbase'))[0], fxLine: r(row.querySelector('.nnw-wfx'))[0] })) }; }"""
+
+
+def test_tabular_waterfall_steps_from_the_base_to_the_output(lab, page):
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    open_and_run(page, lab, write_notebook(lab.root, "geometry_waterfall.ipynb", TABULAR[:1] + [
+        "view = nw.Attribution(cancer.model, cancer.inputs[:3], feature_names=cancer.feature_names,\n"
+        "                      labels=cancer.class_names)\nview"]))
+    page.wait_for_selector(f"{ROOT} .nnw-waterfall[data-state='drawn']", timeout=60_000)
+    settle(page)
+    w = page.evaluate(STEPS)
+    rows = w["rows"]
+    assert len(rows) >= 11 and rows[0]["kind"] == "feature" and any(r["kind"] == "rest" for r in rows)
+    # the steps add up to f(x) − base: the top one ends at f(x), the bottom one starts at the base
+    assert sum(r["value"] for r in rows) == pytest.approx(w["fx"] - w["base"], rel=1e-6)
+    assert rows[0]["end"] == pytest.approx(w["fx"]) and rows[-1]["start"] == pytest.approx(w["base"])
+
+    def x(v, track):
+        return track[0] + (v - w["lo"]) / (w["hi"] - w["lo"]) * (track[1] - track[0])
+
+    for r in rows:
+        t, (left, right) = r["track"], r["bar"][:2]
+        # drawn where its numbers say: from its start to its end, to the right when it adds
+        assert left == pytest.approx(x(min(r["start"], r["end"]), t), abs=1.0)
+        assert right == pytest.approx(x(max(r["start"], r["end"]), t), abs=1.5)
+        if r["kind"] != "gap" and right - left > 2:
+            assert (left == pytest.approx(x(r["start"], t), abs=1.0)) == (r["value"] > 0), r
+        assert r["baseLine"] == pytest.approx(x(w["base"], t), abs=1.0)  # one base line, every row
+        assert r["fxLine"] == pytest.approx(x(w["fx"], t), abs=1.0)
+    for upper, lower in zip(rows, rows[1:]):  # each step starts where the one below it ends
+        assert upper["start"] == pytest.approx(lower["end"], abs=1e-5)
+    assert len({round(r["baseLine"]) for r in rows}) == 1
+    text = page.locator(f"{ROOT} .nnw-waterfall").inner_text()
+    assert "logit of" in text and "f(x)" in text and "base f(baseline)" in text
+    # hover a step: the readout beside it says what it adds, from where to where
+    row = page.locator(f"{ROOT} .nnw-wrow[data-index='2']")
+    row.hover()
+    page.wait_for_function("() => !document.querySelector('div.nnw-tip').hidden")
+    tip = page.locator("div.nnw-tip")
+    assert "→" in tip.inner_text() and 0 <= tip.bounding_box()["y"] - (row.bounding_box()["y"] + row.bounding_box()["height"]) <= 10
+    page.locator(f"{ROOT} .nnw-waterfall").screenshot(path=str(ARTIFACTS / "geometry-waterfall-light.png"))
+    page.set_viewport_size({"width": 800, "height": 1600})
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(300)
+    edge = page.locator(ROOT).bounding_box()
+    for n in page.locator(f"{ROOT} .nnw-wrow .nnw-wnum").all():
+        b = n.bounding_box()
+        assert b["x"] + b["width"] <= edge["x"] + edge["width"] + 1
+    assert clipped(page, f"{ROOT} .nnw-wnum") == []
+    page.locator(f"{ROOT} .nnw-waterfall").screenshot(path=str(ARTIFACTS / "geometry-waterfall-800.png"))
+    assert page.console_errors == []
+
+
 IMAGES = [
     "import nnwidgets as nw\nfrom nnwidgets import demo\ndigits = demo.digits()",
     "view = nw.Attribution(digits.model, digits.inputs[:4], labels=digits.class_names,\n"

@@ -100,9 +100,13 @@ export function outputAxis(outputLabel: string, output: string, cls: string): st
   return `model output for ${cls}`;
 }
 
-/** A step's name as drawn (feature names are user text: the caller sets it as text). */
-export function stepName(step: Step, features: readonly string[], complete: boolean): string {
+/**
+ * A step's name as drawn (feature names are user text: the caller sets it as
+ * text); `short` for the row's narrow name column (the long form is its title).
+ */
+export function stepName(step: Step, features: readonly string[], complete: boolean, short = false): string {
   if (step.kind === "feature") return features[step.feature] ?? `feature ${step.feature}`;
   if (step.kind === "rest") return `${step.count} other features`;
-  return complete ? "not in the sum (approximation error)" : "not attributed (method has no completeness)";
+  if (short) return complete ? "approximation error" : "not attributed";
+  return complete ? "approximation error: not in Σ attributions" : "not attributed: the method has no completeness";
 }

@@ -74,6 +74,7 @@ export function renderWaterfall(box: HTMLElement, s: DrawState, lut: ArrayLike<n
     });
     const name = stepName(step, s.features, complete);
     const label = step.kind === "feature" ? `${name} = ${formatValue(s.input[step.feature]!)}` : name;
+    const shown = step.kind === "gap" ? stepName(step, s.features, complete, true) : label;
     const track = trackWith(w);
     const bar = h("span", "nnw-wbar");
     const a = shareOf(Math.min(step.start, step.end), w.lo, w.hi);
@@ -83,7 +84,7 @@ export function renderWaterfall(box: HTMLElement, s: DrawState, lut: ArrayLike<n
     if (step.kind !== "gap") bar.style.background = barColour(lut, step.value, -span, span);
     bar.classList.toggle("nnw-neg", step.value < 0);
     track.append(bar);
-    row.append(h("span", "nnw-wname", { title: label }, label), track, h("span", "nnw-wnum", {}, signed(step.value)));
+    row.append(h("span", "nnw-wname", { title: label }, shown), track, h("span", "nnw-wnum", {}, signed(step.value)));
     return row;
   });
   const head = h("div", "nnw-whead", { "aria-hidden": "true" });
