@@ -155,3 +155,22 @@ def test_tabular_figure_draws_the_waterfall_base_to_output(method):
     assert gap == (abs(fx - base - total) > 1e-6 * abs(fx - base))  # a gap is drawn exactly when there is one
     if method == "gradient":
         assert gap and any("not attributed" in s for s in labels) and "need not sum" in ax.get_title()
+
+
+def test_a_non_negative_method_draws_a_one_sided_scale_and_no_waterfall():
+    d = demo.digits()
+    sal = nw.Attribution(d.model, d.inputs[0], labels=d.class_names, method="saliency", trust=False).to_figure()
+    ig = nw.Attribution(d.model, d.inputs[0], labels=d.class_names, method="integrated_gradients",
+                        trust=False).to_figure()
+    bar = lambda fig: next(a for a in fig.get_axes() if "shared scale" in a.get_ylabel())  # noqa: E731
+    lo, hi = bar(sal).get_ylim()
+    assert lo == 0 and hi > 0 and "0 → max" in bar(sal).get_ylabel()  # |∂y/∂x| ≥ 0: nothing below zero
+    lo, hi = bar(ig).get_ylim()
+    assert lo == -hi < 0
+    c = demo.breast_cancer()
+    view = nw.Attribution(c.model, c.inputs[:3], feature_names=c.feature_names, labels=c.class_names, method="saliency")
+    fig = view.to_figure()
+    assert_readable(fig)
+    assert not any(a.get_title().startswith("waterfall") for a in fig.get_axes())
+    table = next(a for a in fig.get_axes() if a.get_title().startswith("Saliency"))
+    assert table.get_xlim()[0] == 0  # the bars' axis starts at zero, not at −max

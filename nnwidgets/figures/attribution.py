@@ -119,7 +119,8 @@ def attribution_figure(
                 ax.set_yticks([])
                 ax.set_title(wrap(name, 22), fontsize=9)
             mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
-            top.colorbar(mappable, ax=list(axes[:n]), fraction=0.05, label="attribution (shared scale)")
+            top.colorbar(mappable, ax=list(axes[:n]), fraction=0.05,
+                         label="magnitude, 0 → max (shared scale)" if absolute else "attribution (shared scale)")
         else:
             _tabular_panels(axes[:n], shown, maps[0], titles, feature_names, inputs, lut, lo, hi)
         bar_fig = None

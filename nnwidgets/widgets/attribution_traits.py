@@ -127,6 +127,8 @@ class AttributionTraits(Widget):
 
         tables = palette_tables(self.colormap).get(self.colormap) or next(iter(palette_tables(self.colormap).values()))
         maps = unpack(self._maps)
+        # maps that are never negative (|∂y/∂x|) get a one-sided 0 → max scale, as in the view
+        one_sided = self.absolute or (bool(self.shown) and all(m in self.unsigned_methods for m in self.shown))
         return attribution_figure(
             kind=self.kind,
             inputs=unpack(self._input),
@@ -134,8 +136,8 @@ class AttributionTraits(Widget):
             maps=[maps[i] for i in range(len(self.shown))],
             titles=[self.method_titles.get(m, m) for m in self.shown],
             scale=self._scale,
-            lut=tables["unsigned" if self.absolute else "signed"],
-            absolute=self.absolute,
+            lut=tables["unsigned" if one_sided else "signed"],
+            absolute=one_sided,
             threshold=self.threshold,
             top_percent=self.top_percent,
             opacity=self.opacity,
@@ -159,5 +161,7 @@ class AttributionTraits(Widget):
         if self.kind != "tabular" or tr.get("error") or tr.get("seq") not in (None, self._seq):
             return None
         if tr.get("f_x") is None or tr.get("f_baseline") is None or not self.shown:
+            return None
+        if self.shown[0] in self.unsigned_methods:  # magnitudes have no direction to step in
             return None
         return {"base": tr["f_baseline"], "fx": tr["f_x"], "complete": self.shown[0] in self.complete_methods}

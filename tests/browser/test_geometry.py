@@ -155,6 +155,20 @@ def test_tabular_waterfall_steps_from_the_base_to_the_output(lab, page):
         assert b["x"] + b["width"] <= edge["x"] + edge["width"] + 1
     assert clipped(page, f"{ROOT} .nnw-wnum") == []
     page.locator(f"{ROOT} .nnw-waterfall").screenshot(path=str(ARTIFACTS / "geometry-waterfall-800.png"))
+    # a non-negative method (|∂y/∂x|): a one-sided 0 → max scale, no signed Σ, no waterfall of magnitudes
+    page.select_option(f"{ROOT} select.nnw-method", "saliency")
+    page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main[data-method='saliency'] .nnw-frow", timeout=60_000)
+    settle(page)
+    assert page.locator(f"{ROOT} .nnw-maps").get_attribute("data-one-sided") == "true"
+    assert page.locator(f"{ROOT} .nnw-cbar-lo").inner_text() == "0"
+    assert page.locator(f"{ROOT} .nnw-panel.nnw-main .nnw-fhead .nnw-flo").inner_text() == "0"
+    found = _panel_bars(page, ".nnw-panel.nnw-main")
+    left = min(b["track"][0] for b in found)
+    assert all(b["value"] >= 0 and b["fill"][0] >= left - 1 for b in found)  # every bar starts at the left edge: 0
+    summary = page.locator(f"{ROOT} .nnw-panel.nnw-main .nnw-fsum").inner_text()
+    assert "Σ attributions" not in summary and "magnitudes" in summary
+    assert page.locator(f"{ROOT} .nnw-waterfall").get_attribute("data-state") == "unsigned"
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-saliency-800.png"))
     assert page.console_errors == []
 
 

@@ -38,9 +38,11 @@ export class MapsDrawing {
     if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => nameWrapped(this.panels)).observe(ui.maps);
   }
 
-  draw(s: DrawState, display: Display, allFeatures: boolean): void {
+  draw(s: DrawState, shownDisplay: Display, allFeatures: boolean): void {
     const ui = this.ui;
-    this.last = [s, display, allFeatures];
+    this.last = [s, shownDisplay, allFeatures];
+    // maps that are never negative (|∂y/∂x|) have nothing left of zero: a one-sided 0 → max scale
+    const display = oneSided(s) ? { ...shownDisplay, absolute: true } : shownDisplay;
     this.panels = syncPanels(ui.maps, s, this.panels);
     ui.maps.className = `nnw-maps nnw-${s.kind}`;
     const lut = lutFor(s, display);
@@ -61,7 +63,7 @@ export class MapsDrawing {
         panel.canvas.dataset.target = String(s.target);
         panel.canvas.dataset.method = panel.method;
       } else if (s.kind === "tabular") {
-        renderTabular(panel, s, i, masked[i]!, rows, lut, lo, hi, i === 0);
+        renderTabular(panel, s, i, masked[i]!, rows, lut, lo, hi, i === 0, s.unsigned.includes(panel.method));
       } else {
         renderText(panel, s, i, masked[i]!, lut, lo, hi, display.opacity);
       }
@@ -73,7 +75,8 @@ export class MapsDrawing {
     this.steps = renderWaterfall(ui.waterfall, s, signedLut, s.complete.includes(s.shown[0] ?? s.method));
     ui.maps.dataset.rendered = String(s.seq);
     ui.maps.dataset.target = String(s.target);
-    ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
+    ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, shownDisplay.absolute]);
+    ui.maps.dataset.oneSided = String(display.absolute);
     drawColorbar(ui.colorbar, lut);
     const [lo, hi] = rangeOf(s.scale, display.absolute);
     setText(ui.cbarLo, this.perPanel ? "−max" : formatValue(lo));
@@ -89,6 +92,11 @@ export class MapsDrawing {
     this.base = { key, pixels };
     return pixels;
   }
+}
+
+/** Every map shown comes from a method whose attributions are never negative. */
+export function oneSided(s: Pick<DrawState, "shown" | "unsigned">): boolean {
+  return s.shown.length > 0 && s.shown.every((m) => s.unsigned.includes(m));
 }
 
 /** Give a compared table its own feature names when it wrapped onto another line than the first table. */

@@ -56,7 +56,15 @@ export function renderWaterfall(box: HTMLElement, s: DrawState, lut: ArrayLike<n
   box.hidden = s.kind !== "tabular";
   if (box.hidden) return [];
   const t = s.trust;
-  const title = `waterfall · ${titleOf(s, s.shown[0] ?? s.method)}: base f(baseline) → f(x)`;
+  const main = s.shown[0] ?? s.method;
+  const title = `waterfall · ${titleOf(s, main)}: base f(baseline) → f(x)`;
+  if (s.unsigned.includes(main)) {
+    // magnitudes have no direction: stacked, they would only pretend to reach f(x)
+    box.replaceChildren(h("div", "nnw-wtitle", {}, title), h("div", "nnw-wnote", {},
+      `${titleOf(s, main)} gives magnitudes (≥ 0), not signed contributions: no waterfall; pick a signed method`));
+    box.dataset.state = "unsigned";
+    return [];
+  }
   if (!t || (t.seq !== null && t.seq !== s.seq) || t.fX === null || t.fBaseline === null || t.error) {
     const why = !t || t.error || t.fBaseline === null
       ? "needs f(x) and f(baseline), which come with the trust evidence (trust=True)"
