@@ -5,11 +5,13 @@ import { themeCss } from "../lib/theme";
 
 export const STYLE_ID = "nnw-layers-style";
 
+/** Below this width (px) the view draws its compact table (entry.ts sets .nnw-narrow). */
+export const NARROW = 560;
+
 const L = ".nnw-layers";
 
 export const CSS = `${themeCss(L)}
-/* a size container: the table and the atlas fit the notebook's width (narrow rules below) */
-${L} { display: flex; flex-direction: column; gap: 6px; padding: 6px 0; max-width: 100%; container-type: inline-size; }
+${L} { display: flex; flex-direction: column; gap: 6px; padding: 6px 0; max-width: 100%; }
 ${L}.nnw-busy .nnw-status::after { content: " computing…"; color: var(--nnw-muted); }
 ${L} .nnw-toolbar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; }
 ${L} .nnw-toolbar label { display: inline-flex; gap: 6px; align-items: center; color: var(--nnw-muted); }
@@ -79,14 +81,12 @@ ${L} .nnw-ffill { position: absolute; top: 0; bottom: 0; background: #d6604d; }
 ${L} .nnw-ffill.nnw-neg { background: #4393c3; }
 ${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); text-align: right; white-space: nowrap; }
 ${L} .nnw-features .nnw-hint { color: var(--nnw-muted); font-style: italic; }
-/* A narrow notebook (800 px wide leaves the view under 400 px): smaller type and padding, a shorter
+/* A narrow notebook (800 px wide leaves the view under 400 px; .nnw-narrow below NARROW px): smaller type and padding, a shorter
    gradient bar, long layer and type names cut with an ellipsis (the full name is the cell's title)
    so every column of the table stays in view. */
-@container (max-width: 560px) {
-  ${L} table.nnw-table { font-size: 11px; --nnw-gspan: 26px; }
-  ${L} .nnw-table th, ${L} .nnw-table td { padding: 1px 2px; }
-  ${L} .nnw-table td:first-child { max-width: 7.5em; }
-  ${L} .nnw-table td:nth-child(2) { max-width: 6.5em; overflow: hidden; text-overflow: ellipsis; }
-  ${L} .nnw-gcell { gap: 2px; }
-}
+${L}.nnw-narrow table.nnw-table { font-size: 11px; --nnw-gspan: 26px; }
+${L}.nnw-narrow .nnw-table th, ${L}.nnw-narrow .nnw-table td { padding: 1px 2px; }
+${L}.nnw-narrow .nnw-table td:first-child { max-width: 7.5em; }
+${L}.nnw-narrow .nnw-table td:nth-child(2) { max-width: 6.5em; overflow: hidden; text-overflow: ellipsis; }
+${L}.nnw-narrow .nnw-gcell { gap: 2px; }
 `;
