@@ -131,7 +131,7 @@ def test_waterfall_steps_add_up_to_the_output_and_show_any_gap():
     assert [s.kind for s in waterfall_steps(v[:11], 0.0, float(v[:11].sum()))] == ["feature"] * 11
 
 
-@pytest.mark.parametrize("method", ["integrated_gradients", "gradient"])
+@pytest.mark.parametrize("method", ["integrated_gradients", "kernel_shap", "gradient"])
 def test_tabular_figure_draws_the_waterfall_base_to_output(method):
     from matplotlib.patches import Rectangle
 
@@ -155,6 +155,9 @@ def test_tabular_figure_draws_the_waterfall_base_to_output(method):
     assert gap == (abs(fx - base - total) > 1e-6 * abs(fx - base))  # a gap is drawn exactly when there is one
     if method == "gradient":
         assert gap and any("not attributed" in s for s in labels) and "need not sum" in ax.get_title()
+        assert method not in view.complete_methods
+    else:  # a method said to have completeness has it: its gap is an approximation error, a few % at most
+        assert method in view.complete_methods and abs(fx - base - total) < 0.02 * abs(fx - base)
 
 
 def test_a_non_negative_method_draws_a_one_sided_scale_and_no_waterfall():
@@ -172,5 +175,6 @@ def test_a_non_negative_method_draws_a_one_sided_scale_and_no_waterfall():
     fig = view.to_figure()
     assert_readable(fig)
     assert not any(a.get_title().startswith("waterfall") for a in fig.get_axes())
+    assert {"saliency", "learned_mask"} <= set(view.unsigned_methods) and "gradient" not in view.unsigned_methods
     table = next(a for a in fig.get_axes() if a.get_title().startswith("Saliency"))
     assert table.get_xlim()[0] == 0  # the bars' axis starts at zero, not at −max
