@@ -5,6 +5,9 @@ label with malformed mathtext ($x^$) cannot break the PNG."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -105,3 +108,73 @@ def test_malformed_mathtext_is_drawn_literally():
         # shown as typed: no mathtext parse, the dollars on the picture
         assert all(not t._preprocess_math(t.get_text())[1] for t in drawn)
         assert any("$x^$" in t._preprocess_math(t.get_text())[0] for t in drawn)
+
+
+def test_waterfall_steps_add_up_to_the_output_and_show_any_gap():
+    from nnwidgets.figures.waterfall import waterfall_steps
+
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=30)
+    base, fx = -1.5, -1.5 + float(v.sum())  # a complete method: no gap step
+    steps = waterfall_steps(v, base, fx)
+    assert [s.kind for s in steps] == ["feature"] * 10 + ["rest"]
+    assert steps[-1].count == 20 and steps[-1].start == base and steps[0].end == fx
+    assert math.fsum(s.value for s in steps) == pytest.approx(fx - base, abs=1e-12)
+    assert all(a.start == pytest.approx(b.end) for a, b in zip(steps, steps[1:]))  # each starts where the one below ends
+    mags = [abs(s.value) for s in steps[:10]]
+    assert mags == sorted(mags, reverse=True) and mags[-1] >= np.sort(np.abs(v))[::-1][10]
+    # a method without completeness: what its sum leaves is one step of its own, nearest the base
+    steps = waterfall_steps(v, base, fx + 2.0)
+    assert steps[-1].kind == "gap" and steps[-1].value == pytest.approx(2.0) and steps[-1].start == base
+    assert math.fsum(s.value for s in steps) == pytest.approx(fx + 2.0 - base, abs=1e-12)
+    # a short table: every feature its own step, no "1 other features"
+    assert [s.kind for s in waterfall_steps(v[:11], 0.0, float(v[:11].sum()))] == ["feature"] * 11
+
+
+@pytest.mark.parametrize("method", ["integrated_gradients", "kernel_shap", "gradient"])
+def test_tabular_figure_draws_the_waterfall_base_to_output(method):
+    from matplotlib.patches import Rectangle
+
+    d = demo.breast_cancer()
+    view = nw.Attribution(d.model, d.inputs[:3], feature_names=d.feature_names, labels=d.class_names, method=method)
+    fig = view.to_figure()
+    assert_readable(fig)
+    ax = next(a for a in fig.get_axes() if a.get_title().startswith("waterfall"))
+    bars = sorted((p for p in ax.patches if isinstance(p, Rectangle)), key=lambda p: p.get_y())  # bottom first
+    base, fx = view._trust["f_baseline"], view._trust["f_x"]
+    widths = [p.get_width() for p in bars]
+    assert math.fsum(widths) == pytest.approx(fx - base, rel=1e-9)
+    assert bars[0].get_x() == pytest.approx(base) and bars[-1].get_x() + bars[-1].get_width() == pytest.approx(fx)
+    for lower, upper in zip(bars, bars[1:]):  # a step starts where the one below it ends
+        assert upper.get_x() == pytest.approx(lower.get_x() + lower.get_width())
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].startswith("base f(baseline)") and labels[-1].startswith("f(x)")
+    assert "logit of" in ax.get_xlabel()
+    total = float(np.asarray(view.attribution_map, dtype=np.float64).sum())
+    gap = any("not attributed" in s or "not in the sum" in s for s in labels)
+    assert gap == (abs(fx - base - total) > 1e-6 * abs(fx - base))  # a gap is drawn exactly when there is one
+    if method == "gradient":
+        assert gap and any("not attributed" in s for s in labels) and "need not sum" in ax.get_title()
+        assert method not in view.complete_methods
+    else:  # a method said to have completeness has it: its gap is an approximation error, a few % at most
+        assert method in view.complete_methods and abs(fx - base - total) < 0.02 * abs(fx - base)
+
+
+def test_a_non_negative_method_draws_a_one_sided_scale_and_no_waterfall():
+    d = demo.digits()
+    sal = nw.Attribution(d.model, d.inputs[0], labels=d.class_names, method="saliency", trust=False).to_figure()
+    ig = nw.Attribution(d.model, d.inputs[0], labels=d.class_names, method="integrated_gradients",
+                        trust=False).to_figure()
+    bar = lambda fig: next(a for a in fig.get_axes() if "shared scale" in a.get_ylabel())  # noqa: E731
+    lo, hi = bar(sal).get_ylim()
+    assert lo == 0 and hi > 0 and "0 → max" in bar(sal).get_ylabel()  # |∂y/∂x| ≥ 0: nothing below zero
+    lo, hi = bar(ig).get_ylim()
+    assert lo == -hi < 0
+    c = demo.breast_cancer()
+    view = nw.Attribution(c.model, c.inputs[:3], feature_names=c.feature_names, labels=c.class_names, method="saliency")
+    fig = view.to_figure()
+    assert_readable(fig)
+    assert not any(a.get_title().startswith("waterfall") for a in fig.get_axes())
+    assert {"saliency", "learned_mask"} <= set(view.unsigned_methods) and "gradient" not in view.unsigned_methods
+    table = next(a for a in fig.get_axes() if a.get_title().startswith("Saliency"))
+    assert table.get_xlim()[0] == 0  # the bars' axis starts at zero, not at −max

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnyModel } from "../src/lib/model";
+import { oneSided } from "../src/attribution/draw";
 import { readState } from "../src/attribution/state";
 import { encode } from "./helpers";
 
@@ -53,6 +54,18 @@ describe("readState", () => {
     expect(state!.target).toBe(1);
     expect(state!.topK).toBe(2);
     expect(state!.maps[1]![4]).toBeCloseTo(0.1, 6);
+    expect([state!.unsigned, state!.complete]).toEqual([[], []]); // unsaid: signed, no completeness
+  });
+
+  it("reads which methods are never negative and which sum to f(x) − base", () => {
+    const t = { ...goodTraits(), unsigned_methods: ["saliency"], complete_methods: ["integrated_gradients"] };
+    const state = readState(fakeModel(t)).state!;
+    expect(state.unsigned).toEqual(["saliency"]);
+    expect(state.complete).toEqual(["integrated_gradients"]);
+    expect(oneSided({ shown: ["saliency"], unsigned: state.unsigned })).toBe(true);
+    // a signed map beside it keeps the shared scale signed
+    expect(oneSided({ shown: ["saliency", "gradient"], unsigned: state.unsigned })).toBe(false);
+    expect(oneSided({ shown: [], unsigned: state.unsigned })).toBe(false);
   });
 
   it("reads tabular and text states with names", () => {

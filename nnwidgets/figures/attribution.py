@@ -17,6 +17,7 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from .colormap import composite, display_image, lut_index
 from .figure import ViewFigure
 from .text import clip, literal, wrap
+from .waterfall import WATERFALL_FEATURES, draw_waterfall, output_axis
 
 # Tabular figures list at most this many features (the largest by |attribution|).
 MAX_FEATURES = 20
@@ -85,8 +86,11 @@ def attribution_figure(
     trust: dict[str, Any] | None = None,  # the trust panel with its arrays as numpy
     method_titles: dict[str, str] | None = None,
     output_label: str = "",  # what the bars show ("softmax probabilities", "raw scores", ...)
+    waterfall: dict[str, Any] | None = None,  # tabular: base, fx, complete (the main method's sum property)
 ) -> Figure:
-    """The Attribution view as a Figure (see ``Attribution.to_figure``)."""
+    """The Attribution view as a Figure (see ``Attribution.to_figure``). ``waterfall``
+    (tabular only): the ends base f(baseline) and f(x) of the main method's waterfall and
+    whether that method has completeness; None draws no waterfall."""
     lo, hi = (0.0, scale) if absolute else (-scale, scale)
     pads = padding if kind == "text" and padding is not None and np.any(padding) else None
     shown = [mask_map(m, scale, threshold, top_percent, absolute, pads) for m in maps]
@@ -100,8 +104,11 @@ def attribution_figure(
               "text": 0.35 * n * (text_lines + 1) + 1.4}[kind]
     height = max(height, 2.6)
     trust_height = _trust_height(trust, width) if has_trust else 0.0
-    fig = ViewFigure(figsize=(width, height + trust_height), layout="constrained")
-    rows = fig.subfigures(2, 1, height_ratios=[height, trust_height]) if has_trust else [fig]
+    wf = waterfall if kind == "tabular" and waterfall else None
+    wf_height = 1.5 + 0.2 * (min(len(maps[0]), WATERFALL_FEATURES + 1) + 4) if wf else 0.0
+    heights = [height] + ([wf_height] if wf else []) + ([trust_height] if has_trust else [])
+    fig = ViewFigure(figsize=(width, sum(heights)), layout="constrained")
+    rows = list(fig.subfigures(len(heights), 1, height_ratios=heights)) if len(heights) > 1 else [fig]
     top = rows[0]
     if kind == "text":
         panels = top.subfigures(1, 2, width_ratios=[3.0, 1.0])
@@ -118,15 +125,20 @@ def attribution_figure(
                 ax.set_yticks([])
                 ax.set_title(wrap(name, 22), fontsize=9)
             mappable = ScalarMappable(norm=Normalize(lo, hi), cmap=ListedColormap(lut / 255.0))
-            top.colorbar(mappable, ax=list(axes[:n]), fraction=0.05, label="attribution (shared scale)")
+            top.colorbar(mappable, ax=list(axes[:n]), fraction=0.05,
+                         label="magnitude, 0 → max (shared scale)" if absolute else "attribution (shared scale)")
         else:
             _tabular_panels(axes[:n], shown, maps[0], titles, feature_names, inputs, lut, lo, hi)
         bar_fig = None
         _prediction_bars(axes[n], probs, output, labels, target, predicted, top_k, output_label)
     if bar_fig is not None:
         _prediction_bars(bar_fig.subplots(), probs, output, labels, target, predicted, top_k, output_label)
+    if wf:
+        draw_waterfall(rows[1].subplots(), maps[0], float(wf["base"]), float(wf["fx"]), names=feature_names,
+                       inputs=np.asarray(inputs).reshape(-1), method=titles[0], complete=bool(wf.get("complete")),
+                       axis_label=output_axis(output_label, output, clip(labels[target], LABEL)))
     if has_trust:
-        _trust_panel(rows[1], trust, dict(method_titles or {}))
+        _trust_panel(rows[-1], trust, dict(method_titles or {}))
     return fig
 
 

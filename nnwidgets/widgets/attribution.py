@@ -21,7 +21,9 @@ from ..engine.contract import OutputSpec, with_contract
 from ..engine.keywords import example_model, keyed
 from ..engine.frames.attribution import AttributionFrame, attribution_frame, batch_frame, image_range
 from ..engine.frames.trust import trust_frame
+from ..engine.checks.completeness import COMPLETE_METHODS
 from ..engine.progress import Cancelled
+from ..engine.registry import lookup
 from ..engine.state import model_dtype
 from ..figures.colormap import PALETTES, palette_tables
 from ..transport.attribution import (
@@ -171,6 +173,8 @@ class Attribution(FromTensor, AttributionTraits):
             method_options=view_opts,
             option_specs=specs_for(offered, inputs, inputs.baseline_kind == "given"),
             slow_methods=[m for m in offered if m not in FAST],
+            unsigned_methods=[m for m in offered if not lookup(m).signed],
+            complete_methods=[m for m in offered if m in COMPLETE_METHODS],
             top_k=top_k,
             trust=trust,
             colormap=colormap,

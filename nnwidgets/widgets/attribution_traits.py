@@ -43,6 +43,10 @@ class AttributionTraits(Widget):
     method_options = t.Dict(help="The view-editable options of each method.").tag(sync=True)
     option_specs = t.Dict(help="Form fields per method (read-only).").tag(sync=True)
     slow_methods = t.List(t.Unicode(), help="Methods that take noticeably longer (read-only).").tag(sync=True)
+    unsigned_methods = t.List(t.Unicode(), help="Methods whose attributions are never negative, as "
+                              "|∂y/∂x| (read-only): drawn on a 0 → max scale, without a signed sum.").tag(sync=True)
+    complete_methods = t.List(t.Unicode(), help="Methods whose attributions sum to f(x) − f(baseline) (read-only): "
+                              "their waterfall needs no gap step beyond the approximation error.").tag(sync=True)
     interactive = t.Bool(True, help="False for from_tensor views: no model to recompute with.").tag(sync=True)
     top_k = t.Int(5, help="How many prediction bars to show.").tag(sync=True)
     notes = t.List(t.Unicode(), help="Why the maps shown may look as they do: an all-zero map, a constant "
@@ -124,6 +128,8 @@ class AttributionTraits(Widget):
 
         tables = palette_tables(self.colormap).get(self.colormap) or next(iter(palette_tables(self.colormap).values()))
         maps = unpack(self._maps)
+        # maps that are never negative (|∂y/∂x|) get a one-sided 0 → max scale, as in the view
+        one_sided = self.absolute or (bool(self.shown) and all(m in self.unsigned_methods for m in self.shown))
         return attribution_figure(
             kind=self.kind,
             inputs=unpack(self._input),
@@ -131,8 +137,8 @@ class AttributionTraits(Widget):
             maps=[maps[i] for i in range(len(self.shown))],
             titles=[self.method_titles.get(m, m) for m in self.shown],
             scale=self._scale,
-            lut=tables["unsigned" if self.absolute else "signed"],
-            absolute=self.absolute,
+            lut=tables["unsigned" if one_sided else "signed"],
+            absolute=one_sided,
             threshold=self.threshold,
             top_percent=self.top_percent,
             opacity=self.opacity,
@@ -148,4 +154,16 @@ class AttributionTraits(Widget):
             padding=unpack(self._padding_flags).astype(bool) if self._padding_flags else None,
             trust=trust_arrays(self._trust),
             method_titles=dict(self.method_titles),
+            waterfall=self._waterfall_ends(),
         )
+
+    def _waterfall_ends(self) -> dict | None:
+        """The main map's waterfall ends, when the trust evidence shown is about the maps shown."""
+        tr = self._trust or {}
+        if self.kind != "tabular" or tr.get("error") or tr.get("seq") not in (None, self._seq):
+            return None
+        if tr.get("f_x") is None or tr.get("f_baseline") is None or not self.shown:
+            return None
+        if self.shown[0] in self.unsigned_methods:  # magnitudes have no direction to step in
+            return None
+        return {"base": tr["f_baseline"], "fx": tr["f_x"], "complete": self.shown[0] in self.complete_methods}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .lab import CHROMIUM, CHROMIUM_ARGS, Lab, copy_notebooks
+from .lab import CHROMIUM, CHROMIUM_ARGS, Lab, copy_notebooks, themes
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "tests" / "artifacts"
@@ -57,3 +57,12 @@ def page(browser, request):
     except Exception:
         pass
     context.close()
+
+
+@pytest.fixture
+def theme(page, lab):
+    """``theme("JupyterLab Dark")`` switches the lab's theme. The theme is a lab setting the
+    server keeps, so a test that fails midway would leave every later test dark: the light
+    theme is restored after the test, whether it passed or not."""
+    with themes(page, lab) as switch:
+        yield switch

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -153,3 +155,41 @@ def open_and_run(page, lab: Lab, notebook: str, timeout_ms: int = 60_000) -> Non
         page.goto(f"{lab.url}/lab/tree/{notebook}?reset")
     page.wait_for_function(NOTEBOOK_OPEN, timeout=timeout_ms)
     page.evaluate(RUN_ALL)
+
+
+THEME = "(name) => window.jupyterapp.commands.execute('apputils:change-theme', { theme: name })"
+IS_THEME = "(dark) => document.body.dataset.jpThemeLight === (dark ? 'false' : 'true')"
+LIGHT = "JupyterLab Light"
+
+
+def set_theme(page, name: str) -> None:
+    """Switch JupyterLab's theme and wait until the page wears it."""
+    page.evaluate(THEME, name)
+    page.wait_for_function(IS_THEME, arg=name.endswith("Dark"), timeout=30_000)
+
+
+@contextmanager
+def themes(page, lab: Lab) -> Iterator[Callable[[str], None]]:
+    """Yields ``switch(name)``; on the way out (an exception too) the light theme is set back
+    if anything was switched, from a fresh page when the test's page no longer answers."""
+    switched: list[str] = []
+
+    def switch(name: str) -> None:
+        switched.append(name)
+        set_theme(page, name)
+
+    try:
+        yield switch
+    finally:
+        if switched:
+            try:
+                set_theme(page, LIGHT)
+            except Exception:
+                fresh = page.context.new_page()
+                try:
+                    fresh.goto(f"{lab.url}/lab?reset")
+                    fresh.wait_for_function(
+                        "() => !!window.jupyterapp?.commands?.hasCommand('apputils:change-theme')", timeout=60_000)
+                    set_theme(fresh, LIGHT)
+                finally:
+                    fresh.close()

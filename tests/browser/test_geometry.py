@@ -22,10 +22,6 @@ TABULAR = [
     "                      labels=cancer.class_names, compare=['kernel_shap'])\nview",
 ]
 
-DARK = """async () => {
-  await window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' });
-}"""
-IS_DARK = "() => document.body.dataset.jpThemeLight === 'false'"
 BACKGROUND = """(sel) => { let e = document.querySelector(sel);
   while (e) { const c = getComputedStyle(e).backgroundColor;
     if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; e = e.parentElement; }
@@ -46,9 +42,7 @@ def _contrast_order(page, panel: str) -> tuple[float, float]:
             contrast(luminance(over(least["colour"], background)), bg))
 
 
-@pytest.mark.xfail(strict=True, reason="known defect since the merge of #11/#12 into #14's layout: at 1400 px the "
-                   "compared table wraps below the first instead of beside it (issue 14 stays open)")
-def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page):
+def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page, theme):
     page.set_viewport_size({"width": 1400, "height": 2000})
     open_and_run(page, lab, write_notebook(lab.root, "geometry_tabular.ipynb", TABULAR))
     page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main .nnw-frow", timeout=60_000)
@@ -96,16 +90,85 @@ def test_tabular_bars_read_true_in_both_themes_and_at_800px(lab, page):
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-tabular-800.png"))
 
     page.set_viewport_size({"width": 1400, "height": 2000})
-    page.evaluate(DARK)
-    page.wait_for_function(IS_DARK, timeout=30_000)
+    theme("JupyterLab Dark")  # the fixture sets the light theme back, even if an assertion below fails
     page.wait_for_timeout(500)
     for panel in (".nnw-panel.nnw-main", ".nnw-panel:not(.nnw-main)"):
         most, least = _contrast_order(page, panel)
         assert most > least, (panel, most, least)
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-tabular-dark.png"))
-    # the theme is a lab setting: back to light for the tests after this one
-    page.evaluate(DARK.replace("JupyterLab Dark", "JupyterLab Light"))
-    page.wait_for_function(IS_DARK.replace("'false'", "'true'"), timeout=30_000)
+    assert page.console_errors == []
+
+
+STEPS = """() => { const box = document.querySelector('div.nnw-attribution .nnw-waterfall');
+  const r = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.right, b.top, b.bottom]; };
+  return { lo: +box.dataset.lo, hi: +box.dataset.hi, base: +box.dataset.base, fx: +box.dataset.fx,
+    rows: Array.from(box.querySelectorAll('.nnw-wrow[data-index]')).map((row) => ({
+      kind: row.dataset.kind, value: +row.dataset.value, start: +row.dataset.start, end: +row.dataset.end,
+      track: r(row.querySelector('.nnw-wtrack')), bar: r(row.querySelector('.nnw-wbar')),
+      baseLine: r(row.querySelector('.nnw-wbase'))[0], fxLine: r(row.querySelector('.nnw-wfx'))[0] })) }; }"""
+
+
+def test_tabular_waterfall_steps_from_the_base_to_the_output(lab, page):
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    open_and_run(page, lab, write_notebook(lab.root, "geometry_waterfall.ipynb", TABULAR[:1] + [
+        "view = nw.Attribution(cancer.model, cancer.inputs[:3], feature_names=cancer.feature_names,\n"
+        "                      labels=cancer.class_names)\nview"]))
+    page.wait_for_selector(f"{ROOT} .nnw-waterfall[data-state='drawn']", timeout=60_000)
+    settle(page)
+    w = page.evaluate(STEPS)
+    rows = w["rows"]
+    assert len(rows) >= 11 and rows[0]["kind"] == "feature" and any(r["kind"] == "rest" for r in rows)
+    # the steps add up to f(x) − base: the top one ends at f(x), the bottom one starts at the base
+    assert sum(r["value"] for r in rows) == pytest.approx(w["fx"] - w["base"], rel=1e-6)
+    assert rows[0]["end"] == pytest.approx(w["fx"]) and rows[-1]["start"] == pytest.approx(w["base"])
+
+    def x(v, track):
+        return track[0] + (v - w["lo"]) / (w["hi"] - w["lo"]) * (track[1] - track[0])
+
+    for r in rows:
+        t, (left, right) = r["track"], r["bar"][:2]
+        # drawn where its numbers say: from its start to its end, to the right when it adds
+        assert left == pytest.approx(x(min(r["start"], r["end"]), t), abs=1.0)
+        assert right == pytest.approx(x(max(r["start"], r["end"]), t), abs=1.5)
+        if r["kind"] != "gap" and right - left > 2:
+            assert (left == pytest.approx(x(r["start"], t), abs=1.0)) == (r["value"] > 0), r
+        assert r["baseLine"] == pytest.approx(x(w["base"], t), abs=1.0)  # one base line, every row
+        assert r["fxLine"] == pytest.approx(x(w["fx"], t), abs=1.0)
+    for upper, lower in zip(rows, rows[1:]):  # each step starts where the one below it ends
+        assert upper["start"] == pytest.approx(lower["end"], abs=1e-5)
+    assert len({round(r["baseLine"]) for r in rows}) == 1
+    text = page.locator(f"{ROOT} .nnw-waterfall").inner_text()
+    assert "logit of" in text and "f(x)" in text and "base f(baseline)" in text
+    # hover a step: the readout beside it says what it adds, from where to where
+    row = page.locator(f"{ROOT} .nnw-wrow[data-index='2']")
+    row.hover()
+    page.wait_for_function("() => !document.querySelector('div.nnw-tip').hidden")
+    tip = page.locator("div.nnw-tip")
+    assert "→" in tip.inner_text() and 0 <= tip.bounding_box()["y"] - (row.bounding_box()["y"] + row.bounding_box()["height"]) <= 10
+    page.locator(f"{ROOT} .nnw-waterfall").screenshot(path=str(ARTIFACTS / "geometry-waterfall-light.png"))
+    page.set_viewport_size({"width": 800, "height": 1600})
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(300)
+    edge = page.locator(ROOT).bounding_box()
+    for n in page.locator(f"{ROOT} .nnw-wrow .nnw-wnum").all():
+        b = n.bounding_box()
+        assert b["x"] + b["width"] <= edge["x"] + edge["width"] + 1
+    assert clipped(page, f"{ROOT} .nnw-wnum") == []
+    page.locator(f"{ROOT} .nnw-waterfall").screenshot(path=str(ARTIFACTS / "geometry-waterfall-800.png"))
+    # a non-negative method (|∂y/∂x|): a one-sided 0 → max scale, no signed Σ, no waterfall of magnitudes
+    page.select_option(f"{ROOT} select.nnw-method", "saliency")
+    page.wait_for_selector(f"{ROOT} .nnw-panel.nnw-main[data-method='saliency'] .nnw-frow", timeout=60_000)
+    settle(page)
+    assert page.locator(f"{ROOT} .nnw-maps").get_attribute("data-one-sided") == "true"
+    assert page.locator(f"{ROOT} .nnw-cbar-lo").inner_text() == "0"
+    assert page.locator(f"{ROOT} .nnw-panel.nnw-main .nnw-fhead .nnw-flo").inner_text() == "0"
+    found = _panel_bars(page, ".nnw-panel.nnw-main")
+    left = min(b["track"][0] for b in found)
+    assert all(b["value"] >= 0 and b["fill"][0] >= left - 1 for b in found)  # every bar starts at the left edge: 0
+    summary = page.locator(f"{ROOT} .nnw-panel.nnw-main .nnw-fsum").inner_text()
+    assert "Σ attributions" not in summary and "magnitudes" in summary
+    assert page.locator(f"{ROOT} .nnw-waterfall").get_attribute("data-state") == "unsigned"
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "geometry-saliency-800.png"))
     assert page.console_errors == []
 
 
@@ -217,6 +280,12 @@ LAYERS = [
 ]
 
 
+RIGHT_EDGES = """(sel) => { const root = document.querySelector('div.nnw-layers').getBoundingClientRect();
+  return Array.from(document.querySelectorAll(sel)).filter((e) => e.offsetParent !== null)
+    .filter((e) => e.getBoundingClientRect().right > root.right + 1)
+    .map((e) => `${e.tagName} ${e.textContent} ends at ${Math.round(e.getBoundingClientRect().right)} > ${Math.round(root.right)}`); }"""
+
+
 @pytest.mark.parametrize("width", [800, 1400])
 def test_layers_keeps_its_columns(lab, page, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -226,9 +295,17 @@ def test_layers_keeps_its_columns(lab, page, width):
     root = page.locator("div.nnw-layers").bounding_box()
     view = page.viewport_size
     assert root["x"] + root["width"] <= view["width"] + 1  # nothing scrolls off the page
-    # every column of the layer table in view: the table box does not scroll sideways
+    # every column of the layer table in view: the table box does not scroll sideways, and each
+    # header and cell ends inside the widget (a box wider than the widget would be cut by the output area)
     assert page.evaluate("() => { const b = document.querySelector('div.nnw-tablebox');"
                          " return b.scrollWidth - b.clientWidth; }") <= 1
+    assert page.evaluate(RIGHT_EDGES, "div.nnw-layers table.nnw-table th, div.nnw-layers tr:not([hidden]) td") == []
+    assert page.evaluate(RIGHT_EDGES, "div.nnw-layers canvas.nnw-atlas, div.nnw-layers .nnw-side") == []
+    heads = page.locator("div.nnw-layers table.nnw-table th")
+    assert heads.count() == 7 and clipped(page, "div.nnw-layers table.nnw-table th") == []  # the labels are whole
+    assert heads.last.inner_text() == "‖∂y/∂a‖"
+    # a cut cell keeps its whole text as its title
+    assert all(c.get_attribute("title") for c in page.locator("div.nnw-layers td.nnw-ltype").all())
     box = page.locator("canvas.nnw-atlas").bounding_box()
     page.mouse.click(box["x"] + 2, box["y"] + 2)
     page.wait_for_function("() => document.querySelectorAll('div.nnw-fbar').length > 0", timeout=60_000)

@@ -19,12 +19,16 @@ import { renderStrip } from "./strip";
 import type { Options, Progress } from "./traits";
 import { renderTrust } from "./trust";
 import type { Ui } from "./ui";
+import type { Step } from "./waterfall";
+import { renderWaterfall } from "./waterfallview";
 
 /** The maps of the last answer: one panel per method, recoloured as the display settings change. */
 export class MapsDrawing {
   panels: Panel[] = [];
   /** each panel on its own range instead of the shared scale (a view-local choice) */
   perPanel = false;
+  /** the waterfall's steps, top to bottom as drawn (for its hover readout) */
+  steps: Step[] = [];
   private last: [DrawState, Display, boolean] | null = null;
   // The base image depends only on the input and its display range.
   private base: { key: unknown[]; pixels: Uint8ClampedArray } | null = null;
@@ -34,9 +38,11 @@ export class MapsDrawing {
     if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => nameWrapped(this.panels)).observe(ui.maps);
   }
 
-  draw(s: DrawState, display: Display, allFeatures: boolean): void {
+  draw(s: DrawState, shownDisplay: Display, allFeatures: boolean): void {
     const ui = this.ui;
-    this.last = [s, display, allFeatures];
+    this.last = [s, shownDisplay, allFeatures];
+    // maps that are never negative (|∂y/∂x|) have nothing left of zero: a one-sided 0 → max scale
+    const display = oneSided(s) ? { ...shownDisplay, absolute: true } : shownDisplay;
     this.panels = syncPanels(ui.maps, s, this.panels);
     ui.maps.className = `nnw-maps nnw-${s.kind}`;
     const lut = lutFor(s, display);
@@ -58,16 +64,20 @@ export class MapsDrawing {
         panel.canvas.dataset.target = String(s.target);
         panel.canvas.dataset.method = panel.method;
       } else if (s.kind === "tabular") {
-        renderTabular(panel, s, i, masked[i]!, rows, lut, lo, hi, i === 0);
+        renderTabular(panel, s, i, masked[i]!, rows, lut, lo, hi, i === 0, s.unsigned.includes(panel.method));
       } else {
         renderText(panel, s, i, masked[i]!, lut, lo, hi, display.opacity);
       }
       panel.root.dataset.rendered = String(s.seq);
     });
     if (s.kind === "tabular") nameWrapped(this.panels);
+    // signed even under |abs|: a step's direction is what the waterfall says
+    const signedLut = (s.palettes[display.palette] ?? Object.values(s.palettes)[0]!).signed;
+    this.steps = renderWaterfall(ui.waterfall, s, signedLut, s.complete.includes(s.shown[0] ?? s.method));
     ui.maps.dataset.rendered = String(s.seq);
     ui.maps.dataset.target = String(s.target);
-    ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, display.absolute]);
+    ui.maps.dataset.display = JSON.stringify([display.palette, display.threshold, display.topPercent, shownDisplay.absolute]);
+    ui.maps.dataset.oneSided = String(display.absolute);
     drawColorbar(ui.colorbar, lut);
     const [lo, hi] = rangeOf(s.scale, display.absolute);
     setText(ui.cbarLo, this.perPanel ? "−max" : formatValue(lo));
@@ -83,6 +93,11 @@ export class MapsDrawing {
     this.base = { key, pixels };
     return pixels;
   }
+}
+
+/** Every map shown comes from a method whose attributions are never negative. */
+export function oneSided(s: Pick<DrawState, "shown" | "unsigned">): boolean {
+  return s.shown.length > 0 && s.shown.every((m) => s.unsigned.includes(m));
 }
 
 /** Give a compared table its own feature names when it wrapped onto another line than the first table. */

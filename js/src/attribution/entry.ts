@@ -25,6 +25,7 @@ import { markPendingExample } from "./strip";
 import { CSS, STYLE_ID } from "./style";
 import { ANSWER_TRAITS, DISPLAY_TRAITS, type AttributionTraits, type Options } from "./traits";
 import { setTrustPending } from "./trust";
+import { stepText } from "./waterfallview";
 import { buildDom, drawNotes, showRanges, syncCompare, syncDisplay, syncMethods } from "./ui";
 
 /** What one click asks for; the rest of the request stays as shown. */
@@ -201,6 +202,22 @@ export function render({ model, el }: RenderProps): () => void {
       return;
     }
     readoutNow();
+  }, listen);
+  // a waterfall step: what it adds, from where to where (read from the steps already drawn)
+  ui.waterfall.addEventListener("mousemove", (e) => {
+    const row = (e.target as Element).closest<HTMLElement>(".nnw-wrow[data-index]");
+    const step = maps.steps[Number(row?.dataset.index)];
+    if (!row || !step || !drawn) return;
+    readoutNow(); // clears the feature readout's data
+    setText(ui.readout, stepText(step, drawn, drawn.complete.includes(drawn.shown[0] ?? drawn.method)));
+    ui.readout.classList.remove("nnw-hint");
+    ui.readout.dataset.step = row.dataset.index;
+    placeTip(ui.tip, ui.readout, row);
+  }, listen);
+  ui.waterfall.addEventListener("mouseleave", () => {
+    delete ui.readout.dataset.step;
+    readoutNow();
+    placeTip(ui.tip, ui.readout, null);
   }, listen);
   ui.maps.addEventListener("mouseleave", () => {
     hover = null;

@@ -97,7 +97,7 @@ function headerRow(withValues: boolean, lo: number, hi: number): HTMLDivElement 
  */
 export function renderTabular(
   panel: Panel, s: DrawState, mapIndex: number, values: Float32Array, rowsToShow: Rows,
-  lut: ArrayLike<number>, lo: number, hi: number, withValues: boolean,
+  lut: ArrayLike<number>, lo: number, hi: number, withValues: boolean, magnitudes = false,
 ): void {
   const raw = s.maps[mapIndex]!;
   const rows = rowsToShow.shown.map((f) => {
@@ -131,6 +131,14 @@ export function renderTabular(
   let total = 0;
   for (let i = 0; i < raw.length; i++) total += raw[i]!;
   const sum = h("div", "nnw-fsum", { "data-value": String(total) });
+  panel.body.className = `nnw-panel-body nnw-table nnw-named${withValues ? " nnw-values" : ""}`;
+  if (magnitudes) {
+    // |∂y/∂x| are sensitivities, not shares of the output: their sum is no Σ to set against f(x) − base
+    sum.classList.add("nnw-magnitudes");
+    sum.append(document.createTextNode("magnitudes (≥ 0): sensitivities, not contributions that add up to f(x) − base"));
+    panel.body.replaceChildren(headerRow(withValues, lo, hi), ...rows, sum);
+    return;
+  }
   const t = s.trust;
   if (t && (t.seq === null || t.seq === s.seq) && t.fX !== null && t.fBaseline !== null && !t.error) {
     // SHAP's waterfall ends: the baseline's output, the input's, and what the bars add up to
@@ -141,7 +149,6 @@ export function renderTabular(
   }
   sum.append(document.createTextNode(`Σ attributions = ${formatValue(total)}`));
   panel.body.replaceChildren(headerRow(withValues, lo, hi), ...rows, sum);
-  panel.body.className = `nnw-panel-body nnw-table nnw-named${withValues ? " nnw-values" : ""}`;
 }
 
 /** Tokens with a background from the LUT; WordPiece continuations ("##x") join the word before.

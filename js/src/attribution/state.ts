@@ -80,6 +80,10 @@ export interface DrawState {
   method: string;
   methods: string[];
   titles: Record<string, string>;
+  /** methods whose attributions are never negative (|∂y/∂x|, masks): a one-sided scale, no signed sum */
+  unsigned: string[];
+  /** methods whose attributions sum to f(x) − f(baseline) (IG up to its delta, Kernel SHAP) */
+  complete: string[];
   topK: number;
   index: number;
   nExamples: number;
@@ -240,6 +244,8 @@ export function readState(model: AnyModel): ReadResult {
       method: t.string("method"),
       methods: t.strings("methods"),
       titles: t.titles("method_titles"),
+      unsigned: t.strings("unsigned_methods"),
+      complete: t.strings("complete_methods"),
       topK,
       index,
       nExamples,

@@ -47,7 +47,8 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-readout { width: 0; min-width: 100%; min-height: 1.4em; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .nnw-attribution .nnw-readout.nnw-hint { color: var(--nnw-muted); font-style: italic; }
 .nnw-attribution .nnw-side { display: flex; flex-direction: column; gap: 3px; min-width: 180px; max-width: 280px; }
-.nnw-attribution .nnw-side-title { color: var(--nnw-muted); }
+/* the heading wraps inside the width the class bars need, never widening the side (it took the compared table's room) */
+.nnw-attribution .nnw-side-title { color: var(--nnw-muted); width: 0; min-width: 100%; }
 .nnw-attribution .nnw-side[hidden] { display: none; }
 .nnw-attribution .nnw-bars { display: flex; flex-direction: column; gap: 3px; }
 .nnw-attribution .nnw-bar {
@@ -100,11 +101,16 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-maps.nnw-text { flex-direction: column; }
 .nnw-attribution .nnw-panel { display: flex; flex-direction: column; gap: 3px; min-width: 0; max-width: 100%; }
 .nnw-attribution .nnw-panel-title { color: var(--nnw-muted); font-weight: 600; }
-.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 380px; max-width: 100%; }
-.nnw-attribution .nnw-table.nnw-values { width: 480px; }
+.nnw-attribution .nnw-table { display: flex; flex-direction: column; gap: 1px; width: 100%; }
+/* Tables share the figure's width: each has a preferred width (a definite basis, so the
+   view's own width does not collapse to the rows' minimum), grows into spare room and
+   shrinks down to what keeps its names, values and numbers whole. The first table and a
+   nameless compared one fit side by side in a 1400 px notebook; at 800 px they wrap. */
+.nnw-attribution .nnw-maps.nnw-tabular .nnw-panel { flex: 1 1 auto; width: 440px; min-width: min(100%, 300px); max-width: min(100%, 640px); }
+.nnw-attribution .nnw-maps.nnw-tabular .nnw-panel.nnw-main { min-width: min(100%, 350px); }
 /* a compared table beside the first reads its names from it; wrapped below, it shows its own */
+.nnw-attribution .nnw-maps.nnw-tabular .nnw-panel:not(.nnw-main):not(.nnw-own-names) { width: 240px; min-width: 170px; }
 .nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-fname { display: none; }
-.nnw-attribution .nnw-panel:not(.nnw-main):not(.nnw-own-names) .nnw-table { width: 260px; }
 .nnw-attribution .nnw-fhead { display: flex; align-items: center; gap: 6px; color: var(--nnw-muted); font-size: 11px; height: 16px; }
 .nnw-attribution .nnw-faxis { display: flex; justify-content: space-between; font-size: 10px; height: auto; }
 .nnw-attribution .nnw-fsum { color: var(--nnw-muted); font-size: 11px; text-align: right; padding-top: 2px; border-top: 1px solid var(--nnw-border); }
@@ -122,6 +128,28 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
   width: 130px; font: inherit; font-style: italic; color: var(--nnw-accent); background: none; border: none;
   padding: 0; text-align: left; cursor: pointer;
 }
+/* the waterfall: one shared track geometry per row, so base, f(x) and zero lines align and each step starts where the one below ends */
+.nnw-attribution .nnw-waterfall { display: flex; flex-direction: column; gap: 1px; width: min(100%, 600px); padding-top: 6px; border-top: 1px solid var(--nnw-border); }
+.nnw-attribution .nnw-waterfall[hidden] { display: none; }
+.nnw-attribution .nnw-wtitle { color: var(--nnw-muted); font-weight: 600; }
+.nnw-attribution .nnw-wnote, .nnw-attribution .nnw-wfoot, .nnw-attribution .nnw-waxis-label { color: var(--nnw-muted); font-size: 11px; }
+.nnw-attribution .nnw-waxis-label { text-align: center; padding-left: 196px; }
+.nnw-attribution .nnw-wrow, .nnw-attribution .nnw-whead { display: flex; align-items: center; gap: 6px; height: 18px; font-variant-numeric: tabular-nums; }
+.nnw-attribution .nnw-whead { color: var(--nnw-muted); font-size: 10px; height: 14px; }
+.nnw-attribution .nnw-wrow:hover { background: var(--nnw-bg2); }
+.nnw-attribution .nnw-wend { color: var(--nnw-muted); }
+.nnw-attribution .nnw-wname { width: 190px; flex: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.nnw-attribution .nnw-wrow.nnw-wrest .nnw-wname, .nnw-attribution .nnw-wrow.nnw-wgap .nnw-wname { font-style: italic; color: var(--nnw-muted); }
+.nnw-attribution .nnw-wtrack { position: relative; flex: 1; min-width: 80px; height: 12px; }
+.nnw-attribution .nnw-waxis { display: flex; justify-content: space-between; height: auto; }
+.nnw-attribution .nnw-wbar { position: absolute; top: 0; bottom: 0; min-width: 1px; border-radius: 1px; }
+.nnw-attribution .nnw-wgap .nnw-wbar { background: repeating-linear-gradient(45deg, var(--nnw-muted) 0 2px, transparent 2px 5px); outline: 1px solid var(--nnw-muted); }
+.nnw-attribution .nnw-wbase, .nnw-attribution .nnw-wfx, .nnw-attribution .nnw-wzero { position: absolute; top: -2px; bottom: -2px; width: 1px; }
+.nnw-attribution .nnw-wbase { background: var(--nnw-fg); }
+.nnw-attribution .nnw-wfx { border-left: 1px dashed var(--nnw-fg); width: 0; }
+.nnw-attribution .nnw-wzero { background: var(--nnw-border); }
+.nnw-attribution .nnw-wdot { position: absolute; top: 2px; width: 8px; height: 8px; margin-left: -4px; border-radius: 50%; background: var(--nnw-fg); }
+.nnw-attribution .nnw-wnum { width: 72px; flex: none; white-space: nowrap; text-align: right; font-size: 11px; color: var(--nnw-muted); }
 .nnw-attribution .nnw-tokens { display: flex; flex-wrap: wrap; gap: 2px 3px; max-width: 640px; line-height: 1.7; }
 .nnw-attribution .nnw-token { padding: 0 3px; border-radius: 3px; border: 1px solid transparent; cursor: default; white-space: pre; }
 .nnw-attribution .nnw-token.nnw-cont { margin-left: -3px; }

@@ -55,6 +55,8 @@ export interface AttributionTraits {
   methods: string[];
   method_titles: Record<string, string>;
   slow_methods: string[];
+  unsigned_methods: string[];
+  complete_methods: string[];
   top_k: number;
   error: string;
   index: number;

@@ -28,6 +28,8 @@ export interface Ui {
   readout: HTMLDivElement;
   /** the readout again, beside the hovered row or token */
   tip: HTMLDivElement;
+  /** a tabular view's waterfall base → f(x) of the main method */
+  waterfall: HTMLDivElement;
   trust: HTMLDivElement;
   error: HTMLDivElement;
   notes: HTMLUListElement;
@@ -102,8 +104,9 @@ export function buildDom(): Ui {
   cbar.append(cbarLo, colorbar, cbarHi);
   const readout = h("div", "nnw-readout", { "aria-live": "polite" });
   const tip = h("div", "nnw-tip", { "aria-hidden": "true", hidden: true });
+  const waterfall = h("div", "nnw-waterfall", { hidden: true });
   const figure = h("div", "nnw-figure");
-  figure.append(maps, cbar, readout, tip);
+  figure.append(maps, cbar, readout, waterfall, tip);
 
   const bars = h("div", "nnw-bars", { role: "group", "aria-label": "predictions; click to explain a class" });
   const barsTitle = h("div", "nnw-side-title", {}, "predictions · click to explain");
@@ -122,7 +125,7 @@ export function buildDom(): Ui {
   root.append(toolbar, display, error, notes, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
-    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, trust, error, notes, status, progress, progressBar,
+    colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, waterfall, trust, error, notes, status, progress, progressBar,
     progressLabel, cancel,
   };
 }

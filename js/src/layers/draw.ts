@@ -54,7 +54,7 @@ export function drawHealth(ui: LayersUi, rowEls: ReadonlyMap<string, HTMLTableRo
     const bar = h("span", "nnw-gbar");
     // log scale across the layers: vanishing and exploding stand out
     const t = g > 0 && hi > lo ? (Math.log10(g) - lo) / (hi - lo) : g > 0 ? 1 : 0;
-    bar.style.width = `${Math.round(4 + 56 * t)}px`;
+    bar.style.setProperty("--nnw-t", t.toFixed(3));
     if (g > 0 && g < 1e-4) bar.classList.add("nnw-low");
     if (g > 1e3) bar.classList.add("nnw-high");
     cell.append(bar, h("span", "", {}, formatValue(g)));

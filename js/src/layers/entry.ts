@@ -18,7 +18,7 @@ import { hitAt, type Hit, type Layout } from "./atlas";
 import { drawAtlas, drawHealth, drawToolbar, drawWeights, pct, type AtlasDrawn, type WeightsDrawn } from "./draw";
 import { drawInput, drawTops } from "./input";
 import { readAtlas, readHealth, readInput, readNeuron, readRows, readToolbar, readTops, readWeights } from "./state";
-import { CSS, STYLE_ID } from "./style";
+import { CSS, NARROW, STYLE_ID } from "./style";
 import { ANSWER_TRAITS, type LayersRequest, type LayersTraits } from "./traits";
 import { ATLAS_HINT, buildDom, LayerRows } from "./ui";
 
@@ -35,6 +35,13 @@ export function render({ model, el }: RenderProps): () => void {
   const ui = buildDom();
   const view = mount(t, el, ui.root, [{ id: STYLE_ID, css: CSS }]);
   const on = view.listen;
+  // A narrow notebook gets the compact table. Measured, not a container query: inline-size
+  // containment would collapse the view to nothing where a host sizes it by its content (a Box).
+  if (typeof ResizeObserver !== "undefined") {
+    const narrow = new ResizeObserver(() => ui.root.classList.toggle("nnw-narrow", ui.root.clientWidth < NARROW));
+    narrow.observe(ui.root);
+    view.onCleanup(() => narrow.disconnect());
+  }
   const seqs = new RequestCounter(model);
   const rows = new LayerRows(ui.tbody, ui.search);
   let atlas: AtlasDrawn | null = null;

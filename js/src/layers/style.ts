@@ -5,6 +5,9 @@ import { themeCss } from "../lib/theme";
 
 export const STYLE_ID = "nnw-layers-style";
 
+/** Below this width (px) the view draws its compact table (entry.ts sets .nnw-narrow). */
+export const NARROW = 560;
+
 const L = ".nnw-layers";
 
 export const CSS = `${themeCss(L)}
@@ -22,7 +25,10 @@ ${L} button.nnw-on { border-color: var(--nnw-accent); color: var(--nnw-accent); 
 ${L} .nnw-error { color: var(--nnw-error); white-space: pre-wrap; border-left: 3px solid var(--nnw-error); padding-left: 6px; }
 ${L} .nnw-note { color: var(--nnw-muted); font-style: italic; }
 ${L} .nnw-body { display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-${L} .nnw-tablebox { max-height: 420px; overflow: auto; border: 1px solid var(--nnw-border); }
+/* the three columns may shrink below their content (a flex item would not): the atlas and the table then fit */
+${L} .nnw-body > * { min-width: 0; }
+${L} .nnw-left { max-width: 100%; }
+${L} .nnw-tablebox { max-height: 420px; overflow: auto; border: 1px solid var(--nnw-border); max-width: 100%; box-sizing: border-box; }
 ${L} table.nnw-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 ${L} .nnw-table th { position: sticky; top: 0; background: var(--nnw-bg2); font-weight: normal; color: var(--nnw-muted); text-align: left; padding: 2px 4px; }
 ${L} .nnw-table td { padding: 1px 4px; white-space: nowrap; border-top: 1px solid var(--nnw-bg2); }
@@ -38,7 +44,8 @@ ${L} .nnw-row.nnw-selected { background: color-mix(in srgb, var(--nnw-accent) 18
 ${L} .nnw-row.nnw-fixed { cursor: default; color: var(--nnw-muted); }
 ${L} .nnw-num { text-align: right; }
 ${L} .nnw-gcell { display: flex; align-items: center; gap: 4px; }
-${L} .nnw-gbar { display: inline-block; height: 8px; background: var(--nnw-accent); min-width: 1px; }
+/* the bar's share of the log range comes from draw.ts as --nnw-t; its full length is the column's */
+${L} .nnw-gbar { display: inline-block; height: 8px; background: var(--nnw-accent); min-width: 1px; width: calc(4px + var(--nnw-t, 0) * var(--nnw-gspan, 56px)); }
 ${L} .nnw-gbar.nnw-low { background: var(--nnw-muted); }
 ${L} .nnw-gbar.nnw-high { background: var(--nnw-error); }
 ${L} .nnw-bad { color: var(--nnw-error); }
@@ -74,4 +81,12 @@ ${L} .nnw-ffill { position: absolute; top: 0; bottom: 0; background: #d6604d; }
 ${L} .nnw-ffill.nnw-neg { background: #4393c3; }
 ${L} .nnw-fval { font-variant-numeric: tabular-nums; color: var(--nnw-muted); text-align: right; white-space: nowrap; }
 ${L} .nnw-features .nnw-hint { color: var(--nnw-muted); font-style: italic; }
+/* A narrow notebook (800 px wide leaves the view under 400 px; .nnw-narrow below NARROW px): smaller type and padding, a shorter
+   gradient bar, long layer and type names cut with an ellipsis (the full name is the cell's title)
+   so every column of the table stays in view. */
+${L}.nnw-narrow table.nnw-table { font-size: 11px; --nnw-gspan: 26px; }
+${L}.nnw-narrow .nnw-table th, ${L}.nnw-narrow .nnw-table td { padding: 1px 2px; }
+${L}.nnw-narrow .nnw-table td:first-child { max-width: 7.5em; }
+${L}.nnw-narrow .nnw-table td:nth-child(2) { max-width: 6.5em; overflow: hidden; text-overflow: ellipsis; }
+${L}.nnw-narrow .nnw-gcell { gap: 2px; }
 `;

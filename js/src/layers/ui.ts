@@ -189,10 +189,11 @@ export class LayerRows {
         name.append(fold);
       }
       name.append(document.createTextNode(r.name || "(model)"));
+      name.title = r.name || "(model)"; // the whole name, when a narrow column cuts it
       const total = this.tree.total[i]!;
       const params = h("td", "nnw-num", total !== r.params ? { title: `own: ${r.params.toLocaleString("en-US")}` } : {},
         total.toLocaleString("en-US"));
-      tr.append(name, h("td", "", {}, r.type), h("td", "", {}, shapeText(r.shape)), params,
+      tr.append(name, h("td", "nnw-ltype", { title: r.type }, r.type), h("td", "", {}, shapeText(r.shape)), params,
         h("td", "nnw-num nnw-dead"), h("td", "nnw-num nnw-satc"), h("td", "nnw-gnorm"));
       if (r.selectable) this.rows.set(r.name, tr);
       return tr;

@@ -10,6 +10,10 @@ from ..errors import ExplanationInputError
 from ..explanation import Explanation
 
 IG_METHODS = ("integrated_gradients", "layer_integrated_gradients")
+# Methods whose attributions sum to F(x) − F(baseline): IG up to its quadrature delta, Kernel SHAP
+# by its end-point coalitions' weights (Lundberg & Lee's efficiency). A waterfall of any other
+# method shows what its sum leaves of F(x) − F(baseline) as a gap, not as part of a feature.
+COMPLETE_METHODS = IG_METHODS + ("kernel_shap",)
 
 
 def relative_delta(exp: Explanation) -> torch.Tensor:
