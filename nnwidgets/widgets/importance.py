@@ -1,59 +1,199 @@
-"""``Importance``: global feature importance of a model over a table of data,
-shown as one figure (permutation importance with intervals, mean |attribution|,
-the beeswarm of attributions), inline in the notebook and in static exports."""
+"""``Importance``: global feature importance of a model over a data set, live in the
+browser (permutation importance with intervals, the beeswarm of one method's
+attributions coloured by the feature's value, mean |attribution|; hover, top-k and
+order without the kernel) and as one figure in static exports."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
+import traitlets as t
 from torch import nn
 
 from ..engine import ExplanationInputError
 from ..engine.data import as_data, batches
-from ..engine.importance import AttributionSpread, PermutationImportance, attribution_spread, permutation_importance
-from ..figures.importance import importance_figure
+from ..engine.importance import (
+    METRICS, AttributionSpread, PermutationImportance, attribution_spread, permutation_importance, sample_ids,
+)
+from ..engine.registry import METHODS, check_methods
+from ..figures.importance import SORTS, importance_figure, value_table
+from ..transport import pack, unpack
+from ..transport.importance import permutation_state, spread_state
+from .base import STATIC, Plan, Progress, Widget
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+DEFAULT_METHODS = ("integrated_gradients", "input_x_gradient", "gradient")
 
-class Importance:
+
+def _array(help: str = "") -> t.Dict:
+    return t.Dict(help=help).tag(sync=True)
+
+
+def _rows(data: Any, targets: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    xs, ys = [], []
+    for b in batches(as_data(data), 1024):
+        xs.append(b.x)
+        if b.y is not None:
+            ys.append(b.y.reshape(-1))
+    x = torch.cat(xs)
+    y = torch.as_tensor(targets).reshape(-1) if targets is not None else (torch.cat(ys) if ys else None)
+    if y is None:
+        raise ExplanationInputError("Importance needs the true classes: data of (x, y) pairs, or targets=")
+    if x.dim() != 2:
+        raise ExplanationInputError(f"Importance needs feature rows (N, F); got shape {tuple(x.shape)}")
+    if y.shape[0] != x.shape[0]:
+        raise ExplanationInputError(f"targets must give one class per row ({x.shape[0]}); got {y.shape[0]}")
+    return x, y
+
+
+class Importance(Widget):
     """``Importance(model, data, feature_names=None, targets=None, method="integrated_gradients",
-    repeats=10, metric="accuracy", seed=0, top=15)``: ``data`` is rows (N, F) in any form
-    ``Embedding`` takes ((x, y) pairs give the true classes; else ``targets``).
+    methods=None, repeats=10, metric="accuracy", seed=0, top=15, sort="attribution",
+    max_examples=2000, **method_options)``: ``data`` is rows (N, F) in any form ``Embedding``
+    takes ((x, y) pairs give the true classes; else ``targets``).
 
     ``permutation`` holds each feature's drop in the score with a 95% interval over
-    ``repeats`` shuffles; ``spread`` holds ``method``'s attribution of every row. A
-    static view: it displays as its figure (``to_figure()``) wherever a PNG shows."""
+    ``repeats`` shuffles of its column over all N rows; ``spread`` holds ``method``'s
+    attribution of every row (a seeded sample of ``max_examples`` rows above that, each
+    with its id in the data). In the view: hover a bar or a dot for its numbers, choose
+    how many features (``top``) and their order (``sort``: "attribution", "permutation",
+    "given"); a new method, metric or number of repeats runs in the worker with progress
+    and cancel. ``to_figure()`` draws the same.
+    """
+
+    _esm = STATIC / "importance.js"
+
+    feature_names = t.List(t.Unicode()).tag(sync=True)
+    method = t.Unicode("integrated_gradients").tag(sync=True)
+    methods = t.List(t.Unicode(), help="The methods the view offers.").tag(sync=True)
+    metric = t.Unicode("accuracy").tag(sync=True)
+    metrics = t.List(t.Unicode(), default_value=list(METRICS)).tag(sync=True)
+    repeats = t.Int(10).tag(sync=True)
+    baseline = t.Float(0.0, help="The score on the data as it is.").tag(sync=True)
+    top = t.Int(15, help="How many features are shown (set in the view too).").tag(sync=True)
+    sort = t.Unicode("attribution", help="attribution, permutation or given (set in the view too).").tag(sync=True)
+    n_examples = t.Int(0, help="Rows the permutation runs over.").tag(sync=True)
+    n_shown = t.Int(0, help="Rows in the beeswarm.").tag(sync=True)
+    _progress = t.Dict().tag(sync=True)
+    _permutation = _array("(3, F) float32: mean drop, 95% low, 95% high.")
+    _attributions = _array("(M, F) float32: each shown example's attribution.")
+    _values = _array("(M, F) float32: each shown example's feature values.")
+    _ids = _array("(M,) int32: each shown example's index in the data.")
+    _value_range = _array("(F, 2) float32: each feature's colour scale (5th, 95th percentile).")
+    _mean_abs = _array("(F,) float32: mean |attribution| over the shown examples.")
+    _lut = _array("(256, 3) uint8: the value colours, low → high.")
 
     def __init__(self, model: nn.Module, data: Any, *, feature_names: Sequence[str] | None = None,
-                 targets: Any = None, method: str = "integrated_gradients", repeats: int = 10,
-                 metric: str = "accuracy", seed: int = 0, top: int = 15, **method_options: Any) -> None:
-        xs, ys = [], []
-        for b in batches(as_data(data), 1024):
-            xs.append(b.x)
-            if b.y is not None:
-                ys.append(b.y.reshape(-1))
-        x = torch.cat(xs)
-        y = torch.as_tensor(targets) if targets is not None else (torch.cat(ys) if ys else None)
-        if y is None:
-            raise ExplanationInputError("Importance needs the true classes: data of (x, y) pairs, or targets=")
-        self.feature_names = [str(f) for f in feature_names] if feature_names is not None else [
-            f"x{j}" for j in range(x.shape[1] if x.dim() == 2 else 0)]
-        if x.dim() == 2 and len(self.feature_names) != x.shape[1]:
-            raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(self.feature_names)}")
-        self.top = top
+                 targets: Any = None, method: str = "integrated_gradients", methods: Sequence[str] | None = None,
+                 repeats: int = 10, metric: str = "accuracy", seed: int = 0, top: int = 15,
+                 sort: str = "attribution", max_examples: int | None = 2000, batch_size: int = 1024,
+                 **method_options: Any) -> None:
+        x, y = _rows(data, targets)
+        names = [str(f) for f in feature_names] if feature_names is not None else [f"x{j}" for j in range(x.shape[1])]
+        if len(names) != x.shape[1]:
+            raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(names)}")
+        if sort not in SORTS:
+            raise ExplanationInputError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
+        offered = list(dict.fromkeys([method, *(methods or [m for m in DEFAULT_METHODS if m in METHODS])]))
+        check_methods(offered)
+        self._model, self._x, self._y, self._seed, self._batch = model, x, y, seed, batch_size
+        self._options = dict(method_options)
+        self._shown = sample_ids(x.shape[0], max_examples, seed)
         self.permutation: PermutationImportance = permutation_importance(
-            model, x, y, repeats=repeats, metric=metric, seed=seed)
-        self.spread: AttributionSpread = attribution_spread(model, x, method=method, **method_options)
+            model, x, y, repeats=repeats, metric=metric, seed=seed, batch_size=batch_size)
+        self.spread: AttributionSpread = self._spread(method)
+        super().__init__(
+            feature_names=names, methods=offered, top=max(1, min(int(top), x.shape[1])), sort=sort,
+            n_examples=int(x.shape[0]), _lut=pack(value_table(), "uint8"),
+            **permutation_state(self.permutation), **spread_state(self.spread),
+        )
+        self._listen()
+
+    def _spread(self, method: str) -> AttributionSpread:
+        x = self._x if self._shown is None else self._x[self._shown]
+        s = attribution_spread(self._model, x, method=method, **self._options.get(method, {}) if isinstance(
+            self._options.get(method), Mapping) else self._options)
+        s.ids = self._shown
+        return s
+
+    # -- answering -------------------------------------------------------------------
+
+    def _plan(self, request: Mapping[str, Any]) -> Plan:
+        if "method" in request:
+            method = str(request["method"])
+            check_methods([method])
+
+            def spread(progress: Progress) -> AttributionSpread:
+                with progress.stage(what=method):
+                    return self._spread(method)
+
+            return Plan(spread, self._apply_spread)
+        if "repeats" in request or "metric" in request:
+            repeats = int(request.get("repeats", self.repeats))
+            metric = str(request.get("metric", self.metric))
+            if metric not in METRICS:
+                raise ExplanationInputError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
+            if not 2 <= repeats <= 1000:
+                raise ExplanationInputError(f"repeats must be in [2, 1000]; got {repeats}")
+
+            def shuffle(progress: Progress) -> PermutationImportance:
+                with progress.stage(what="permutation"):
+                    return permutation_importance(self._model, self._x, self._y, repeats=repeats, metric=metric,
+                                                  seed=self._seed, batch_size=self._batch)
+
+            return Plan(shuffle, self._apply_permutation)
+        raise ExplanationInputError(f"unknown request {sorted(request)}")
+
+    def _apply_spread(self, s: AttributionSpread) -> None:
+        self.spread = s
+        for name, value in spread_state(s).items():
+            setattr(self, name, value)
+        self._progress = {}
+
+    def _apply_permutation(self, p: PermutationImportance) -> None:
+        self.permutation = p
+        for name, value in permutation_state(p).items():
+            setattr(self, name, value)
+        self._progress = {}
+
+    def _show_progress(self, seq: int, done: int, total: int, info: Mapping[str, Any]) -> None:
+        if seq > self._seq:
+            self._progress = {"seq": seq, "what": info.get("what", ""), "done": done, "total": total}
+
+    def _cancelled(self, seq: int) -> None:
+        self._progress = {}
+
+    def _refresh(self) -> None:
+        self._run(lambda _p: (permutation_importance(
+            self._model, self._x, self._y, repeats=self.repeats, metric=self.metric, seed=self._seed,
+            batch_size=self._batch), self._spread(self.method)),
+            lambda both: (self._apply_permutation(both[0]), self._apply_spread(both[1])))
+
+    # -- Python-side API ------------------------------------------------------------
+
+    def recompute(self, *, method: str | None = None, repeats: int | None = None, metric: str | None = None) -> None:
+        """Compute again with another ``method``, number of ``repeats`` or ``metric``, on this
+        thread, as the view's controls would; errors are raised here too."""
+        for request in ([{"method": method}] if method is not None else []) + (
+                [{k: v for k, v in (("repeats", repeats), ("metric", metric)) if v is not None}]
+                if repeats is not None or metric is not None else []):
+            plan = self._plan(request)
+            self._run(plan.work, plan.apply)
+            if self.error:
+                raise ExplanationInputError(self.error)
+
+    @property
+    def mean_abs(self) -> torch.Tensor:
+        """(F,) mean |attribution| per feature over the shown examples."""
+        return torch.from_numpy(unpack(self._mean_abs))
 
     def to_figure(self) -> Figure:
+        """The three panels as a matplotlib Figure, the view's features in the view's order."""
         p, s = self.permutation, self.spread
         return importance_figure(self.feature_names, perm_mean=p.mean.numpy(), perm_low=p.low.numpy(),
                                  perm_high=p.high.numpy(), metric=p.metric, attributions=s.values.numpy(),
-                                 inputs=s.inputs.numpy(), method=s.method, top=self.top)
-
-    def _repr_png_(self) -> bytes:
-        return self.to_figure().to_png()  # type: ignore[attr-defined]
+                                 inputs=s.inputs.numpy(), method=s.method, top=self.top, sort=self.sort)
