@@ -77,8 +77,11 @@ export function render({ model, el }: RenderProps): () => void {
   // -- hover: read the numbers already here ---------------------------------------------
   function place(x: number, y: number): void {
     ui.tip.hidden = false;
-    ui.tip.style.left = `${x + 14}px`;
-    ui.tip.style.top = `${y + 10}px`;
+    // Beside the pointer; on its left (above) where the view's right side (bottom) would cut it.
+    const right = ui.stage.scrollLeft + ui.stage.clientWidth, w = ui.tip.offsetWidth;
+    ui.tip.style.left = `${x + 14 + w <= right ? x + 14 : Math.max(0, x - 14 - w)}px`;
+    const bottom = ui.stage.clientHeight, th = ui.tip.offsetHeight;
+    ui.tip.style.top = `${y + 10 + th <= bottom ? y + 10 : Math.max(0, y - 10 - th)}px`;
   }
 
   function hide(): void {

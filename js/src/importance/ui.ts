@@ -4,10 +4,11 @@
 import { h } from "../lib/dom";
 
 export const ROW = 20; // CSS pixels per feature row, in every panel
-export const NAME_W = 170;
-export const PERM_W = 210;
-export const MEAN_W = 150;
-export const SWARM_W = 340;
+// About 760 px in all: the four panels fit JupyterLab's output area beside its side bar.
+export const NAME_W = 150;
+export const PERM_W = 190;
+export const MEAN_W = 120;
+export const SWARM_W = 300;
 export const PAD = 6; // inner margin of every track: a bar or dot at the end is not cut
 
 export interface ImportanceUi {
