@@ -13,6 +13,7 @@ from torch import nn
 
 from .attribute import attribute
 from .errors import ExplanationInputError
+from .groups import Groups, groups_for
 from .hooks import hooked_forward
 from .progress import current, reporting, step
 
@@ -62,35 +63,40 @@ def _row_scores(model: nn.Module, x: torch.Tensor, y: torch.Tensor, metric: str,
 
 def permutation_importance(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, repeats: int = 10, metric: str = "accuracy",
-    seed: int = 0, batch_size: int = 1024,
+    seed: int = 0, batch_size: int = 1024, groups: Groups | None = None,
 ) -> PermutationImportance:
-    """Shuffle each feature's column of ``x`` (N, F) ``repeats`` times and measure how much
-    the score (accuracy, or minus the mean cross-entropy for ``"log_loss"``) drops against
-    the true classes ``y``. A feature the model ignores drops it by exactly 0."""
-    if x.dim() != 2:
-        raise ExplanationInputError(f"permutation importance needs feature rows (N, F); got shape {tuple(x.shape)}")
+    """Shuffle each feature of ``x`` across the examples ``repeats`` times and measure how
+    much the score (accuracy, or minus the mean cross-entropy for ``"log_loss"``) drops
+    against the true classes ``y``. A feature is a column of rows (N, F), a token position
+    of token ids (N, T) or a patch of images (N, C, H, W), all its elements moved together
+    (``groups``, default :func:`~nnwidgets.engine.groups.groups_for`). A feature the model
+    ignores drops it by exactly 0."""
+    groups = groups if groups is not None else groups_for(x)
     if y is None or torch.as_tensor(y).reshape(-1).shape[0] != x.shape[0]:
         raise ExplanationInputError(f"permutation importance needs one true class per row ({x.shape[0]})")
     if metric not in METRICS:
         raise ExplanationInputError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
     if repeats < 2:
         raise ExplanationInputError(f"repeats must be ≥ 2 for a confidence interval; got {repeats}")
-    view = model
     y = torch.as_tensor(y).reshape(-1).long()
-    base = float(_row_scores(view, x, y, metric, batch_size).mean())
+    base = float(_row_scores(model, x, y, metric, batch_size).mean())
     g = torch.Generator().manual_seed(seed)
-    n, f = x.shape
+    n, f = x.shape[0], groups.count
+    flat = x.reshape(n, -1)
     drops = torch.zeros(repeats, f, dtype=torch.float64)
     # Small data: several shuffled copies go through one forward (a batch of at most
     # ``batch_size`` rows, or one copy), which the model's per-call cost dominates otherwise.
     per = max(1, min(repeats, batch_size // max(n, 1)))
-    for j in range(f):
+    for j, cols in enumerate(groups.members()):
+        cols = cols.to(x.device)
         for r0 in range(0, repeats, per):
             k = min(per, repeats - r0)
-            shuffled = x.repeat(k, 1)
+            shuffled = flat.repeat(k, 1)
             for c in range(k):  # the same permutations, in the same order, as one copy at a time
-                shuffled[c * n : (c + 1) * n, j] = x[torch.randperm(n, generator=g).to(x.device), j]
-            scores = _row_scores(view, shuffled, y.repeat(k), metric, batch_size).view(k, n).mean(1)
+                perm = torch.randperm(n, generator=g).to(x.device)
+                shuffled[c * n : (c + 1) * n, cols] = flat[perm[:, None], cols[None, :]]
+            scores = _row_scores(model, shuffled.view(k * n, *x.shape[1:]), y.repeat(k), metric,
+                                 batch_size).view(k, n).mean(1)
             drops[r0 : r0 + k, j] = base - scores
             step(j * repeats + r0 + k, f * repeats)  # a step per forward pass: cancel stops within one
     mean, sd = drops.mean(0), drops.std(0, unbiased=True)
@@ -118,10 +124,12 @@ class AttributionSpread:
 
 
 def attribution_spread(model: nn.Module, x: torch.Tensor, *, method: str = "integrated_gradients",
-                       target: object = "predicted", batch_size: int = 256, **options: object) -> AttributionSpread:
-    """``method``'s attributions of every row of ``x`` (N, F), batch by batch."""
-    if x.dim() != 2:
-        raise ExplanationInputError(f"the attribution spread needs feature rows (N, F); got shape {tuple(x.shape)}")
+                       target: object = "predicted", batch_size: int = 256, groups: Groups | None = None,
+                       **options: object) -> AttributionSpread:
+    """``method``'s attributions of every example of ``x``, batch by batch, summed over each
+    feature's elements (``groups``, as :func:`permutation_importance`'s); the values that
+    colour them are each feature's mean input value (for token ids: the id)."""
+    groups = groups if groups is not None else groups_for(x)
     parts = []
     n, outer = x.shape[0], current()
     for i in range(0, n, batch_size):
@@ -132,9 +140,13 @@ def attribution_spread(model: nn.Module, x: torch.Tensor, *, method: str = "inte
         inner = None if outer is None else (lambda d, k, i=i, m=chunk.shape[0]: outer(i + (m * d) // max(k, 1), n))
         with reporting(inner):
             a = attribute(model, chunk, method=method, target=t, **options).attributions
-        parts.append(a.detach().float().cpu())
+        a = a.detach().float().cpu().reshape(chunk.shape[0], -1)
+        if a.shape[1] != groups.ids.shape[0]:  # token ids: one attribution per token, summed over its embedding
+            a = a.reshape(chunk.shape[0], groups.ids.shape[0], -1).sum(-1)
+        parts.append(groups.sum(a))
         step(min(i + batch_size, n), n)
-    return AttributionSpread(torch.cat(parts), x.detach().float().cpu(), method)
+    values = groups.mean(x.detach().float().cpu().reshape(n, -1))
+    return AttributionSpread(torch.cat(parts), values, method)
 
 
 def sample_ids(n: int, limit: int | None, seed: int = 0) -> torch.Tensor | None:
