@@ -169,3 +169,25 @@ def test_swarm_offsets_spread_ties_and_stay_bounded():
     off = swarm_offsets(np.zeros(9))
     assert sorted(off) == pytest.approx([-0.24, -0.18, -0.12, -0.06, 0, 0.06, 0.12, 0.18, 0.24])
     assert np.abs(swarm_offsets(np.zeros(100))).max() == pytest.approx(0.42)
+
+
+def test_images_get_patches_on_a_grid_and_heat_maps():
+    from .engine.test_importance import PatchModel
+
+    x = torch.randn(80, 1, 4, 4, generator=torch.Generator().manual_seed(5))
+    model = PatchModel().eval()
+    y = (model(x)[:, 0] < 0).long()
+    w = nw.Importance(model, x, targets=y, method="input_x_gradient", repeats=4, patch=2)
+    assert w.kind == "patches" and w.grid == [2, 2] and w.top == 4
+    assert w.feature_names == ["patch (0, 0) · px 0–1, 0–1", "patch (0, 1) · px 0–1, 2–3",
+                               "patch (1, 0) · px 2–3, 0–1", "patch (1, 1) · px 2–3, 2–3"]
+    p = unpack(w._permutation)
+    assert p.shape == (3, 4) and p[0, 3] == 0 and p[1, 3] <= 0 <= p[2, 3] and (p[1, :3] > 0).all()
+    assert unpack(w._mean_abs)[3] == 0 and unpack(w._attributions).shape == (80, 4)
+    assert unpack(w._grid_lut).shape == (2, 256, 3)
+    fig = w.to_figure()
+    assert len(fig.axes) == 3 + 1 + 2 + 2  # the panels, the colour bar, two heat maps and their bars
+    heat = [a for a in fig.axes if a.get_images()][0].get_images()[0].get_array()
+    np.testing.assert_allclose(np.asarray(heat), unpack(w._mean_abs).reshape(2, 2), rtol=1e-6)
+    with pytest.raises(ExplanationInputError, match="feature_names must name all 4 patches"):
+        nw.Importance(model, x, targets=y, patch=2, feature_names=["a"])

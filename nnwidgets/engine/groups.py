@@ -26,8 +26,9 @@ class Groups:
     def names(self) -> list[str]:
         if self.kind == "patches" and self.grid is not None:
             s = self.side
-            return [f"patch ({r}, {c}) · rows {r * s}–{r * s + s - 1}, cols {c * s}–{c * s + s - 1}"
-                    for r in range(self.grid[0]) for c in range(self.grid[1])]
+            where = (lambda r, c: "") if s == 1 else (
+                lambda r, c: f" · px {r * s}–{r * s + s - 1}, {c * s}–{c * s + s - 1}")
+            return [f"patch ({r}, {c}){where(r, c)}" for r in range(self.grid[0]) for c in range(self.grid[1])]
         if self.kind == "tokens":
             return [f"token {t}" for t in range(self.count)]
         return [f"x{j}" for j in range(self.count)]

@@ -18,7 +18,8 @@ from ..engine.importance import (
     METRICS, AttributionSpread, PermutationImportance, attribution_spread, permutation_importance, sample_ids,
 )
 from ..engine.registry import METHODS, check_methods
-from ..figures.importance import SORTS, importance_figure, value_table
+from ..engine.groups import groups_for
+from ..figures.importance import SORTS, grid_tables, importance_figure, value_table
 from ..transport import pack, unpack
 from ..transport.importance import permutation_state, spread_state
 from .base import STATIC, Plan, Progress, Widget
@@ -43,8 +44,6 @@ def _rows(data: Any, targets: Any) -> tuple[torch.Tensor, torch.Tensor]:
     y = torch.as_tensor(targets).reshape(-1) if targets is not None else (torch.cat(ys) if ys else None)
     if y is None:
         raise ExplanationInputError("Importance needs the true classes: data of (x, y) pairs, or targets=")
-    if x.dim() != 2:
-        raise ExplanationInputError(f"Importance needs feature rows (N, F); got shape {tuple(x.shape)}")
     if y.shape[0] != x.shape[0]:
         raise ExplanationInputError(f"targets must give one class per row ({x.shape[0]}); got {y.shape[0]}")
     return x, y
@@ -53,8 +52,11 @@ def _rows(data: Any, targets: Any) -> tuple[torch.Tensor, torch.Tensor]:
 class Importance(Widget):
     """``Importance(model, data, feature_names=None, targets=None, method="integrated_gradients",
     methods=None, repeats=10, metric="accuracy", seed=0, top=15, sort="attribution",
-    max_examples=2000, **method_options)``: ``data`` is rows (N, F) in any form ``Embedding``
-    takes ((x, y) pairs give the true classes; else ``targets``).
+    max_examples=2000, patch=None, **method_options)``: ``data`` holds rows (N, F), images
+    (N, C, H, W) or token ids (N, T), in any form ``Embedding`` takes ((x, y) pairs give the
+    true classes; else ``targets``). A feature is a column, a square patch of side ``patch``
+    (default: the perturbation methods' grid of about 16 × 16; the view adds heat maps over
+    it) or a token position.
 
     ``permutation`` holds each feature's drop in the score with a 95% interval over
     ``repeats`` shuffles of its column over all N rows; ``spread`` holds ``method``'s
@@ -78,6 +80,8 @@ class Importance(Widget):
     sort = t.Unicode("attribution", help="attribution, permutation or given (set in the view too).").tag(sync=True)
     n_examples = t.Int(0, help="Rows the permutation runs over.").tag(sync=True)
     n_shown = t.Int(0, help="Rows in the beeswarm.").tag(sync=True)
+    kind = t.Unicode("features", help="What one feature is: features (columns), patches or tokens.").tag(sync=True)
+    grid = t.List(t.Int(), help="Patches: [rows, cols] of the grid the heat maps show; else [].").tag(sync=True)
     _progress = t.Dict().tag(sync=True)
     _permutation = _array("(3, F) float32: mean drop, 95% low, 95% high.")
     _attributions = _array("(M, F) float32: each shown example's attribution.")
@@ -86,39 +90,44 @@ class Importance(Widget):
     _value_range = _array("(F, 2) float32: each feature's colour scale (5th, 95th percentile).")
     _mean_abs = _array("(F,) float32: mean |attribution| over the shown examples.")
     _lut = _array("(256, 3) uint8: the value colours, low → high.")
+    _grid_lut = _array("(2, 256, 3) uint8: the heat maps' colours, mean |attribution| and permutation.")
 
     def __init__(self, model: nn.Module, data: Any, *, feature_names: Sequence[str] | None = None,
                  targets: Any = None, method: str = "integrated_gradients", methods: Sequence[str] | None = None,
                  repeats: int = 10, metric: str = "accuracy", seed: int = 0, top: int = 15,
                  sort: str = "attribution", max_examples: int | None = 2000, batch_size: int = 1024,
-                 **method_options: Any) -> None:
+                 patch: int | None = None, **method_options: Any) -> None:
         x, y = _rows(data, targets)
-        names = [str(f) for f in feature_names] if feature_names is not None else [f"x{j}" for j in range(x.shape[1])]
-        if len(names) != x.shape[1]:
-            raise ExplanationInputError(f"feature_names must name all {x.shape[1]} features; got {len(names)}")
+        groups = groups_for(x, patch)
+        names = [str(f) for f in feature_names] if feature_names is not None else groups.names()
+        if len(names) != groups.count:
+            raise ExplanationInputError(f"feature_names must name all {groups.count} {groups.kind}; got {len(names)}")
         if sort not in SORTS:
             raise ExplanationInputError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
         offered = list(dict.fromkeys([method, *(methods or [m for m in DEFAULT_METHODS if m in METHODS])]))
         check_methods(offered)
-        self._model, self._x, self._y, self._seed, self._batch = model, x, y, seed, batch_size
+        self._model, self._x, self._y, self._seed, self._batch, self._groups = model, x, y, seed, batch_size, groups
         self._options = dict(method_options)
         self._shown = sample_ids(x.shape[0], max_examples, seed)
-        self.permutation: PermutationImportance = permutation_importance(
-            model, x, y, repeats=repeats, metric=metric, seed=seed, batch_size=batch_size)
+        self.permutation: PermutationImportance = self._permute(repeats, metric)
         self.spread: AttributionSpread = self._spread(method)
         super().__init__(
-            feature_names=names, methods=offered, top=max(1, min(int(top), x.shape[1])), sort=sort,
-            n_examples=int(x.shape[0]), _lut=pack(value_table(), "uint8"),
+            feature_names=names, methods=offered, top=max(1, min(int(top), groups.count)), sort=sort,
+            n_examples=int(x.shape[0]), _lut=pack(value_table(), "uint8"), kind=groups.kind,
+            grid=list(groups.grid or ()), _grid_lut=pack(grid_tables(), "uint8"),
             **permutation_state(self.permutation), **spread_state(self.spread),
         )
         self._listen()
 
     def _spread(self, method: str) -> AttributionSpread:
         x = self._x if self._shown is None else self._x[self._shown]
-        s = attribution_spread(self._model, x, method=method, **self._options.get(method, {}) if isinstance(
-            self._options.get(method), Mapping) else self._options)
+        s = attribution_spread(self._model, x, method=method, groups=self._groups, **self._options)
         s.ids = self._shown
         return s
+
+    def _permute(self, repeats: int, metric: str) -> PermutationImportance:
+        return permutation_importance(self._model, self._x, self._y, repeats=repeats, metric=metric, seed=self._seed,
+                                      batch_size=self._batch, groups=self._groups)
 
     # -- answering -------------------------------------------------------------------
 
@@ -142,8 +151,7 @@ class Importance(Widget):
 
             def shuffle(progress: Progress) -> PermutationImportance:
                 with progress.stage(what="permutation"):
-                    return permutation_importance(self._model, self._x, self._y, repeats=repeats, metric=metric,
-                                                  seed=self._seed, batch_size=self._batch)
+                    return self._permute(repeats, metric)
 
             return Plan(shuffle, self._apply_permutation)
         raise ExplanationInputError(f"unknown request {sorted(request)}")
@@ -168,9 +176,7 @@ class Importance(Widget):
         self._progress = {}
 
     def _refresh(self) -> None:
-        self._run(lambda _p: (permutation_importance(
-            self._model, self._x, self._y, repeats=self.repeats, metric=self.metric, seed=self._seed,
-            batch_size=self._batch), self._spread(self.method)),
+        self._run(lambda _p: (self._permute(self.repeats, self.metric), self._spread(self.method)),
             lambda both: (self._apply_permutation(both[0]), self._apply_spread(both[1])))
 
     # -- Python-side API ------------------------------------------------------------
@@ -196,4 +202,5 @@ class Importance(Widget):
         p, s = self.permutation, self.spread
         return importance_figure(self.feature_names, perm_mean=p.mean.numpy(), perm_low=p.low.numpy(),
                                  perm_high=p.high.numpy(), metric=p.metric, attributions=s.values.numpy(),
-                                 inputs=s.inputs.numpy(), method=s.method, top=self.top, sort=self.sort)
+                                 inputs=s.inputs.numpy(), method=s.method, top=self.top, sort=self.sort,
+                                 grid=tuple(self.grid) or None)

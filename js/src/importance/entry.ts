@@ -6,13 +6,14 @@
 
 import { setText } from "../lib/dom";
 import { showProblems, widgetError } from "../lib/errors";
-import { formatValue } from "../lib/hover";
+import { cellFromClient, formatValue } from "../lib/hover";
 import { attempt } from "../lib/model";
 import { mount, type RenderProps } from "../lib/mount";
 import { finiteOr } from "../lib/numbers";
 import { RequestCounter } from "../lib/requests";
 import { traits } from "../lib/traits";
 import { drawColorbar, drawRows, drawSwarm, nearestDot, scalesFor, type Dots } from "./draw";
+import { drawGridMap, gridRanges } from "./grid";
 import { featureOrder } from "./order";
 import { cell, readState, type ImportanceState } from "./state";
 import { CSS, STYLE_ID } from "./style";
@@ -60,6 +61,14 @@ export function render({ model, el }: RenderProps): () => void {
       setText(ui.permHead, `permutation: drop in ${metric} (95% CI)`);
       setText(ui.meanHead, `mean |${method.replace(/_/g, " ")}|`);
       setText(ui.swarmHead, `${method.replace(/_/g, " ")} per example`);
+      ui.grids.hidden = !s.grid;
+      if (s.grid) {
+        const [rows, cols] = s.grid;
+        const [mr, pr] = gridRanges(s.meanAbs, s.perm.mean);
+        drawGridMap(ui.maps[0], s.meanAbs, rows, cols, s.gridLut, 0, mr[0], mr[1], `mean |${method.replace(/_/g, " ")}| per patch`);
+        drawGridMap(ui.maps[1], s.perm.mean, rows, cols, s.gridLut, 256 * 3, pr[0], pr[1],
+          `drop in ${t.string("metric").replace(/_/g, " ")} per patch`);
+      }
       ui.root.dataset.rendered = String(Number(ui.root.dataset.rendered ?? 0) + 1);
     }
     const p = t.get("_progress");
@@ -133,6 +142,14 @@ export function render({ model, el }: RenderProps): () => void {
     hide();
     if (hit) dotTip(hit[0], hit[1], ...stageXY(e));
   }, on);
+  for (const map of ui.maps) {
+    map.canvas.addEventListener("pointermove", (e) => {
+      hide();
+      const grid = state?.grid;
+      const at = grid ? cellFromClient(e.clientX, e.clientY, map.canvas.getBoundingClientRect(), grid[1], grid[0]) : null;
+      if (grid && at) featureTip(at.row * grid[1] + at.col, ...stageXY(e));
+    }, on);
+  }
   ui.stage.addEventListener("pointerleave", hide, on);
 
   // -- controls ------------------------------------------------------------------------

@@ -14,6 +14,8 @@ export interface ImportanceState {
   ranges: Float32Array; // (F, 2)
   meanAbs: Float32Array; // (F,)
   lut: Uint8Array; // (256, 3)
+  grid: [number, number] | null; // patches: rows, cols
+  gridLut: Uint8Array; // (2, 256, 3): mean |attribution|, permutation
 }
 
 function floats(d: Decoded): Float32Array {
@@ -42,12 +44,18 @@ export function readState(t: ImportanceModel): ImportanceState {
   const lut = t.array("_lut", 2);
   same(lut, "_lut", [256, 3]);
   const names = t.strings("feature_names");
+  const g = t.get("grid");
+  const grid = Array.isArray(g) && g.length === 2 && g[0]! * g[1]! === f ? [g[0]!, g[1]!] as [number, number] : null;
+  if (Array.isArray(g) && g.length && !grid) throw new Error(`grid must be [rows, cols] of the ${f} patches; got ${JSON.stringify(g)}`);
+  const gridLut = grid ? t.array("_grid_lut", 3) : null;
+  if (gridLut) same(gridLut, "_grid_lut", [2, 256, 3]);
   return {
     names: Array.from({ length: f }, (_, j) => names[j] ?? `x${j}`), f, m,
     perm: { mean: p.subarray(0, f), low: p.subarray(f, 2 * f), high: p.subarray(2 * f, 3 * f) },
     attributions: floats(att), values: floats(vals),
     ids: ids.data instanceof Int32Array ? ids.data : Int32Array.from(ids.data),
     ranges: floats(ranges), meanAbs: floats(meanAbs), lut: lut.data as Uint8Array,
+    grid, gridLut: gridLut ? (gridLut.data as Uint8Array) : new Uint8Array(0),
   };
 }
 

@@ -34,6 +34,12 @@ ${E} .nnw-axis span { position: absolute; top: 0; white-space: nowrap; }
 ${E} .nnw-colorlegend { display: flex; gap: 6px; align-items: center; font-size: 12px; color: var(--nnw-muted);
   padding-left: ${PAD}px; }
 ${E} canvas.nnw-colorbar { width: 120px; height: 8px; image-rendering: pixelated; }
+${E} .nnw-grids { display: flex; gap: 24px; margin-top: 10px; padding-left: ${PAD}px; }
+${E} canvas.nnw-heat { display: block; image-rendering: pixelated; outline: 1px solid var(--nnw-border);
+  cursor: crosshair; }
+${E} .nnw-gridscale { display: flex; gap: 4px; align-items: center; font-size: 11px; color: var(--nnw-muted);
+  margin-top: 3px; }
+${E} .nnw-gridbar { display: inline-block; width: 90px; height: 8px; }
 ${E} .nnw-tip { position: absolute; pointer-events: none; background: var(--nnw-bg); color: var(--nnw-fg);
   border: 1px solid var(--nnw-border); border-radius: 3px; padding: 4px 6px; font-size: 12px; max-width: 280px;
   box-shadow: 0 1px 4px rgba(0, 0, 0, 0.2); white-space: pre-wrap; z-index: 2; }

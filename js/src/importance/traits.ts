@@ -28,6 +28,8 @@ export interface ImportanceTraits {
   sort: string;
   n_examples: number;
   n_shown: number;
+  kind: string;
+  grid: number[];
   _progress: { seq?: number; what?: string; done?: number; total?: number };
   _permutation: Encoded;
   _attributions: Encoded;
@@ -36,12 +38,13 @@ export interface ImportanceTraits {
   _value_range: Encoded;
   _mean_abs: Encoded;
   _lut: Encoded;
+  _grid_lut: Encoded;
 }
 
 export type ImportanceModel = Traits<ImportanceTraits>;
 
 /** Traits whose change redraws the panels (one coalesced redraw per message). */
 export const DRAW_TRAITS = [
-  "_permutation", "_attributions", "_values", "_ids", "_value_range", "_mean_abs", "_lut", "feature_names",
+  "_permutation", "_attributions", "_values", "_ids", "_value_range", "_mean_abs", "_lut", "_grid_lut", "grid", "feature_names",
   "top", "sort", "method", "metric", "repeats", "baseline", "error", "_progress", "_seq",
 ] as const;

@@ -2,6 +2,7 @@
 // names, errors) is set with textContent, never as HTML.
 
 import { h } from "../lib/dom";
+import { buildGridMap, type GridMap } from "./grid";
 
 export const ROW = 20; // CSS pixels per feature row, in every panel
 // About 760 px in all: the four panels fit JupyterLab's output area beside its side bar.
@@ -29,6 +30,8 @@ export interface ImportanceUi {
   swarmZero: HTMLDivElement;
   axes: { perm: HTMLDivElement; mean: HTMLDivElement; swarm: HTMLDivElement };
   colorbar: HTMLCanvasElement;
+  grids: HTMLDivElement;
+  maps: [GridMap, GridMap];
   tip: HTMLDivElement;
   status: HTMLDivElement;
   error: HTMLDivElement;
@@ -78,13 +81,17 @@ export function buildDom(): ImportanceUi {
   const legend = h("div", "nnw-colorlegend");
   const colorbar = h("canvas", "nnw-colorbar", { width: 256, height: 8 });
   legend.append(h("span", "", {}, "feature value"), h("span", "", {}, "low"), colorbar, h("span", "", {}, "high"));
+  const grids = h("div", "nnw-grids", { hidden: true });
+  const maps: [GridMap, GridMap] = [buildGridMap(), buildGridMap()];
+  grids.append(maps[0].box, maps[1].box);
   const status = h("div", "nnw-status");
   const error = h("div", "nnw-error", { hidden: true });
   const hint = h("div", "nnw-status", {}, "hover a bar or a dot for its numbers");
+  stage.insertBefore(grids, tip);
   root.append(bar, stage, legend, status, hint, error);
   return {
     root, top, sort, method, metric, repeats, cancel, stage, table, permHead, meanHead, swarmHead, swarm, canvas,
-    swarmZero, axes, colorbar, tip, status, error,
+    swarmZero, axes, colorbar, grids, maps, tip, status, error,
   };
 }
 
