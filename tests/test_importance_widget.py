@@ -191,3 +191,39 @@ def test_images_get_patches_on_a_grid_and_heat_maps():
     np.testing.assert_allclose(np.asarray(heat), unpack(w._mean_abs).reshape(2, 2), rtol=1e-6)
     with pytest.raises(ExplanationInputError, match="feature_names must name all 4 patches"):
         nw.Importance(model, x, targets=y, patch=2, feature_names=["a"])
+
+
+class TokenModel(nn.Module):
+    """Two logits from token ids (N, 4): the head of Σ_t w_t · embedding(id_t), w = (1, 0.5, 0, 0.25):
+    position 2 is ignored."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.emb = nn.Embedding(10, 3)
+        self.register_buffer("w", torch.tensor([1.0, 0.5, 0.0, 0.25]))
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, ids):
+        return self.head((self.emb(ids) * self.w[None, :, None]).sum(1))
+
+
+def test_token_positions_by_hand():
+    model = TokenModel().eval()
+    ids = torch.randint(0, 10, (150, 4), generator=torch.Generator().manual_seed(6))
+    with torch.no_grad():
+        y = model(ids).argmax(1)
+    w = nw.Importance(model, ids, targets=y, method="layer_gradient_x_activation", repeats=4)
+    assert w.kind == "tokens" and w.grid == [] and w.feature_names == ["token 0", "token 1", "token 2", "token 3"]
+    assert w.methods == ["layer_gradient_x_activation", "layer_integrated_gradients"]
+    p = unpack(w._permutation)
+    assert p[0, 2] == 0 and p[1, 2] <= 0 <= p[2, 2] and p[0, 0] > 0
+    # Gradient × activation of the embedding output, summed over its 3 dims: w_t · (head row of the
+    # predicted class) · embedding(id_t); the head's bias is no token's.
+    with torch.no_grad():
+        ref = (model.emb.weight[ids] @ model.head.weight.T)  # (N, T, 2)
+        ref = ref.gather(2, y[:, None, None].expand(-1, 4, 1))[..., 0] * model.w
+    np.testing.assert_allclose(unpack(w._attributions), ref.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(unpack(w._values), ids.float().numpy())  # a token's value is its id
+    with pytest.raises(ExplanationInputError, match="layer"):
+        nw.Importance(nn.Sequential(nn.Linear(4, 2)), ids, targets=y)

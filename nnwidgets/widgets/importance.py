@@ -17,7 +17,7 @@ from ..engine.data import as_data, batches
 from ..engine.importance import (
     METRICS, AttributionSpread, PermutationImportance, attribution_spread, permutation_importance, sample_ids,
 )
-from ..engine.registry import METHODS, check_methods
+from ..engine.registry import check_methods
 from ..engine.groups import groups_for
 from ..figures.importance import SORTS, grid_tables, importance_figure, value_table
 from ..transport import pack, unpack
@@ -28,6 +28,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DEFAULT_METHODS = ("integrated_gradients", "input_x_gradient", "gradient")
+# Token ids have no gradient: their attribution goes through the embedding layer's output.
+TOKEN_METHODS = ("layer_integrated_gradients", "layer_gradient_x_activation")
+
+
+def embedding_layer(model: nn.Module) -> str:
+    """The name of the model's first ``nn.Embedding`` (where token ids become vectors)."""
+    for name, module in model.named_modules():
+        if isinstance(module, nn.Embedding):
+            return name
+    raise ExplanationInputError("token ids are explained through their embedding layer: pass layer='<its name>'")
 
 
 def _array(help: str = "") -> t.Dict:
@@ -56,7 +66,9 @@ class Importance(Widget):
     (N, C, H, W) or token ids (N, T), in any form ``Embedding`` takes ((x, y) pairs give the
     true classes; else ``targets``). A feature is a column, a square patch of side ``patch``
     (default: the perturbation methods' grid of about 16 × 16; the view adds heat maps over
-    it) or a token position.
+    it) or a token position. ``method`` defaults to integrated gradients (for token ids:
+    layer integrated gradients on the first ``nn.Embedding``, or ``layer=``), summed over
+    each feature's elements.
 
     ``permutation`` holds each feature's drop in the score with a 95% interval over
     ``repeats`` shuffles of its column over all N rows; ``spread`` holds ``method``'s
@@ -93,7 +105,7 @@ class Importance(Widget):
     _grid_lut = _array("(2, 256, 3) uint8: the heat maps' colours, mean |attribution| and permutation.")
 
     def __init__(self, model: nn.Module, data: Any, *, feature_names: Sequence[str] | None = None,
-                 targets: Any = None, method: str = "integrated_gradients", methods: Sequence[str] | None = None,
+                 targets: Any = None, method: str | None = None, methods: Sequence[str] | None = None,
                  repeats: int = 10, metric: str = "accuracy", seed: int = 0, top: int = 15,
                  sort: str = "attribution", max_examples: int | None = 2000, batch_size: int = 1024,
                  patch: int | None = None, **method_options: Any) -> None:
@@ -104,8 +116,12 @@ class Importance(Widget):
             raise ExplanationInputError(f"feature_names must name all {groups.count} {groups.kind}; got {len(names)}")
         if sort not in SORTS:
             raise ExplanationInputError(f"sort must be one of {', '.join(SORTS)}; got {sort!r}")
-        offered = list(dict.fromkeys([method, *(methods or [m for m in DEFAULT_METHODS if m in METHODS])]))
-        check_methods(offered)
+        tokens = groups.kind == "tokens"
+        method = method or (TOKEN_METHODS[0] if tokens else DEFAULT_METHODS[0])
+        offered = list(dict.fromkeys([method, *(methods or (TOKEN_METHODS if tokens else DEFAULT_METHODS))]))
+        check_methods(offered, "layer" if tokens else "input")
+        if tokens and method_options.get("layer") is None:
+            method_options["layer"] = embedding_layer(model)
         self._model, self._x, self._y, self._seed, self._batch, self._groups = model, x, y, seed, batch_size, groups
         self._options = dict(method_options)
         self._shown = sample_ids(x.shape[0], max_examples, seed)
@@ -134,7 +150,7 @@ class Importance(Widget):
     def _plan(self, request: Mapping[str, Any]) -> Plan:
         if "method" in request:
             method = str(request["method"])
-            check_methods([method])
+            check_methods([method], "layer" if self._groups.kind == "tokens" else "input")
 
             def spread(progress: Progress) -> AttributionSpread:
                 with progress.stage(what=method):
