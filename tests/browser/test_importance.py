@@ -189,3 +189,53 @@ def test_importance_draws_and_hovers_pythons_numbers_in_both_themes(lab, page):
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "importance-dark.png"))
     theme(page, "JupyterLab Light")
     assert page.console_errors == []
+
+
+PATCH_CELLS = [
+    "import torch\nfrom torch import nn\nimport nnwidgets as nw\n"
+    "class PatchModel(nn.Module):  # ±s, s = Σ w_p · (patch p's pixel sum); patch (1, 1) is ignored\n"
+    "    def __init__(self):\n        super().__init__()\n"
+    "        self.register_buffer('w', torch.tensor([1.0, 0.5, 0.25, 0.0]).reshape(2, 1, 2, 1)"
+    ".expand(2, 2, 2, 2).reshape(4, 4))\n"
+    "    def forward(self, x):\n        s = (x[:, 0] * self.w).sum((1, 2))\n        return torch.stack([s, -s], 1)\n"
+    "model = PatchModel().eval()\nx = torch.randn(100, 1, 4, 4, generator=torch.Generator().manual_seed(4))\n"
+    "y = (model(x)[:, 0] < 0).long()",
+    "imp = nw.Importance(model, x, targets=y, patch=2, method='input_x_gradient', repeats=4)\nimp",
+]
+
+HEAT = """([sel, row, col]) => { const c = document.querySelectorAll(sel)[0];
+  return Array.from(c.getContext('2d').getImageData(col, row, 1, 1).data); }"""
+
+
+def test_patch_heat_maps_show_and_hover_pythons_numbers(lab, page):
+    open_and_run(page, lab, write_notebook(lab.root, "importance_patches.ipynb", PATCH_CELLS))
+    page.wait_for_selector(f"{ROOT} canvas.nnw-heat[data-rendered]", timeout=120_000)
+    s = state(page)
+    assert kernel_json(page, "imp.grid") == [2, 2]
+    maps = page.locator(f"{ROOT} canvas.nnw-heat")
+    assert maps.count() == 2
+    lut = np.array(kernel_json(page, "nw.transport.unpack(imp._grid_lut).tolist()"), dtype=np.uint8)
+    mean_abs, perm = s["mean_abs"], s["perm"][0]
+    assert mean_abs[3] == 0 and perm[3] == 0 and (s["perm"][1, :3] > 0).all()  # the ignored patch
+    # Each patch is painted in its table's colour for Python's value: mean |attribution| on [0, max],
+    # the permutation drop on [-m, m] (white at zero).
+    m = float(np.abs(perm).max())
+    for p in range(4):
+        r, c = divmod(p, 2)
+        got = page.evaluate(HEAT, [f"{ROOT} canvas.nnw-heat", r, c])[:3]
+        want = lut[0, int(np.clip(np.round(mean_abs[p] / mean_abs.max() * 255), 0, 255))]
+        assert np.abs(np.array(got) - want).max() <= 1, (p, got, want)
+        got = page.evaluate(HEAT, [f"{ROOT} .nnw-gridmap:nth-child(2) canvas.nnw-heat", r, c])[:3]
+        want = lut[1, int(np.clip(np.round((perm[p] + m) / (2 * m) * 255), 0, 255))]
+        assert np.abs(np.array(got) - want).max() <= 1, (p, got, want)
+    # Hover the ignored patch (bottom right) on the permutation map: its numbers, as Python has them.
+    b = maps.nth(1).bounding_box()
+    page.mouse.move(b["x"] + 0.75 * b["width"], b["y"] + 0.75 * b["height"])
+    page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.hoverFeature === '3'")
+    tip = page.locator(f"{ROOT} .nnw-tip")
+    assert tip.inner_text().startswith(s["names"][3] + "\n")
+    assert float(tip.get_attribute("data-mean")) == 0 and float(tip.get_attribute("data-mean-abs")) == 0
+    assert float(tip.get_attribute("data-low")) <= 0 <= float(tip.get_attribute("data-high"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "importance-patches.png"))
+    assert page.console_errors == []

@@ -31,8 +31,8 @@ ${E} .nnw-swarm { position: relative; }
 ${E} canvas.nnw-beeswarm { display: block; cursor: crosshair; }
 ${E} .nnw-axis { position: relative; height: 16px; font-size: 11px; color: var(--nnw-muted); }
 ${E} .nnw-axis span { position: absolute; top: 0; white-space: nowrap; }
-${E} .nnw-colorlegend { display: flex; gap: 6px; align-items: center; font-size: 12px; color: var(--nnw-muted);
-  padding-left: ${PAD}px; }
+${E} .nnw-colorlegend { display: flex; gap: 6px; align-items: center; justify-content: flex-end; font-size: 12px;
+  color: var(--nnw-muted); margin-top: 2px; }
 ${E} canvas.nnw-colorbar { width: 120px; height: 8px; image-rendering: pixelated; }
 ${E} .nnw-grids { display: flex; gap: 24px; margin-top: 10px; padding-left: ${PAD}px; }
 ${E} canvas.nnw-heat { display: block; image-rendering: pixelated; outline: 1px solid var(--nnw-border);

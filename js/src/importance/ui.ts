@@ -77,7 +77,6 @@ export function buildDom(): ImportanceUi {
   });
   table.appendChild(swarm);
   const tip = h("div", "nnw-tip", { hidden: true });
-  stage.append(table, tip);
   const legend = h("div", "nnw-colorlegend");
   const colorbar = h("canvas", "nnw-colorbar", { width: 256, height: 8 });
   legend.append(h("span", "", {}, "feature value"), h("span", "", {}, "low"), colorbar, h("span", "", {}, "high"));
@@ -87,8 +86,8 @@ export function buildDom(): ImportanceUi {
   const status = h("div", "nnw-status");
   const error = h("div", "nnw-error", { hidden: true });
   const hint = h("div", "nnw-status", {}, "hover a bar or a dot for its numbers");
-  stage.insertBefore(grids, tip);
-  root.append(bar, stage, legend, status, hint, error);
+  stage.append(table, legend, grids, tip); // the colour bar under the beeswarm it explains
+  root.append(bar, stage, status, hint, error);
   return {
     root, top, sort, method, metric, repeats, cancel, stage, table, permHead, meanHead, swarmHead, swarm, canvas,
     swarmZero, axes, colorbar, grids, maps, tip, status, error,
