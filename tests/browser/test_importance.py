@@ -53,6 +53,18 @@ PIXEL = """([x, y]) => { const c = document.querySelector('div.nnw-importance ca
   return Array.from(c.getContext('2d').getImageData(Math.floor(x * r), Math.floor(y * r), 1, 1).data); }"""
 
 
+def settled(page, selector: str) -> dict:
+    """The element's box once it stopped moving (outputs still arriving can shift the notebook)."""
+    last = None
+    for _ in range(50):
+        box = page.locator(selector).first.bounding_box()
+        if box == last:
+            return box
+        last = box
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{selector} keeps moving")
+
+
 def state(page) -> dict:
     s = kernel_json(page, STATE)
     for k in ("perm", "mean_abs", "att", "val"):
@@ -127,7 +139,8 @@ def test_importance_draws_and_hovers_pythons_numbers_in_both_themes(lab, page):
     px, py = flat[k]
     assert page.evaluate(PIXEL, [float(px), float(py)])[3] == 255, "no dot drawn where Python's numbers put it"
     assert (px > g["szero"][0] - c[0]) == (att[i, r] > 0)  # the dot's side of zero is its sign
-    page.mouse.move(c[0] + float(px), c[2] + float(py))
+    box = settled(page, f"{ROOT} canvas.nnw-beeswarm")
+    page.mouse.move(box["x"] + float(px), box["y"] + float(py))
     page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.hoverExample === '{s['ids'][i]}'")
     tip = page.locator(f"{ROOT} .nnw-tip")
     assert tip.is_visible()
@@ -139,8 +152,8 @@ def test_importance_draws_and_hovers_pythons_numbers_in_both_themes(lab, page):
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "importance-hover-dot.png"))
 
     # Hover a permutation bar: its mean and interval, as Python has them.
-    bar = g["perm"][1]
-    page.mouse.move((bar["track"][0] + bar["track"][1]) / 2, (bar["track"][2] + bar["track"][3]) / 2)
+    bar = settled(page, f"{ROOT} .nnw-prow[data-feature='{order[1]}']")
+    page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.hoverFeature === '{order[1]}'")
     for name, row in (("mean", 0), ("low", 1), ("high", 2)):
         assert float(tip.get_attribute(f"data-{name}")) == pytest.approx(float(s["perm"][row, order[1]]), rel=1e-6,
@@ -182,8 +195,8 @@ def test_importance_draws_and_hovers_pythons_numbers_in_both_themes(lab, page):
         assert contrast(luminance(colour), luminance(background)) > 4.5, colour
     g = page.evaluate(GEOMETRY, ROOT)
     check_bars(g, s3, order)
-    bar = g["mean"][0]
-    page.mouse.move((bar["track"][0] + bar["track"][1]) / 2, (bar["track"][2] + bar["track"][3]) / 2)
+    bar = settled(page, f"{ROOT} .nnw-mrow[data-feature='{order[0]}']")
+    page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.hoverFeature === '{order[0]}'")
     assert float(tip.get_attribute("data-mean-abs")) == pytest.approx(float(s3["mean_abs"][order[0]]), rel=1e-6)
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "importance-dark.png"))
@@ -229,7 +242,7 @@ def test_patch_heat_maps_show_and_hover_pythons_numbers(lab, page):
         want = lut[1, int(np.clip(np.round((perm[p] + m) / (2 * m) * 255), 0, 255))]
         assert np.abs(np.array(got) - want).max() <= 1, (p, got, want)
     # Hover the ignored patch (bottom right) on the permutation map: its numbers, as Python has them.
-    b = maps.nth(1).bounding_box()
+    b = settled(page, f"{ROOT} .nnw-gridmap:nth-child(2) canvas.nnw-heat")
     page.mouse.move(b["x"] + 0.75 * b["width"], b["y"] + 0.75 * b["height"])
     page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.hoverFeature === '3'")
     tip = page.locator(f"{ROOT} .nnw-tip")

@@ -97,6 +97,7 @@ export function render({ model, el }: RenderProps): () => void {
     ui.tip.hidden = true;
     ui.root.dataset.hoverFeature = "-1";
     ui.root.dataset.hoverExample = "-1";
+    ui.dotMark.hidden = true;
     for (const e of Array.from(ui.table.querySelectorAll(".nnw-row-hover"))) e.classList.remove("nnw-row-hover");
   }
 
@@ -123,6 +124,11 @@ export function render({ model, el }: RenderProps): () => void {
     setText(ui.tip, `${s.names[j]} = ${formatValue(value)}\nattribution: ${formatValue(attribution)}\nexample #${s.ids[i]}`);
     ui.root.dataset.hoverFeature = String(j);
     ui.root.dataset.hoverExample = String(s.ids[i]);
+    if (dots) {
+      ui.dotMark.style.left = `${dots.x[r * s.m + i]}px`;
+      ui.dotMark.style.top = `${dots.y[r * s.m + i]}px`;
+      ui.dotMark.hidden = false;
+    }
     place(x, y);
   }
 

@@ -29,6 +29,8 @@ ${E} .nnw-whisker::after { content: ""; position: absolute; left: 0; right: 0; t
 ${E} .nnw-row-hover { background: var(--nnw-bg2); }
 ${E} .nnw-swarm { position: relative; }
 ${E} canvas.nnw-beeswarm { display: block; cursor: crosshair; }
+${E} .nnw-dotmark { position: absolute; width: 11px; height: 11px; margin: -5.5px 0 0 -5.5px; border-radius: 50%;
+  border: 1.5px solid var(--nnw-accent); pointer-events: none; }
 ${E} .nnw-axis { position: relative; height: 16px; font-size: 11px; color: var(--nnw-muted); }
 ${E} .nnw-axis span { position: absolute; top: 0; white-space: nowrap; }
 ${E} .nnw-colorlegend { display: flex; gap: 6px; align-items: center; justify-content: flex-end; font-size: 12px;

@@ -28,6 +28,7 @@ export interface ImportanceUi {
   swarm: HTMLDivElement;
   canvas: HTMLCanvasElement;
   swarmZero: HTMLDivElement;
+  dotMark: HTMLDivElement;
   axes: { perm: HTMLDivElement; mean: HTMLDivElement; swarm: HTMLDivElement };
   colorbar: HTMLCanvasElement;
   grids: HTMLDivElement;
@@ -67,7 +68,8 @@ export function buildDom(): ImportanceUi {
   const swarm = h("div", "nnw-swarm");
   const canvas = h("canvas", "nnw-beeswarm");
   const swarmZero = h("div", "nnw-szero");
-  swarm.append(canvas, swarmZero);
+  const dotMark = h("div", "nnw-dotmark", { hidden: true });
+  swarm.append(canvas, swarmZero, dotMark);
   const axis = (): HTMLDivElement => h("div", "nnw-axis");
   const axes = { perm: axis(), mean: axis(), swarm: axis() };
   [h("div", "nnw-head"), permHead, meanHead, swarmHead].forEach((el, c) => {
@@ -90,7 +92,7 @@ export function buildDom(): ImportanceUi {
   root.append(bar, stage, status, hint, error);
   return {
     root, top, sort, method, metric, repeats, cancel, stage, table, permHead, meanHead, swarmHead, swarm, canvas,
-    swarmZero, axes, colorbar, grids, maps, tip, status, error,
+    swarmZero, dotMark, axes, colorbar, grids, maps, tip, status, error,
   };
 }
 
