@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { nearestDot } from "../src/importance/draw";
 import { featureOrder } from "../src/importance/order";
+import { gridRanges } from "../src/importance/grid";
+import { readState } from "../src/importance/state";
 import { median, scaleX, swarmOffsets, zeroRange } from "../src/importance/swarm";
+import type { ImportanceTraits } from "../src/importance/traits";
+import { traits } from "../src/lib/traits";
+import { encode, fakeModel } from "./helpers";
 
 describe("importance order", () => {
   it("sorts descending by the chosen key, ties to the lower index, NaN last", () => {
@@ -41,5 +46,35 @@ describe("importance beeswarm", () => {
     expect(nearestDot(dots, 2, 21, 6)).toEqual([0, 1]);
     expect(nearestDot(dots, 2, 39, 24)).toEqual([1, 1]);
     expect(nearestDot(dots, 2, 100, 100)).toBeNull();
+  });
+});
+
+describe("importance state and heat-map scales", () => {
+  const f32 = (v: number[], shape: number[]) => encode(Float32Array.from(v), "float32", shape, 4);
+  const base = (): Record<string, unknown> => ({
+    _permutation: f32([0.3, 0.1, 0, 0.2, 0.05, -0.01, 0.4, 0.15, 0.01, 0, 0, 0], [3, 4]),
+    _attributions: f32([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]), _values: f32([0, 1, 2, 3, 4, 5, 6, 7], [2, 4]),
+    _ids: encode(Int32Array.from([7, 9]), "int32", [2]), _value_range: f32(Array(8).fill(0), [4, 2]),
+    _mean_abs: f32([3, 4, 5, 6], [4]), _lut: encode(new Uint8Array(768), "uint8", [256, 3]),
+    _grid_lut: encode(new Uint8Array(1536), "uint8", [2, 256, 3]), feature_names: ["a", "b"], grid: [2, 2],
+  });
+
+  it("reads Python's arrays, rows as the permutation's mean, low, high", () => {
+    const s = readState(traits<ImportanceTraits>(fakeModel(base()).model));
+    expect([s.f, s.m]).toEqual([4, 2]);
+    expect(Array.from(s.perm.low)).toEqual([Math.fround(0.05), Math.fround(-0.01), Math.fround(0.4), Math.fround(0.15)]);
+    expect(s.names).toEqual(["a", "b", "x2", "x3"]);
+    expect(Array.from(s.ids)).toEqual([7, 9]);
+    expect(s.grid).toEqual([2, 2]);
+  });
+
+  it("names a grid that does not hold the features", () => {
+    const bad = { ...base(), grid: [3, 2] };
+    expect(() => readState(traits<ImportanceTraits>(fakeModel(bad).model))).toThrow(/grid must be \[rows, cols\] of the 4/);
+  });
+
+  it("scales mean |attribution| from 0 and the drops symmetric about 0", () => {
+    expect(gridRanges([0, 2, 1], [0.1, -0.3, 0.2])).toEqual([[0, 2], [-0.3, 0.3]]);
+    expect(gridRanges([0, 0], [0, 0])).toEqual([[0, 1], [-1, 1]]);
   });
 });
