@@ -184,7 +184,7 @@ def test_images_get_patches_on_a_grid_and_heat_maps():
     p = unpack(w._permutation)
     assert p.shape == (3, 4) and p[0, 3] == 0 and p[1, 3] <= 0 <= p[2, 3] and (p[1, :3] > 0).all()
     assert unpack(w._mean_abs)[3] == 0 and unpack(w._attributions).shape == (80, 4)
-    assert unpack(w._grid_lut).shape == (2, 256, 3)
+    assert unpack(w._grid_lut).shape == (2, 256, 4) and unpack(w._lut).shape == (256, 4)
     fig = w.to_figure()
     assert len(fig.axes) == 3 + 1 + 2 + 2  # the panels, the colour bar, two heat maps and their bars
     heat = [a for a in fig.axes if a.get_images()][0].get_images()[0].get_array()

@@ -55,8 +55,8 @@ describe("importance state and heat-map scales", () => {
     _permutation: f32([0.3, 0.1, 0, 0.2, 0.05, -0.01, 0.4, 0.15, 0.01, 0, 0, 0], [3, 4]),
     _attributions: f32([1, 2, 3, 4, 5, 6, 7, 8], [2, 4]), _values: f32([0, 1, 2, 3, 4, 5, 6, 7], [2, 4]),
     _ids: encode(Int32Array.from([7, 9]), "int32", [2]), _value_range: f32(Array(8).fill(0), [4, 2]),
-    _mean_abs: f32([3, 4, 5, 6], [4]), _lut: encode(new Uint8Array(768), "uint8", [256, 3]),
-    _grid_lut: encode(new Uint8Array(1536), "uint8", [2, 256, 3]), feature_names: ["a", "b"], grid: [2, 2],
+    _mean_abs: f32([3, 4, 5, 6], [4]), _lut: encode(new Uint8Array(1024), "uint8", [256, 4]),
+    _grid_lut: encode(new Uint8Array(2048), "uint8", [2, 256, 4]), feature_names: ["a", "b"], grid: [2, 2],
   });
 
   it("reads Python's arrays, rows as the permutation's mean, low, high", () => {

@@ -37,16 +37,16 @@ VALUE_CMAP = "coolwarm"
 
 
 def value_table() -> np.ndarray:
-    """(256, 3) uint8 coolwarm: a dot's colour from its feature's value, low blue → high red."""
-    return np.round(colormaps[VALUE_CMAP](np.linspace(0, 1, 256))[:, :3] * 255).astype(np.uint8)
+    """(256, 4) uint8 RGBA coolwarm, opaque: a dot's colour from its feature's value, low blue → high red."""
+    return np.round(colormaps[VALUE_CMAP](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
 
 
 GRID_CMAPS = ("Reds", "RdBu_r")  # mean |attribution| from 0 up; permutation drops around 0
 
 
 def grid_tables() -> np.ndarray:
-    """(2, 256, 3) uint8: the patch heat maps' colours, mean |attribution| then permutation."""
-    return np.stack([np.round(colormaps[c](np.linspace(0, 1, 256))[:, :3] * 255) for c in GRID_CMAPS]).astype(np.uint8)
+    """(2, 256, 4) uint8 RGBA, opaque: the patch heat maps' colours, mean |attribution| then permutation."""
+    return np.stack([np.round(colormaps[c](np.linspace(0, 1, 256)) * 255) for c in GRID_CMAPS]).astype(np.uint8)
 
 
 def grid_ranges(mean_abs: np.ndarray, perm_mean: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -101,8 +101,8 @@ class Importance(Widget):
     _ids = _array("(M,) int32: each shown example's index in the data.")
     _value_range = _array("(F, 2) float32: each feature's colour scale (5th, 95th percentile).")
     _mean_abs = _array("(F,) float32: mean |attribution| over the shown examples.")
-    _lut = _array("(256, 3) uint8: the value colours, low → high.")
-    _grid_lut = _array("(2, 256, 3) uint8: the heat maps' colours, mean |attribution| and permutation.")
+    _lut = _array("(256, 4) uint8 RGBA: the value colours, low → high.")
+    _grid_lut = _array("(2, 256, 4) uint8 RGBA: the heat maps' colours, mean |attribution| and permutation.")
 
     def __init__(self, model: nn.Module, data: Any, *, feature_names: Sequence[str] | None = None,
                  targets: Any = None, method: str | None = None, methods: Sequence[str] | None = None,
@@ -200,9 +200,10 @@ class Importance(Widget):
     def recompute(self, *, method: str | None = None, repeats: int | None = None, metric: str | None = None) -> None:
         """Compute again with another ``method``, number of ``repeats`` or ``metric``, on this
         thread, as the view's controls would; errors are raised here too."""
-        for request in ([{"method": method}] if method is not None else []) + (
-                [{k: v for k, v in (("repeats", repeats), ("metric", metric)) if v is not None}]
-                if repeats is not None or metric is not None else []):
+        requests: list[dict[str, Any]] = [{"method": method}] if method is not None else []
+        if repeats is not None or metric is not None:
+            requests.append({k: v for k, v in (("repeats", repeats), ("metric", metric)) if v is not None})
+        for request in requests:
             plan = self._plan(request)
             self._run(plan.work, plan.apply)
             if self.error:

@@ -236,10 +236,10 @@ def test_patch_heat_maps_show_and_hover_pythons_numbers(lab, page):
     for p in range(4):
         r, c = divmod(p, 2)
         got = page.evaluate(HEAT, [f"{ROOT} canvas.nnw-heat", r, c])[:3]
-        want = lut[0, int(np.clip(np.round(mean_abs[p] / mean_abs.max() * 255), 0, 255))]
+        want = lut[0, int(np.clip(np.round(mean_abs[p] / mean_abs.max() * 255), 0, 255)), :3]
         assert np.abs(np.array(got) - want).max() <= 1, (p, got, want)
         got = page.evaluate(HEAT, [f"{ROOT} .nnw-gridmap:nth-child(2) canvas.nnw-heat", r, c])[:3]
-        want = lut[1, int(np.clip(np.round((perm[p] + m) / (2 * m) * 255), 0, 255))]
+        want = lut[1, int(np.clip(np.round((perm[p] + m) / (2 * m) * 255), 0, 255)), :3]
         assert np.abs(np.array(got) - want).max() <= 1, (p, got, want)
     # Hover the ignored patch (bottom right) on the permutation map: its numbers, as Python has them.
     b = settled(page, f"{ROOT} .nnw-gridmap:nth-child(2) canvas.nnw-heat")

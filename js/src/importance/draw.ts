@@ -121,7 +121,7 @@ export function drawSwarm(ui: ImportanceUi, s: ImportanceState, order: number[],
       dots.x[r * s.m + i] = x;
       dots.y[r * s.m + i] = y;
       if (!ctx) continue;
-      const k = lutIndex(s.values[i * s.f + j]!, lo, hi) * 3;
+      const k = lutIndex(s.values[i * s.f + j]!, lo, hi) * 4;
       ctx.fillStyle = `rgb(${s.lut[k]!}, ${s.lut[k + 1]!}, ${s.lut[k + 2]!})`;
       ctx.fillRect(x - 1.5, y - 1.5, 3, 3);
     }
@@ -143,18 +143,4 @@ export function nearestDot(dots: Dots, m: number, x: number, y: number, radius =
     if (d < bestD) [best, bestD] = [k, d];
   }
   return best < 0 ? null : [Math.floor(best / m), best % m];
-}
-
-/** The value colours, low (left) to high (right). */
-export function drawColorbar(canvas: HTMLCanvasElement, lut: Uint8Array): void {
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return;
-  const img = ctx.createImageData(256, canvas.height);
-  for (let y = 0; y < canvas.height; y++) {
-    for (let x = 0; x < 256; x++) {
-      const o = 4 * (y * 256 + x);
-      img.data.set([lut[3 * x]!, lut[3 * x + 1]!, lut[3 * x + 2]!, 255], o);
-    }
-  }
-  ctx.putImageData(img, 0, 0);
 }

@@ -12,7 +12,8 @@ import { mount, type RenderProps } from "../lib/mount";
 import { finiteOr } from "../lib/numbers";
 import { RequestCounter } from "../lib/requests";
 import { traits } from "../lib/traits";
-import { drawColorbar, drawRows, drawSwarm, nearestDot, scalesFor, type Dots } from "./draw";
+import { drawColorbar } from "../lib/colormap";
+import { drawRows, drawSwarm, nearestDot, scalesFor, type Dots } from "./draw";
 import { drawGridMap, gridRanges } from "./grid";
 import { featureOrder } from "./order";
 import { cell, readState, type ImportanceState } from "./state";
@@ -56,7 +57,7 @@ export function render({ model, el }: RenderProps): () => void {
       const sc = scalesFor(s, order);
       drawRows(ui, s, order, sc);
       dots = drawSwarm(ui, s, order, sc.swarm, ratio);
-      drawColorbar(ui.colorbar, s.lut);
+      drawColorbar(ui.colorbar, s.lut, 8);
       const metric = t.string("metric").replace(/_/g, " ");
       setText(ui.permHead, `permutation: drop in ${metric} (95% CI)`);
       setText(ui.meanHead, `mean |${method.replace(/_/g, " ")}|`);
@@ -66,7 +67,7 @@ export function render({ model, el }: RenderProps): () => void {
         const [rows, cols] = s.grid;
         const [mr, pr] = gridRanges(s.meanAbs, s.perm.mean);
         drawGridMap(ui.maps[0], s.meanAbs, rows, cols, s.gridLut, 0, mr[0], mr[1], `mean |${method.replace(/_/g, " ")}| per patch`);
-        drawGridMap(ui.maps[1], s.perm.mean, rows, cols, s.gridLut, 256 * 3, pr[0], pr[1],
+        drawGridMap(ui.maps[1], s.perm.mean, rows, cols, s.gridLut, 256 * 4, pr[0], pr[1],
           `drop in ${t.string("metric").replace(/_/g, " ")} per patch`);
       }
       ui.root.dataset.rendered = String(Number(ui.root.dataset.rendered ?? 0) + 1);

@@ -32,7 +32,7 @@ export function buildGridMap(): GridMap {
   return { box, canvas, title, scale };
 }
 
-/** Paint `values` (rows × cols, row-major) through `lut` (256 × 3, at `offset`) on [lo, hi]. */
+/** Paint `values` (rows × cols, row-major) through `lut` (256 × 4 RGBA, at `offset`) on [lo, hi]. */
 export function drawGridMap(g: GridMap, values: ArrayLike<number>, rows: number, cols: number, lut: Uint8Array,
   offset: number, lo: number, hi: number, title: string): void {
   const c = g.canvas;
@@ -45,7 +45,7 @@ export function drawGridMap(g: GridMap, values: ArrayLike<number>, rows: number,
   if (ctx) {
     const img = ctx.createImageData(cols, rows);
     for (let p = 0; p < rows * cols; p++) {
-      const k = offset + lutIndex(values[p]!, lo, hi) * 3;
+      const k = offset + lutIndex(values[p]!, lo, hi) * 4;
       img.data.set([lut[k]!, lut[k + 1]!, lut[k + 2]!, 255], 4 * p);
     }
     ctx.putImageData(img, 0, 0);
@@ -56,7 +56,7 @@ export function drawGridMap(g: GridMap, values: ArrayLike<number>, rows: number,
   g.scale.append(h("span", "", {}, formatValue(lo)), h("span", "nnw-gridbar"), h("span", "", {}, formatValue(hi)));
   const bar = g.scale.querySelector<HTMLSpanElement>(".nnw-gridbar");
   if (bar) {
-    const stops = [0, 64, 128, 192, 255].map((i) => `rgb(${lut[offset + 3 * i]}, ${lut[offset + 3 * i + 1]}, ${lut[offset + 3 * i + 2]})`);
+    const stops = [0, 64, 128, 192, 255].map((i) => `rgb(${lut[offset + 4 * i]}, ${lut[offset + 4 * i + 1]}, ${lut[offset + 4 * i + 2]})`);
     bar.style.background = `linear-gradient(to right, ${stops.join(", ")})`;
   }
 }

@@ -1,6 +1,7 @@
 // The Importance widget's traits read into typed state, DOM-free.
 
 import type { Decoded } from "../lib/codec";
+import { readLut } from "../lib/model";
 import type { ImportanceModel } from "./traits";
 
 export interface ImportanceState {
@@ -13,9 +14,9 @@ export interface ImportanceState {
   ids: Int32Array; // (M,)
   ranges: Float32Array; // (F, 2)
   meanAbs: Float32Array; // (F,)
-  lut: Uint8Array; // (256, 3)
+  lut: Uint8Array; // (256, 4) RGBA
   grid: [number, number] | null; // patches: rows, cols
-  gridLut: Uint8Array; // (2, 256, 3): mean |attribution|, permutation
+  gridLut: Uint8Array; // (2, 256, 4) RGBA: mean |attribution|, permutation
 }
 
 function floats(d: Decoded): Float32Array {
@@ -41,14 +42,13 @@ export function readState(t: ImportanceModel): ImportanceState {
   same(ranges, "_value_range", [f, 2]);
   const meanAbs = t.array("_mean_abs", 1);
   same(meanAbs, "_mean_abs", [f]);
-  const lut = t.array("_lut", 2);
-  same(lut, "_lut", [256, 3]);
+  const lut = readLut(t.model, "_lut");
   const names = t.strings("feature_names");
   const g = t.get("grid");
   const grid = Array.isArray(g) && g.length === 2 && g[0]! * g[1]! === f ? [g[0]!, g[1]!] as [number, number] : null;
   if (Array.isArray(g) && g.length && !grid) throw new Error(`grid must be [rows, cols] of the ${f} patches; got ${JSON.stringify(g)}`);
   const gridLut = grid ? t.array("_grid_lut", 3) : null;
-  if (gridLut) same(gridLut, "_grid_lut", [2, 256, 3]);
+  if (gridLut) same(gridLut, "_grid_lut", [2, 256, 4]);
   return {
     names: Array.from({ length: f }, (_, j) => names[j] ?? `x${j}`), f, m,
     perm: { mean: p.subarray(0, f), low: p.subarray(f, 2 * f), high: p.subarray(2 * f, 3 * f) },
