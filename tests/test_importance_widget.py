@@ -227,3 +227,16 @@ def test_token_positions_by_hand():
     np.testing.assert_array_equal(unpack(w._values), ids.float().numpy())  # a token's value is its id
     with pytest.raises(ExplanationInputError, match="layer"):
         nw.Importance(nn.Sequential(nn.Linear(4, 2)), ids, targets=y)
+
+
+def test_another_method_takes_the_options_it_knows():
+    x, y = table(60)
+    w = nw.Importance(ignoring_model(), x, targets=y, method="integrated_gradients", n_steps=8, repeats=2)
+    w._request = {"seq": 1, "method": "gradient"}  # takes no n_steps: not passed
+    assert w.error == "" and w.method == "gradient"
+    w._request = {"seq": 2, "method": "integrated_gradients"}
+    assert w.error == ""
+    ref = attribution_spread(ignoring_model(), x, method="integrated_gradients", n_steps=8)
+    np.testing.assert_allclose(unpack(w._attributions), ref.values.numpy(), rtol=1e-6)
+    with pytest.raises(ExplanationInputError, match="n_step"):
+        nw.Importance(ignoring_model(), x, targets=y, method="integrated_gradients", n_step=8, repeats=2)

@@ -17,8 +17,8 @@ from ..engine.data import as_data, batches
 from ..engine.importance import (
     METRICS, AttributionSpread, PermutationImportance, attribution_spread, permutation_importance, sample_ids,
 )
-from ..engine.registry import check_methods
 from ..engine.groups import groups_for
+from ..engine.registry import check_methods, lookup
 from ..figures.importance import SORTS, grid_tables, importance_figure, value_table
 from ..transport import pack, unpack
 from ..transport.importance import permutation_state, spread_state
@@ -60,9 +60,9 @@ def _rows(data: Any, targets: Any) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class Importance(Widget):
-    """``Importance(model, data, feature_names=None, targets=None, method="integrated_gradients",
-    methods=None, repeats=10, metric="accuracy", seed=0, top=15, sort="attribution",
-    max_examples=2000, patch=None, **method_options)``: ``data`` holds rows (N, F), images
+    """``Importance(model, data, feature_names=None, targets=None, method=None, methods=None,
+    repeats=10, metric="accuracy", seed=0, top=15, sort="attribution", max_examples=2000,
+    patch=None, **method_options)``: ``data`` holds rows (N, F), images
     (N, C, H, W) or token ids (N, T), in any form ``Embedding`` takes ((x, y) pairs give the
     true classes; else ``targets``). A feature is a column, a square patch of side ``patch``
     (default: the perturbation methods' grid of about 16 × 16; the view adds heat maps over
@@ -123,7 +123,7 @@ class Importance(Widget):
         if tokens and method_options.get("layer") is None:
             method_options["layer"] = embedding_layer(model)
         self._model, self._x, self._y, self._seed, self._batch, self._groups = model, x, y, seed, batch_size, groups
-        self._options = dict(method_options)
+        self._options, self._first = dict(method_options), method
         self._shown = sample_ids(x.shape[0], max_examples, seed)
         self.permutation: PermutationImportance = self._permute(repeats, metric)
         self.spread: AttributionSpread = self._spread(method)
@@ -137,7 +137,11 @@ class Importance(Widget):
 
     def _spread(self, method: str) -> AttributionSpread:
         x = self._x if self._shown is None else self._x[self._shown]
-        s = attribution_spread(self._model, x, method=method, groups=self._groups, **self._options)
+        # The options were given for the first method (where a wrong one is an error); another
+        # method chosen in the view takes those of them it knows (e.g. layer=, n_steps=).
+        options = self._options if method == self._first else {
+            k: v for k, v in self._options.items() if k in lookup(method).options}
+        s = attribution_spread(self._model, x, method=method, groups=self._groups, **options)
         s.ids = self._shown
         return s
 
