@@ -20,6 +20,7 @@ from .conftest import ARTIFACTS
 from .geometry import contrast, luminance
 from .lab import open_and_run, write_notebook
 from .test_embedding import kernel_json, theme
+from .test_whatif import KERNEL_EVAL
 
 ROOT = "div.nnw-importance"
 ROW, PAD, PERM_W, MEAN_W, SWARM_W = 20, 6, 190, 120, 300  # js/src/importance/ui.ts
@@ -205,12 +206,13 @@ def test_importance_draws_and_hovers_pythons_numbers_in_both_themes(lab, page):
 
 
 PATCH_CELLS = [
-    "import torch\nfrom torch import nn\nimport nnwidgets as nw\n"
+    "import time\nimport torch\nfrom torch import nn\nimport nnwidgets as nw\n"
     "class PatchModel(nn.Module):  # ±s, s = Σ w_p · (patch p's pixel sum); patch (1, 1) is ignored\n"
-    "    def __init__(self):\n        super().__init__()\n"
+    "    def __init__(self):\n        super().__init__()\n        self.delay = [0.0]  # shared with the engine's private view\n"
     "        self.register_buffer('w', torch.tensor([1.0, 0.5, 0.25, 0.0]).reshape(2, 1, 2, 1)"
     ".expand(2, 2, 2, 2).reshape(4, 4))\n"
-    "    def forward(self, x):\n        s = (x[:, 0] * self.w).sum((1, 2))\n        return torch.stack([s, -s], 1)\n"
+    "    def forward(self, x):\n        time.sleep(self.delay[0])\n        s = (x[:, 0] * self.w).sum((1, 2))\n"
+    "        return torch.stack([s, -s], 1)\n"
     "model = PatchModel().eval()\nx = torch.randn(100, 1, 4, 4, generator=torch.Generator().manual_seed(4))\n"
     "y = (model(x)[:, 0] < 0).long()",
     "imp = nw.Importance(model, x, targets=y, patch=2, method='input_x_gradient', repeats=4)\nimp",
@@ -251,4 +253,21 @@ def test_patch_heat_maps_show_and_hover_pythons_numbers(lab, page):
     assert float(tip.get_attribute("data-low")) <= 0 <= float(tip.get_attribute("data-high"))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "importance-patches.png"))
+
+    # Many more repeats on a slow model: the worker shows its progress, the kernel answers
+    # meanwhile, and cancel stops it with the shown numbers kept.
+    page.evaluate(KERNEL_EVAL, "model.delay[0] = 0.05")
+    page.fill(f"{ROOT} input.nnw-repeats", "300")
+    page.dispatch_event(f"{ROOT} input.nnw-repeats", "change")
+    page.wait_for_function(f"() => /computing permutation: [1-9][0-9]*\\/1200/.test("
+                           f"document.querySelector('{ROOT} .nnw-status').textContent)", timeout=60_000)
+    assert page.locator(f"{ROOT} button.nnw-cancel").is_visible()
+    assert kernel_json(page, "imp.repeats") == 4  # the kernel is free while the worker shuffles
+    page.click(f"{ROOT} button.nnw-cancel")
+    page.wait_for_function(f"() => document.querySelector('{ROOT} button.nnw-cancel').hidden", timeout=30_000)
+    after = state(page)
+    assert after["repeats"] == 4 and after["error"] == "" and kernel_json(page, "imp._progress") == {}
+    np.testing.assert_array_equal(after["perm"], s["perm"])
+    assert "computing" not in page.locator(f"{ROOT} .nnw-status").first.inner_text()
+    page.evaluate(KERNEL_EVAL, "model.delay[0] = 0.0")
     assert page.console_errors == []
