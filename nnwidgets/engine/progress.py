@@ -37,7 +37,7 @@ import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 
-__all__ = ["Callback", "Cancelled", "reporting", "step"]
+__all__ = ["Callback", "Cancelled", "current", "reporting", "step"]
 
 Callback = Callable[[int, int], None]
 
@@ -73,3 +73,9 @@ def step(done: int, total: int) -> None:
     callback = _CALLBACK.get()
     if callback is not None:
         callback(done, total)
+
+
+def current() -> Callback | None:
+    """The callback :func:`step` would call now (for a loop that maps its inner loops'
+    steps onto its own progress)."""
+    return _CALLBACK.get()

@@ -158,7 +158,11 @@ def open_and_run(page, lab: Lab, notebook: str, timeout_ms: int = 60_000) -> Non
 
 
 THEME = "(name) => window.jupyterapp.commands.execute('apputils:change-theme', { theme: name })"
-IS_THEME = "(dark) => document.body.dataset.jpThemeLight === (dark ? 'false' : 'true')"
+# JupyterLab covers the page with its splash screen while a theme loads and takes it
+# away a moment after the body wears the new theme: pointer moves in between land on
+# the splash, not on the view, so a switch is done only when the splash has gone too.
+IS_THEME = ("(dark) => document.body.dataset.jpThemeLight === (dark ? 'false' : 'true')"
+            " && !document.getElementById('jupyterlab-splash')")
 LIGHT = "JupyterLab Light"
 
 

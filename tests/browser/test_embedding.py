@@ -199,8 +199,6 @@ PAN = """async (frames) => {
 }"""
 
 
-@pytest.mark.xfail(strict=True, reason="known defect since the merge with the other views' changes: after the "
-                   "switch to the dark theme the hover no longer reaches the scatter (issue 13 stays open)")
 def test_fifty_thousand_points_draw_and_pan_in_both_themes(lab, page, theme):
     open_and_run(page, lab, write_notebook(lab.root, "embedding_big.ipynb", BIG_CELLS))
     page.wait_for_selector(f"{CANVAS}[data-rendered]", timeout=120_000)
@@ -216,7 +214,7 @@ def test_fifty_thousand_points_draw_and_pan_in_both_themes(lab, page, theme):
     assert "confidence" in legend
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "embedding-50k-light.png"))
-    theme("JupyterLab Dark")  # the fixture sets the light theme back, even when this xfail fails below
+    theme("JupyterLab Dark")  # the fixture sets the light theme back, even when the test fails below
     page.mouse.move(box["x"] + 10, box["y"] + 10)  # off every point: the card goes
     page.wait_for_function(f"() => document.querySelector('{ROOT}').dataset.hover === '-1'", timeout=10_000)
     page.mouse.move(box["x"] + WIDTH / 2, box["y"] + HEIGHT / 2)

@@ -157,6 +157,15 @@ export function render({ model, el }: RenderProps): () => void {
       schedule();
     }
   }, on);
+  // Something that covered the canvas (JupyterLab's splash while a theme loads, a dialog)
+  // took the card away with a pointerleave; when it goes, the browser sends a pointerover
+  // but no move, so the card of the point under a resting pointer comes back here.
+  ui.canvas.addEventListener("pointerover", (e) => {
+    if (press) return;
+    const [x, y] = local(e);
+    showTip(nearest(x, y), x, y);
+    schedule();
+  }, on);
   ui.canvas.addEventListener("pointerup", (e) => {
     if (!press) return;
     const [x, y] = local(e);
