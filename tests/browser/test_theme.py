@@ -25,6 +25,8 @@ def test_a_test_failing_in_the_dark_theme_leaves_the_lab_light(lab, page):
     # a later test's page: it loads the lab's saved theme, which is light again
     later = page.context.new_page()
     _open(later, lab)
+    # IS_THEME also waits for the splash to go, which happens only once the saved theme is on
+    later.wait_for_function(IS_THEME, arg=False, timeout=30_000)
     later.wait_for_timeout(500)
     assert later.evaluate(IS_THEME, False), "the dark theme leaked into a later page"
     later.close()
