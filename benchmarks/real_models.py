@@ -11,12 +11,14 @@ Prints, per model:
   estimated from their timed forward and marked "est.".
 
 torchvision comes from .venv/torchvision (scripts/setup.sh); run with
-``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16]``.
+``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16] [--repeats N] [--view-only]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -54,23 +56,49 @@ def measured(fn):
     return time.perf_counter() - start, _status("VmHWM") - before, out
 
 
-def view_times(net, x) -> tuple[float, float, float]:
-    """(one attribute of the default method, constructor → first map, constructor → complete view)."""
-    nw.attribute(net, x[None], "input_x_gradient")  # warm
-    one = measured(lambda: nw.attribute(net, x[None], "input_x_gradient"))[0]
+def view_times(net, x, repeats: int = 7) -> tuple[float, float, float, float]:
+    """(one attribute of the default method, constructor → first map, median of the paired
+    ratios constructor / attribute, constructor → complete view).
 
-    async def scenario():
+    The machine is shared: attribute and constructor alternate (ABBA order, so drift
+    favours neither) and each pair gives one ratio; the view's trust job is stopped and
+    its thread joined before the next pair, so it never competes with a timing.
+    """
+    nw.attribute(net, x[None], "input_x_gradient")  # warm
+
+    def attribute_once() -> float:
+        return measured(lambda: nw.attribute(net, x[None], "input_x_gradient"))[0]
+
+    async def construct(wait_trust: bool) -> tuple[float, float]:
         base.kernel_loop = asyncio.get_running_loop
         start = time.perf_counter()
         view = nw.Attribution(net, x)
         first = time.perf_counter() - start
-        while not view._trust:
+        while wait_trust and not view._trust:
             await asyncio.sleep(0.02)
-        return first, time.perf_counter() - start
+        full = time.perf_counter() - start
+        view.close()  # a trust job not yet started never starts; a running one stops
+        if getattr(view, "_jobs", None) is not None:
+            view._jobs.quiesce()
+        return first, full
 
-    first, full = asyncio.run(scenario())
-    base.kernel_loop = kernel_loop
-    return one, first, full
+    def construct_once(wait_trust: bool = False) -> tuple[float, float]:
+        try:
+            return asyncio.run(construct(wait_trust))
+        finally:
+            base.kernel_loop = kernel_loop
+
+    ones, firsts, ratios = [], [], []
+    for r in range(repeats):
+        if r % 2 == 0:
+            a, c = attribute_once(), construct_once()[0]
+        else:
+            c, a = construct_once()[0], attribute_once()
+        ones.append(a)
+        firsts.append(c)
+        ratios.append(c / a)
+    full = construct_once(wait_trust=True)[1]
+    return statistics.median(ones), statistics.median(firsts), statistics.median(ratios), full
 
 
 kernel_loop = base.kernel_loop
@@ -92,16 +120,19 @@ def captum_default(net, x, method: str, layer: str, target: int):
     return calls.get(method)
 
 
-def run(name: str) -> None:
+def run(name: str, repeats: int = 7, view_only: bool = False) -> None:
     net = tv_model(name)
     if name.startswith("vit"):
         torch.nn.init.normal_(net.heads.head.weight, std=0.02)  # torchvision's zero head: every map zero
     torch.manual_seed(0)
     x = torch.randn(3, 224, 224)
-    one, first, full = view_times(net, x)
+    one, first, ratio, full = view_times(net, x, repeats)
     print(f"\n## {name} at 224 × 224\n")
     print(f"attribute(input_x_gradient) {one:.2f} s · Attribution(model, x) → first map {first:.2f} s "
-          f"({first / one:.2f}×) · → complete view with trust {full:.1f} s\n")
+          f"(medians of {repeats}; median of the paired ratios {ratio:.2f}×) · → complete view with trust "
+          f"{full:.1f} s\n", flush=True)
+    if view_only:
+        return
     layers, layer = spatial_layers(net, x[None])
     target = int(net(x[None]).argmax())
     with torch.no_grad():
@@ -127,5 +158,10 @@ def run(name: str) -> None:
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["resnet18", "vit_b_16"]:
-        run(name)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("models", nargs="*", default=["resnet18", "vit_b_16"])
+    parser.add_argument("--repeats", type=int, default=7, help="constructor / attribute pairs")
+    parser.add_argument("--view-only", action="store_true", help="only the constructor's timings, not the method table")
+    args = parser.parse_args()
+    for name in args.models:
+        run(name, args.repeats, args.view_only)

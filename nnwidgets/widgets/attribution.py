@@ -17,8 +17,10 @@ from torch import nn
 
 from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
+from ..engine.explanation import Explanation
 from ..engine.frames.attribution import AttributionFrame, attribution_frame, batch_frame, image_range
 from ..engine.frames.trust import trust_frame
+from ..engine.methods.gradients import FROM_GRADIENT
 from ..engine.progress import Cancelled
 from ..engine.state import model_dtype
 from ..figures.colormap import PALETTES, palette_tables
@@ -112,9 +114,13 @@ class Attribution(FromTensor, AttributionTraits):
         inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline,
                            dtype=model_dtype(model) or torch.float32, mean=mean, std=std, display=display)
         check_embedding(model, inputs, embedding)
-        batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image")
-        inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         method = method or DEFAULT_METHOD[inputs.kind]
+        # One example and a gradient method: the batch's forward is the first map's own.
+        fused = (len(inputs) == 1 and index == 0 and inputs.kind != "text" and method in FROM_GRADIENT
+                 and not (method_options or {}).get(method))
+        batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image",
+                            gradient_for=target if fused else None)
+        inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         offered = offered_methods(inputs.kind, methods, method, compare, bool(inputs.spatial_layers))
         if isinstance(randomize_layers, bool) or not isinstance(randomize_layers, int) or randomize_layers < 0:
             raise ExplanationInputError(f"randomize_layers must be an int ≥ 0; got {randomize_layers!r}")
@@ -155,7 +161,7 @@ class Attribution(FromTensor, AttributionTraits):
         # follow in the worker thread (the cell returns, the view fills in). Outside one
         # (scripts, tests) they run here, so the object is complete when it returns.
         streamed = self._runner() is not None
-        first = self._maps_plan(index, target, method, [] if streamed else list(compare), {})
+        first = self._maps_plan(index, target, method, [] if streamed else list(compare), {}, batch.gradient)
         first.apply(first.work(Progress(self)))
         self._listen()
         self.observe(self._on_python_change, names=["target", "method", "compare", "index", "trust"])
@@ -205,7 +211,8 @@ class Attribution(FromTensor, AttributionTraits):
             fields.texts(request, "compare", self.compare), fields.mapping(request, "options", values="a mapping"),
         )
 
-    def _maps_plan(self, index: int, target: int | str, method: str, compare: list[str], options: dict) -> Plan:
+    def _maps_plan(self, index: int, target: int | str, method: str, compare: list[str], options: dict,
+                   gradient: Explanation | None = None) -> Plan:
         inputs, offered, titles = self._inputs, list(self.methods), dict(self.method_titles)
         view = {m: dict(o) for m, o in self.method_options.items()}
         output = self._reading if self._model is not None else self.output
@@ -219,7 +226,7 @@ class Attribution(FromTensor, AttributionTraits):
                 return progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown))
 
             frame = attribution_frame(self._model, inputs.examples[index], shown, target, opts, kind=inputs.kind,
-                                      output=output, stage=stage, titles=titles)
+                                      output=output, stage=stage, titles=titles, gradient=gradient)
             return frame, view, opts
 
         def apply(result: tuple[AttributionFrame, dict, dict]) -> None:
