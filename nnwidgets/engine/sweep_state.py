@@ -22,9 +22,9 @@ import torch
 from .errors import ExplanationInputError
 
 Limits = tuple[float, float]  # the (lo, hi) range of a saturating layer
-# Reduced batches a layer holds (rows × units values, about 12 bytes each) before
-# folding them into its state at once: bounded memory, and a handful of operations
-# per few thousand examples instead of per batch.
+# Reduced batches a state holds, over all its layers (rows × units values, about 13
+# bytes each), before folding them into the layers at once: bounded memory, and a
+# handful of operations per layer and few thousand examples instead of per batch.
 FOLD_VALUES = 1 << 20
 
 
@@ -132,8 +132,8 @@ class LayerState:
             return
         one = len(parts) == 1
 
-        def cat(xs: list[torch.Tensor], dim: int = 0) -> torch.Tensor:
-            return xs[0] if one else torch.cat(xs, dim)
+        def cat(xs: list[torch.Tensor]) -> torch.Tensor:
+            return xs[0] if one else torch.cat(xs)
 
         score, peak = cat([p.score for p in parts]), cat([p.peak for p in parts])
         dev = score.device
@@ -201,13 +201,13 @@ class SweepState:
         self.top_k, self.saturation = int(top_k), float(saturation)
         self._layers: dict[str, LayerState] = {}
         self._pending: dict[str, list[Reduced]] = {}  # reduced batches not folded in yet
-        self._rows: dict[str, int] = {}  # their examples
+        self._rows: dict[str, int] = {}  # their examples, per layer
+        self._values = 0  # their values, over all layers
 
     @property
     def layers(self) -> dict[str, LayerState]:
         """Every swept layer's state, with all the batches seen folded in."""
-        for name in list(self._pending):
-            self._fold(name)
+        self._fold()
         return self._layers
 
     def update(self, name: str, units: torch.Tensor, ids: torch.Tensor, limits: Limits | None = None) -> None:
@@ -218,13 +218,15 @@ class SweepState:
         if state is None:
             state = self._layers[name] = LayerState(units.shape[1], limits)
         self._pending.setdefault(name, []).append(reduce_batch(units, ids.long(), state.limits, self.saturation))
-        rows = self._rows[name] = self._rows.get(name, 0) + units.shape[0]
-        if rows * max(state.units, 1) >= FOLD_VALUES:
-            self._fold(name)
+        self._rows[name] = self._rows.get(name, 0) + units.shape[0]
+        self._values += units.shape[0] * state.units
+        if self._values >= FOLD_VALUES:
+            self._fold()
 
-    def _fold(self, name: str) -> None:
-        parts, self._rows[name] = self._pending.pop(name, []), 0
-        self._layers[name].fold(parts, self.top_k)
+    def _fold(self) -> None:
+        pending, self._pending, self._rows, self._values = self._pending, {}, {}, 0
+        for name, parts in pending.items():
+            self._layers[name].fold(parts, self.top_k)
 
     @property
     def count(self) -> int:
