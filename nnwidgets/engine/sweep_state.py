@@ -78,15 +78,17 @@ def reduce_batch(units: torch.Tensor, ids: torch.Tensor, limits: Limits | None, 
     """``units`` (n, units, positions) of one batch reduced over positions, ``ids`` (n,)."""
     units = units.float()
     n, positions = units.shape[0], units.shape[2]
+    positive = None
     if positions == 1:  # a (N, D) output: score, max and min are the values (copied: see Reduced)
         score = units[:, :, 0].clone()
-        peak = low = score
+        peak = low = score  # and peak > 0 is "active", NaN included
     else:
         score = units.mean(dim=2)
         peak, low = units.amax(dim=2), units.amin(dim=2)  # (torch.aminmax is several times slower here)
-    # A unit is active where some value is > 0; a NaN makes its peak NaN, so only
-    # then count the values themselves.
-    positive = (units > 0).any(dim=2) if peak.isnan().any() else None
+        # A unit is active where some value is > 0; a NaN makes its peak NaN, so only
+        # then count the values themselves.
+        if peak.isnan().any():
+            positive = (units > 0).any(dim=2)
     saturated = None
     if limits is not None:
         lo, hi = limits

@@ -204,6 +204,8 @@ def test_batches_folded_together_equal_batches_folded_one_by_one(monkeypatch, fo
             assert torch.equal(getattr(a, f), getattr(b, f)), (name, f)
     with torch.no_grad():
         root = model[0](x).sqrt()
+        out = model(x)  # (N, 2): one position per unit, NaN in the rows that met one
+    assert out.isnan().any() and torch.equal(state.layers["5"].active, (out > 0).sum(0))
     assert root.isnan().any(1).any() and (root.isnan().any(1) & (root > 0).any(1)).any()  # the case that matters
     for s in (state, each):
         assert torch.equal(s.layers["1"].active, (root > 0).any(1).sum(0))
