@@ -11,12 +11,15 @@ Prints, per model:
   estimated from their timed forward and marked "est.".
 
 torchvision comes from .venv/torchvision (scripts/setup.sh); run with
-``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16]``.
+``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16] [--repeats N] [--view-only]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -54,23 +57,56 @@ def measured(fn):
     return time.perf_counter() - start, _status("VmHWM") - before, out
 
 
-def view_times(net, x) -> tuple[float, float, float]:
-    """(one attribute of the default method, constructor → first map, constructor → complete view)."""
+def view_times(net, x, repeats: int = 7) -> dict[str, float]:
+    """Medians of one attribute of the default method (``one``) and of constructor → first
+    map (``first``); medians of the paired ratios constructor / attribute in wall-clock
+    time (``ratio``) and in the calling thread's CPU time (``cpu_ratio``: what the
+    constructor itself computes, which other processes' load barely moves; all of it
+    with ``--threads 1``); constructor → complete view (``full``).
+
+    The machine is shared: attribute and constructor alternate (ABBA order, so drift
+    favours neither) and each pair gives one ratio; the view's trust job is stopped and
+    its thread joined before the next pair, so it never competes with a timing.
+    """
     nw.attribute(net, x[None], "input_x_gradient")  # warm
-    one = measured(lambda: nw.attribute(net, x[None], "input_x_gradient"))[0]
 
-    async def scenario():
+    def attribute_once() -> tuple[float, float]:
+        cpu = time.thread_time()
+        wall = measured(lambda: nw.attribute(net, x[None], "input_x_gradient"))[0]
+        return wall, time.thread_time() - cpu
+
+    async def construct(wait_trust: bool) -> tuple[float, float, float]:
         base.kernel_loop = asyncio.get_running_loop
-        start = time.perf_counter()
+        cpu, start = time.thread_time(), time.perf_counter()
         view = nw.Attribution(net, x)
-        first = time.perf_counter() - start
-        while not view._trust:
+        first, first_cpu = time.perf_counter() - start, time.thread_time() - cpu
+        while wait_trust and not view._trust:
             await asyncio.sleep(0.02)
-        return first, time.perf_counter() - start
+        full = time.perf_counter() - start
+        view.close()  # a trust job not yet started never starts; a running one stops
+        if getattr(view, "_jobs", None) is not None:
+            view._jobs.quiesce()
+        return first, first_cpu, full
 
-    first, full = asyncio.run(scenario())
-    base.kernel_loop = kernel_loop
-    return one, first, full
+    def construct_once(wait_trust: bool = False) -> tuple[float, float, float]:
+        try:
+            return asyncio.run(construct(wait_trust))
+        finally:
+            base.kernel_loop = kernel_loop
+
+    ones, firsts, ratios, cpu_ratios = [], [], [], []
+    for r in range(repeats):
+        if r % 2 == 0:
+            (a, a_cpu), (c, c_cpu, _) = attribute_once(), construct_once()
+        else:
+            (c, c_cpu, _), (a, a_cpu) = construct_once(), attribute_once()
+        ones.append(a)
+        firsts.append(c)
+        ratios.append(c / a)
+        cpu_ratios.append(c_cpu / a_cpu)
+    med = statistics.median
+    return {"one": med(ones), "first": med(firsts), "ratio": med(ratios), "cpu_ratio": med(cpu_ratios),
+            "ratios": ratios, "cpu_ratios": cpu_ratios, "full": construct_once(wait_trust=True)[2]}
 
 
 kernel_loop = base.kernel_loop
@@ -92,16 +128,23 @@ def captum_default(net, x, method: str, layer: str, target: int):
     return calls.get(method)
 
 
-def run(name: str) -> None:
+def run(name: str, repeats: int = 7, view_only: bool = False) -> None:
     net = tv_model(name)
     if name.startswith("vit"):
         torch.nn.init.normal_(net.heads.head.weight, std=0.02)  # torchvision's zero head: every map zero
     torch.manual_seed(0)
     x = torch.randn(3, 224, 224)
-    one, first, full = view_times(net, x)
-    print(f"\n## {name} at 224 × 224\n")
-    print(f"attribute(input_x_gradient) {one:.2f} s · Attribution(model, x) → first map {first:.2f} s "
-          f"({first / one:.2f}×) · → complete view with trust {full:.1f} s\n")
+    v = view_times(net, x, repeats)
+    print(f"\n## {name} at 224 × 224 ({torch.get_num_threads()} torch threads, load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n")
+    print(f"attribute(input_x_gradient) {v['one']:.2f} s · Attribution(model, x) → first map {v['first']:.2f} s "
+          f"(medians of {repeats}) · constructor / attribute, median of the paired ratios: {v['ratio']:.2f}× "
+          f"wall-clock, {v['cpu_ratio']:.2f}× CPU time of the calling thread · → complete view with trust "
+          f"{v['full']:.1f} s\n", flush=True)
+    print("paired ratios, wall-clock: " + " ".join(f"{r:.2f}" for r in v["ratios"])
+          + " · CPU: " + " ".join(f"{r:.2f}" for r in v["cpu_ratios"]) + "\n", flush=True)
+    if view_only:
+        return
     layers, layer = spatial_layers(net, x[None])
     target = int(net(x[None]).argmax())
     with torch.no_grad():
@@ -127,5 +170,13 @@ def run(name: str) -> None:
 
 
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["resnet18", "vit_b_16"]:
-        run(name)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("models", nargs="*", default=["resnet18", "vit_b_16"])
+    parser.add_argument("--repeats", type=int, default=7, help="constructor / attribute pairs")
+    parser.add_argument("--view-only", action="store_true", help="only the constructor's timings, not the method table")
+    parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    for name in args.models:
+        run(name, args.repeats, args.view_only)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 import torch
+from torch import nn
 
 import nnwidgets as nw
 
@@ -49,3 +51,60 @@ def test_outside_a_kernel_the_constructor_returns_the_full_view():
                        compare=["integrated_gradients"])
     assert w.shown == ["gradient", "integrated_gradients"]
     assert w._trust["methods"] == ["gradient", "integrated_gradients"]
+
+
+class CountingCNN(nn.Module):
+    """A small image classifier that counts its forward calls (in a shared cell: the
+    engine runs a private view, whose own attributes are its own)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.calls = [0]
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.fc = nn.Linear(4 * 8 * 8, 5)
+
+    def forward(self, x):
+        self.calls[0] += 1
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+@pytest.mark.parametrize("method", ["input_x_gradient", "saliency", "gradient"])
+def test_one_example_and_a_gradient_method_take_one_forward(method):
+    """The batch row, the layers Grad-CAM can use and the first map come from one pass."""
+    model, x = CountingCNN(), torch.randn(3, 8, 8)
+    w = nw.Attribution(model, x, method=method, compare=["gradient", "saliency"], trust=False)
+    assert model.calls[0] == 1
+    for i, m in enumerate(w.shown):
+        want = nw.attribute(model, x[None], m).attributions[0].sum(0)
+        assert torch.equal(w._frame.maps[i], want), m
+    with torch.no_grad():
+        probs = torch.softmax(model(x[None]), 1)[0]
+    torch.testing.assert_close(w._frame.scores, probs)
+    assert w.batch_titles == [f"#0 · {int(probs.argmax())} {float(probs.max()):.0%}"]
+    assert (w._inputs.spatial_layers, w._inputs.spatial_default) == (["conv"], "conv") and "gradcam" in w.methods
+    tab = Slow(delay=0.0)
+    nw.Attribution(tab, torch.linspace(-1, 1, 6), method=method, trust=False)
+    assert tab.calls == 1
+    # a batch, or another method, still has the batch's forward of its own
+    model.calls[0] = 0
+    nw.Attribution(model, torch.randn(2, 3, 8, 8), method=method, trust=False)
+    assert model.calls[0] == 2
+
+
+def test_the_trust_job_starts_after_the_constructor_returned(monkeypatch):
+    """Nothing competes with the cell that built the view: the worker starts on the loop's next turn."""
+    box: dict = {}
+
+    async def scenario():
+        w = box["w"] = nw.Attribution(CountingCNN(), torch.randn(3, 8, 8))
+        box["running_at_return"] = w._jobs is not None and w._jobs.running is not None
+        ticks = 0
+        while not w._trust.get("methods"):
+            ticks += 1
+            await asyncio.sleep(0.01)
+            assert ticks < 3000, "the trust panel never arrived"
+
+    run(scenario, monkeypatch)
+    assert box["running_at_return"] is False
+    assert box["w"]._trust["methods"] == ["input_x_gradient"] and box["w"].error == ""

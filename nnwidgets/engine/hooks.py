@@ -32,21 +32,9 @@ def hooked_forward(
     private view (:mod:`~nnwidgets.engine.private`), so the model object itself
     is never written to, and ``watch`` receives the twin.
     """
-    model = check_model(model)
-    view = private_view(model, train_mode=train_mode)
-    check_inputs(view, inputs, needs_grad=False)
-    twins = dict(view.named_modules())
-    own = {id(m): name for name, m in model.named_modules()}
-    watched = twins if modules is None else {name: twins[own[id(m)]] for name, m in modules.items()}
-
-    def hook_for(name: str):
-        def hook(module: nn.Module, _args: object, output: object) -> None:
-            watch(name, module, output)
-
-        return hook
-
-    handles = [add_forward_hook(module, hook_for(name)) for name, module in watched.items()]
+    view, handles = _watch(model, watch, modules, train_mode=train_mode)
     try:
+        check_inputs(view, inputs, needs_grad=False)
         with torch.no_grad():
             return call_model(view, inputs)
     finally:
@@ -54,3 +42,36 @@ def hooked_forward(
         # may) finds no hook of ours on it, also after a cancel raised in the model.
         for handle in handles:
             handle.remove()
+
+
+def watched(
+    model: nn.Module,
+    watch: Watch,
+    modules: Mapping[str, nn.Module] | None = None,
+    *,
+    train_mode: bool = False,
+) -> nn.Module:
+    """A private view of ``model`` whose twins of ``modules`` (all named modules when
+    None) call ``watch`` as they finish, in every forward run on it, also by an engine
+    call given the view (its own views share the hooks, as they share the user's):
+    so one pass can both compute something and show the model's structure."""
+    return _watch(model, watch, modules, train_mode=train_mode)[0]
+
+
+def _watch(
+    model: nn.Module, watch: Watch, modules: Mapping[str, nn.Module] | None, *, train_mode: bool,
+) -> tuple[nn.Module, list]:
+    """The watched view and its hooks' handles."""
+    model = check_model(model)
+    view = private_view(model, train_mode=train_mode)
+    twins = dict(view.named_modules())
+    own = {id(m): name for name, m in model.named_modules()}
+    chosen = twins if modules is None else {name: twins[own[id(m)]] for name, m in modules.items()}
+
+    def hook_for(name: str):
+        def hook(module: nn.Module, _args: object, output: object) -> None:
+            watch(name, module, output)
+
+        return hook
+
+    return view, [add_forward_hook(module, hook_for(name)) for name, module in chosen.items()]

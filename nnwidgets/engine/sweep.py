@@ -16,8 +16,9 @@ from torch.utils.data import Dataset
 
 from .data import batches, length, take
 from .errors import ExplanationInputError
-from .hooks import hooked_forward
+from .hooks import watched
 from .layers import resolve_layers
+from .passes import call_model
 from .progress import step as report_step
 from .sweep_state import Limits, SweepState
 from .validate import check_inputs
@@ -86,26 +87,50 @@ def sweep_batch(
     (default: the next positions after what ``state`` has seen); ``keep`` (bool,
     (n,)) drops rows, e.g. a DistributedSampler's padding, before they count.
     ``also(name, output)`` sees each raw layer output first. Returns the model's output."""
-    n = x.shape[0]
-    if ids is None:
-        ids = torch.arange(state.count, state.count + n)
-    if keep is not None:
-        keep = keep.to(torch.bool).cpu()
-        ids = ids[keep]
-    modules = dict(zip(layers, resolve_layers(model, layers)))
+    return SweepPass(model, layers)(x, state, ids, keep=keep, also=also)
 
-    def watch(name: str, module: nn.Module, output: object) -> None:
-        if not isinstance(output, torch.Tensor):
+
+class SweepPass:
+    """The hooked private view of a model that a sweep runs every batch through: made
+    once per sweep (its hooks then only need to know which batch they see), so a batch
+    costs a forward and each layer's few reductions, not a new view as well."""
+
+    def __init__(self, model: nn.Module, layers: Sequence[str]) -> None:
+        modules = dict(zip(layers, resolve_layers(model, layers)))
+        self._limits = {name: layer_limits(m) for name, m in modules.items()}
+        self._batch: tuple | None = None
+        self._view = watched(model, self._watch, modules)
+
+    def _watch(self, name: str, _module: nn.Module, output: object) -> None:
+        if not isinstance(output, torch.Tensor) or self._batch is None:
             return
+        state, ids, keep, also = self._batch
         if also is not None:
             also(name, output)
         units = _unit_view(output.detach())
         if keep is not None:
             units = units[keep.to(units.device)]
         if units.shape[0]:
-            state.update(name, units, ids, layer_limits(module))
+            state.update(name, units, ids, self._limits[name])
 
-    return hooked_forward(model, x, watch, modules)
+    def __call__(
+        self, x: torch.Tensor, state: SweepState, ids: torch.Tensor | None = None, *,
+        keep: torch.Tensor | None = None, also: Callable[[str, torch.Tensor], None] | None = None,
+    ) -> torch.Tensor:
+        """:func:`sweep_batch` of ``x`` on this pass's model and layers."""
+        n = x.shape[0]
+        if ids is None:
+            ids = torch.arange(state.count, state.count + n)
+        if keep is not None:
+            keep = keep.to(torch.bool).cpu()
+            ids = ids[keep]
+        check_inputs(self._view, x, needs_grad=False)
+        self._batch = (state, ids, keep, also)
+        try:
+            with torch.no_grad():
+                return call_model(self._view, x)
+        finally:
+            self._batch = None
 
 
 def sweep_state(
@@ -126,8 +151,9 @@ def sweep_state(
         raise ExplanationInputError(f"top_k and batch_size must be ≥ 1; got {top_k} and {batch_size}")
     state = SweepState(top_k, saturation) if state is None else state
     total, seen, offset = length(data), 0, state.count
+    run = SweepPass(model, layers)
     for batch in batches(data, batch_size):
-        sweep_batch(model, batch.x, layers, state, batch.ids + offset)
+        run(batch.x, state, batch.ids + offset)
         seen += batch.x.shape[0]
         if progress is not None:
             progress(seen, total)

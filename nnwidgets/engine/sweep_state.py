@@ -13,7 +13,7 @@ order, into the state one pass over all the data would have reached.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -22,6 +22,10 @@ import torch
 from .errors import ExplanationInputError
 
 Limits = tuple[float, float]  # the (lo, hi) range of a saturating layer
+# Reduced batches a state holds, over all its layers (rows × units values, about 13
+# bytes each), before folding them into the layers at once: bounded memory, and a
+# handful of operations per layer and few thousand examples instead of per batch.
+FOLD_VALUES = 1 << 20
 
 
 def _sort_merge(values: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -57,6 +61,43 @@ def top_merge(values: torch.Tensor, ids: torch.Tensor, k: int) -> tuple[torch.Te
 
 
 @dataclass
+class Reduced:
+    """One batch of one layer, reduced as soon as the layer has run (its output may be
+    overwritten in place later in the forward): what :meth:`LayerState.fold` adds up."""
+
+    ids: torch.Tensor  # (n,) int64 global example ids
+    score: torch.Tensor  # (n, units) float32: each example's mean over positions
+    peak: torch.Tensor  # (n, units) max over positions
+    low: torch.Tensor  # (n, units) min over positions
+    positive: torch.Tensor | None  # (n, units) "some value > 0" where a NaN hides it in ``peak``; else None
+    saturated: torch.Tensor | None  # (units,) values near the limits (saturating layers only)
+    values: int  # n × positions: what ``saturated`` counts out of
+
+
+def reduce_batch(units: torch.Tensor, ids: torch.Tensor, limits: Limits | None, saturation: float) -> Reduced:
+    """``units`` (n, units, positions) of one batch reduced over positions, ``ids`` (n,)."""
+    units = units.float()
+    n, positions = units.shape[0], units.shape[2]
+    positive = None
+    if positions == 1:  # a (N, D) output: score, max and min are the values (copied: see Reduced)
+        score = units[:, :, 0].clone()
+        peak = low = score  # and peak > 0 is "active", NaN included
+    else:
+        score = units.mean(dim=2)
+        peak, low = units.amax(dim=2), units.amin(dim=2)  # (torch.aminmax is several times slower here)
+        # A unit is active where some value is > 0; a NaN makes its peak NaN, so only
+        # then count the values themselves.
+        if peak.isnan().any():
+            positive = (units > 0).any(dim=2)
+    saturated = None
+    if limits is not None:
+        lo, hi = limits
+        edge, centre = saturation * (hi - lo) / 2, (hi + lo) / 2
+        saturated = ((units - centre).abs() >= edge).sum(dim=(0, 2))
+    return Reduced(ids, score, peak, low, positive, saturated, n * positions)
+
+
+@dataclass
 class LayerState:
     """One layer's mergeable sums over the examples it has seen."""
 
@@ -83,29 +124,39 @@ class LayerState:
 
     def update(self, units: torch.Tensor, ids: torch.Tensor, k: int, saturation: float) -> None:
         """Fold in one batch: ``units`` (n, units, positions), ``ids`` (n,)."""
-        units = units.float()
-        dev = units.device
+        self.fold([reduce_batch(units, ids, self.limits, saturation)], k)
+
+    def fold(self, parts: Sequence[Reduced], k: int) -> None:
+        """Fold in batches already reduced (:func:`reduce_batch`), all at once: the same
+        state as folding them one by one (sums up to float64 rounding), in a few
+        operations on their concatenation instead of a dozen small ones per batch."""
+        if not parts:
+            return
+        one = len(parts) == 1
+
+        def cat(xs: list[torch.Tensor]) -> torch.Tensor:
+            return xs[0] if one else torch.cat(xs)
+
+        score, peak = cat([p.score for p in parts]), cat([p.peak for p in parts])
+        dev = score.device
         if self.sum.device != dev:
             self._to(dev)
-        n = units.shape[0]
-        score = units.mean(dim=2)  # (n, units): a unit's score for an example
-        self.count += n
+        self.count += score.shape[0]
         self.sum += score.sum(0, dtype=torch.float64)
-        peak = units.amax(dim=2)  # (n, units): one reduction gives both the max and "active"
         self.max = torch.maximum(self.max, peak.amax(dim=0))
-        self.min = torch.minimum(self.min, units.amin(dim=(0, 2)))
-        # A unit is active where some value is > 0; a NaN makes its peak NaN, so
-        # only then count the values themselves.
-        active = peak > 0 if not peak.isnan().any() else (units > 0).any(dim=2)
+        self.min = torch.minimum(self.min, cat([p.low for p in parts]).amin(dim=0))
+        if all(p.positive is None for p in parts):
+            active = peak > 0
+        else:
+            active = torch.cat([p.peak > 0 if p.positive is None else p.positive for p in parts])
         self.active += active.sum(0)
         if self.limits is not None:
-            lo, hi = self.limits
-            edge, centre = saturation * (hi - lo) / 2, (hi + lo) / 2
-            self.saturated += ((units - centre).abs() >= edge).sum(dim=(0, 2))
-            self.values += n * units.shape[2]
-        every = ids.to(dev).expand(self.units, n)
+            for p in parts:
+                self.saturated += p.saturated
+                self.values += p.values
+        ids = cat([p.ids for p in parts]).to(dev)
         self.top_values, self.top_ids = top_merge(torch.cat([self.top_values, score.T], 1),
-                                                  torch.cat([self.top_ids, every], 1), k)
+                                                  torch.cat([self.top_ids, ids.expand(self.units, -1)], 1), k)
 
     def merge(self, other: LayerState, k: int) -> LayerState:
         if other.units != self.units or other.limits != self.limits:
@@ -150,21 +201,42 @@ class SweepState:
         if top_k < 1:
             raise ExplanationInputError(f"top_k must be ≥ 1; got {top_k}")
         self.top_k, self.saturation = int(top_k), float(saturation)
-        self.layers: dict[str, LayerState] = {}
+        self._layers: dict[str, LayerState] = {}
+        self._pending: dict[str, list[Reduced]] = {}  # reduced batches not folded in yet
+        self._rows: dict[str, int] = {}  # their examples, per layer
+        self._values = 0  # their values, over all layers
+
+    @property
+    def layers(self) -> dict[str, LayerState]:
+        """Every swept layer's state, with all the batches seen folded in."""
+        self._fold()
+        return self._layers
 
     def update(self, name: str, units: torch.Tensor, ids: torch.Tensor, limits: Limits | None = None) -> None:
         """Fold one batch of layer ``name``'s output, seen as (n, units, positions), into the state."""
         if units.shape[0] != ids.shape[0]:
             raise ExplanationInputError(f"a batch of {units.shape[0]} examples came with {ids.shape[0]} ids")
-        state = self.layers.get(name)
+        state = self._layers.get(name)
         if state is None:
-            state = self.layers[name] = LayerState(units.shape[1], limits)
-        state.update(units, ids.long(), self.top_k, self.saturation)
+            state = self._layers[name] = LayerState(units.shape[1], limits)
+        self._pending.setdefault(name, []).append(reduce_batch(units, ids.long(), state.limits, self.saturation))
+        self._rows[name] = self._rows.get(name, 0) + units.shape[0]
+        self._values += units.shape[0] * state.units
+        if self._values >= FOLD_VALUES:
+            self._fold()
+
+    def _fold(self) -> None:
+        pending, self._pending, self._rows, self._values = self._pending, {}, {}, 0
+        for name, parts in pending.items():
+            self._layers[name].fold(parts, self.top_k)
 
     @property
     def count(self) -> int:
         """Examples seen (by the first layer: every layer sees every example)."""
-        return next(iter(self.layers.values())).count if self.layers else 0
+        if not self._layers:
+            return 0
+        name = next(iter(self._layers))
+        return self._layers[name].count + self._rows.get(name, 0)
 
     def merge(self, other: SweepState) -> SweepState:
         """The state of both shards together (neither is changed). Associative and

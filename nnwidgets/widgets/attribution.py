@@ -18,10 +18,12 @@ from torch import nn
 from ..engine import ExplanationInputError
 from ..engine.arguments import default_layer
 from ..engine.contract import OutputSpec, with_contract
+from ..engine.explanation import Explanation
 from ..engine.keywords import example_model, keyed
 from ..engine.frames.attribution import AttributionFrame, attribution_frame, batch_frame, image_range
 from ..engine.frames.trust import trust_frame
 from ..engine.checks.completeness import COMPLETE_METHODS
+from ..engine.methods.gradients import FROM_GRADIENT
 from ..engine.progress import Cancelled
 from ..engine.registry import lookup
 from ..engine.state import model_dtype
@@ -145,9 +147,13 @@ class Attribution(FromTensor, AttributionTraits):
             embedding = default_layer(model, inputs.examples[0], None)
         check_embedding(model, inputs, embedding)
         self._padding = [] if given.padding is None or inputs.kind != "text" else [p for p in given.padding]
-        batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image")
-        inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         method = method or DEFAULT_METHOD[inputs.kind]
+        # One example and a gradient method: the batch's forward is the first map's own.
+        fused = (len(inputs) == 1 and index == 0 and inputs.kind != "text" and method in FROM_GRADIENT
+                 and not (method_options or {}).get(method))
+        batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image",
+                            gradient_for=target if fused else None)
+        inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         offered = offered_methods(inputs.kind, methods, method, compare, bool(inputs.spatial_layers))
         if isinstance(randomize_layers, bool) or not isinstance(randomize_layers, int) or randomize_layers < 0:
             raise ExplanationInputError(f"randomize_layers must be an int ≥ 0; got {randomize_layers!r}")
@@ -192,7 +198,7 @@ class Attribution(FromTensor, AttributionTraits):
         # follow in the worker thread (the cell returns, the view fills in). Outside one
         # (scripts, tests) they run here, so the object is complete when it returns.
         streamed = self._runner() is not None
-        first = self._maps_plan(index, target, method, [] if streamed else list(compare), {})
+        first = self._maps_plan(index, target, method, [] if streamed else list(compare), {}, batch.gradient)
         first.apply(first.work(Progress(self)))
         self._listen()
         self.observe(self._on_python_change, names=["target", "method", "compare", "index", "trust"])
@@ -252,7 +258,8 @@ class Attribution(FromTensor, AttributionTraits):
             fields.texts(request, "compare", self.compare), fields.mapping(request, "options", values="a mapping"),
         )
 
-    def _maps_plan(self, index: int, target: int | str, method: str, compare: list[str], options: dict) -> Plan:
+    def _maps_plan(self, index: int, target: int | str, method: str, compare: list[str], options: dict,
+                   gradient: Explanation | None = None) -> Plan:
         inputs, offered, titles = self._inputs, list(self.methods), dict(self.method_titles)
         view = {m: dict(o) for m, o in self.method_options.items()}
         output = self._reading if self._model is not None else self.output
@@ -266,7 +273,7 @@ class Attribution(FromTensor, AttributionTraits):
                 return progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown))
 
             frame = attribution_frame(self._example_model(index), inputs.examples[index], shown, target, opts,
-                                      kind=inputs.kind, output=output, stage=stage, titles=titles)
+                                      kind=inputs.kind, output=output, stage=stage, titles=titles, gradient=gradient)
             frame.scale = padded_scale(frame.maps, self._pad(index)) if inputs.kind == "text" else frame.scale
             return frame, view, opts
 

@@ -180,7 +180,17 @@ class Widget(StaticForm, anywidget.AnyWidget):
                 value, stale = result
                 self._settle(seq, lambda: plan.apply(value), note=STALE if stale else None)
 
-            runner.submit(seq, lambda job: self._unchanged(plan.work, Progress(self, runner, job, show=False)), done)
+            def submit() -> None:
+                job = runner.running
+                if not current() or runner.waiting or (job is not None and not job.cancel.is_set()):
+                    return  # a newer request runs or waits: its answer brings its own follow-up
+                runner.submit(seq, lambda job: self._unchanged(plan.work, Progress(self, runner, job, show=False)),
+                              done)
+
+            # On the loop's next turn, i.e. once the cell that built or changed the view has
+            # returned and its display is sent: the worker's torch threads then compete
+            # with nothing the user waits for.
+            runner.loop.call_soon(submit)
             return
 
         def run() -> None:

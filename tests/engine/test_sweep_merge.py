@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from nnwidgets.engine import Cancelled, reporting
 from nnwidgets.engine.sweep import sweep, sweep_batch, sweep_state
+from nnwidgets.engine import sweep_state as sweep_state_module
 from nnwidgets.engine.sweep_state import SweepState, _sort_merge, top_merge
 
 
@@ -165,3 +166,47 @@ def test_progress_and_cancellation_leave_no_hooks():
     with reporting(lambda done, total: seen.append((done, total))):
         sweep_state(model, [x[:20], x[20:]], LAYERS)
     assert seen == [(20, 0), (50, 0), (50, 50)]
+
+
+class Root(nn.Module):
+    """NaN where its input is negative: a layer whose values are NaN in some positions only."""
+
+    def forward(self, x):
+        return x.sqrt()
+
+
+@pytest.mark.parametrize("fold", [1, 40, 1 << 20])
+def test_batches_folded_together_equal_batches_folded_one_by_one(monkeypatch, fold):
+    """A state folds its layers' reduced batches a few thousand examples at a time: after
+    every batch (fold = 1), every few, or once at the end, it is one state, NaN values
+    (a NaN max, yet a unit active where another position is > 0) and padding included,
+    and ``count`` sees the batches still waiting."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 5), Root(), nn.ReLU(), nn.Flatten(), nn.Linear(15, 2), nn.Tanh()).eval()
+    layers = ["0", "1", "2", "5"]
+    x = torch.randint(-2, 3, (45, 3, 4)).float()  # (N, T, D): units are the last axis, T positions
+    monkeypatch.setattr(sweep_state_module, "FOLD_VALUES", 1)
+    each = sweep_state(model, x, layers, top_k=4, batch_size=7)
+    monkeypatch.setattr(sweep_state_module, "FOLD_VALUES", fold)
+    state = SweepState(4)
+    for i in range(0, 45, 7):
+        n = min(i + 7, 45) - i
+        sweep_batch(model, torch.cat([x[i:i + n], x[:2]]), layers, state, torch.cat([torch.arange(i, i + n), torch.arange(2)]),
+                    keep=torch.arange(n + 2) < n)
+        assert state.count == i + n
+    for name in layers:  # as assert_states_equal, NaN equal to NaN
+        a, b = state.layers[name], each.layers[name]
+        assert (a.count, a.values, a.limits) == (b.count, b.values, b.limits)
+        torch.testing.assert_close(a.sum, b.sum, rtol=1e-12, atol=1e-9, equal_nan=True)
+        for f in ("max", "min", "top_values"):
+            torch.testing.assert_close(getattr(a, f), getattr(b, f), rtol=0, atol=0, equal_nan=True)
+        for f in ("active", "saturated", "top_ids"):
+            assert torch.equal(getattr(a, f), getattr(b, f)), (name, f)
+    with torch.no_grad():
+        root = model[0](x).sqrt()
+        out = model(x)  # (N, 2): one position per unit, NaN in the rows that met one
+    assert out.isnan().any() and torch.equal(state.layers["5"].active, (out > 0).sum(0))
+    assert root.isnan().any(1).any() and (root.isnan().any(1) & (root > 0).any(1)).any()  # the case that matters
+    for s in (state, each):
+        assert torch.equal(s.layers["1"].active, (root > 0).any(1).sum(0))
+        assert torch.equal(s.layers["1"].max.isnan(), root.isnan().any(1).any(0))

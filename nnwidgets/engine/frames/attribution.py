@@ -25,7 +25,8 @@ from ..outputs import OutputKind, Reading, readable, reading_of
 from ..passes import call_model
 from ..private import private_view
 from ..notes import map_notes
-from ..hooks import hooked_forward
+from ..hooks import hooked_forward, watched
+from ..targets import Target
 from ..tokens import grid_of, has_attention
 from ..validate import check_inputs
 
@@ -42,6 +43,7 @@ class BatchFrame:
     reading: Reading = field(default_factory=Reading)
     spatial_layers: list[str] = field(default_factory=list)  # modules with (N, C, H, W) output, H·W > 1
     spatial_default: str | None = None  # the last convolution among them: Grad-CAM's usual layer
+    gradient: Explanation | None = None  # the one example's plain gradient, when asked (``gradient_for``)
 
 
 @dataclass
@@ -58,17 +60,29 @@ class AttributionFrame:
     notes: list[str] = field(default_factory=list)  # why the maps may look as they do (engine.notes)
 
 
-def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: bool = False) -> BatchFrame:
+def batch_frame(
+    model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: bool = False, gradient_for: Target | None = None,
+) -> BatchFrame:
     """Every example's output in one no-grad pass (per example when their shapes differ),
-    read as the view shows it; with ``spatial``, also the layers Grad-CAM can take a map from."""
+    read as the view shows it; with ``spatial``, also the layers Grad-CAM can take a map from.
+
+    With ``gradient_for`` (a target) and ONE example, that pass is the forward of the
+    example's plain gradient for the target, kept as ``frame.gradient``: the view's first
+    map, when it is a gradient method, then needs no pass of its own (on a big model
+    the batch's forward cost a third of the constructor).
+    """
     for ex in examples:
         check_inputs(model, ex, needs_grad=False)
     same = len({tuple(e.shape) for e in examples}) == 1
     parts = [torch.cat(list(examples))] if same else list(examples)
-    layers, default, out = [], None, None
+    layers, default, out, g = [], None, None, None
+    explain = gradient_for if len(examples) == 1 else None
     if spatial:  # one hooked forward gives the layers' shapes and, on the whole batch, its outputs
-        layers, default, out = _spatial(model, parts[0])
+        layers, default, out, g = _spatial(model, parts[0], explain)
         out = out.reshape(out.shape[0], -1) if same else None
+    elif explain is not None:
+        g = attribute(model, parts[0], "gradient", explain)
+        out = g.prediction.reshape(1, -1)
     model = private_view(model)
     if out is None:
         with torch.no_grad():
@@ -76,7 +90,7 @@ def batch_frame(model: nn.Module, examples: Sequence[torch.Tensor], *, spatial: 
     if out.shape[1] < 1:
         raise ExplanationInputError("Attribution needs a model with at least one output per example")
     reading = reading_of(model, out)  # decided on the whole batch, once
-    return BatchFrame(readable(out, reading), reading.kind, reading, layers, default)
+    return BatchFrame(readable(out, reading), reading.kind, reading, layers, default, g)
 
 
 def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None]:
@@ -87,8 +101,12 @@ def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | 
     return _spatial(model, x)[:2]
 
 
-def _spatial(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None, torch.Tensor]:
-    """:func:`spatial_layers` and the model's output on ``x``, from one hooked forward."""
+def _spatial(
+    model: nn.Module, x: torch.Tensor, gradient_for: Target | None = None,
+) -> tuple[list[str], str | None, torch.Tensor, Explanation | None]:
+    """:func:`spatial_layers` and the model's output on ``x``, from one hooked forward:
+    a no-grad one, or with ``gradient_for`` the forward of x's plain gradient for that
+    target (returned too)."""
     shapes: dict[str, tuple[int, ...]] = {}
 
     def watch(name: str, _module: nn.Module, out: object) -> None:
@@ -96,7 +114,12 @@ def _spatial(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None, 
         if isinstance(first, torch.Tensor):
             shapes[name] = tuple(first.shape)
 
-    output = hooked_forward(model, x, watch)
+    g = None
+    if gradient_for is None:
+        output = hooked_forward(model, x, watch)
+    else:
+        g = attribute(watched(model, watch), x, "gradient", gradient_for)
+        output = g.prediction
     modules = dict(model.named_modules())
     attention = has_attention(model)
     names, blocks = [], []
@@ -115,9 +138,9 @@ def _spatial(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | None, 
         # After the last block only the class token reaches a class-token head: its patch
         # tokens get no gradient there, so their map would be all zero.
         last, skip = blocks[-1]
-        return names, blocks[-2][0] if skip and len(blocks) > 1 else last, output
+        return names, blocks[-2][0] if skip and len(blocks) > 1 else last, output, g
     convs = [n for n in names if isinstance(modules[n], nn.modules.conv._ConvNd)]
-    return names, (convs[-1] if convs else (names[-1] if names else None)), output
+    return names, (convs[-1] if convs else (names[-1] if names else None)), output, g
 
 
 def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
@@ -145,21 +168,23 @@ def attribution_frame(
     output: OutputKind | Reading,
     stage: Stage | None = None,
     titles: Mapping[str, str] | None = None,
+    gradient: Explanation | None = None,
 ) -> AttributionFrame:
     """The maps of ``methods`` (main first) for ONE example ``x`` (1, ...) and ``target``
     (a class or "predicted": the first method fixes the class the others explain),
     each computed with its ``options`` and reduced for ``kind``.
 
     Gradient, saliency and gradient × input shown together (without options)
-    share one backward pass.
+    share one backward pass; ``gradient``, x's plain gradient for ``target`` computed
+    already (:func:`batch_frame`), spares them even that one.
     """
     around = stage or (lambda i, m: contextlib.nullcontext())
     shown = list(methods)
     exps: dict[str, Explanation] = {}
     family = [m for m in shown if m in FROM_GRADIENT and not options.get(m)]
-    if len(family) >= 2:
+    if len(family) >= 2 or (family and gradient is not None):
         with around(shown.index(family[0]), family[0]):
-            g = attribute(model, x, "gradient", target)
+            g = gradient if gradient is not None else attribute(model, x, "gradient", target)
         target = int(g.target[0]) if g.target is not None else 0
         exps.update(from_gradient(g, x, family))
     for i, m in enumerate(shown):
