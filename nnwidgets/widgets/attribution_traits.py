@@ -146,4 +146,5 @@ class AttributionTraits(Widget):
             tokens=self.tokens,
             trust=trust_arrays(self._trust),
             method_titles=dict(self.method_titles),
+            notes=list(self.notes),
         )
