@@ -112,7 +112,7 @@ class Attribution(FromTensor, AttributionTraits):
         inputs = normalise(x, kind=kind, feature_names=feature_names, tokens=tokens, baseline=baseline,
                            dtype=model_dtype(model) or torch.float32, mean=mean, std=std, display=display)
         check_embedding(model, inputs, embedding)
-        batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image")
+        batch = batch_frame(model, inputs.examples, spatial=inputs.kind in ("image", "text"))
         inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         method = method or DEFAULT_METHOD[inputs.kind]
         offered = offered_methods(inputs.kind, methods, method, compare, bool(inputs.spatial_layers))

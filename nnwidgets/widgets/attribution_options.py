@@ -22,7 +22,7 @@ from ..engine.registry import METHODS
 from .attribution_inputs import Inputs
 
 # Every engine method that fits each kind. Grad-CAM is offered for images when
-# the model has a layer with spatial output; perturbation methods on images work
+# the model has a layer with spatial output, for text on a transformer's blocks; perturbation methods on images work
 # on square patches (the "window"), on text on tokens.
 METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     "image": (
@@ -33,7 +33,8 @@ METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
         "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad",
         "feature_ablation", "kernel_shap", "lime", "learned_mask",
     ),
-    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "feature_ablation", "kernel_shap", "lime"),
+    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "gradcam", "feature_ablation",
+             "kernel_shap", "lime"),
 }
 DEFAULT_METHOD = {"image": "input_x_gradient", "tabular": "integrated_gradients", "text": "layer_integrated_gradients"}
 # Methods that are fast enough on the demo models to answer while exploring;
@@ -47,6 +48,7 @@ TEXT_TITLES = {
     "feature_ablation": "Token ablation",
     "kernel_shap": "Kernel SHAP (tokens)",
     "lime": "LIME (tokens)",
+    "gradcam": "Grad-CAM (tokens of a block)",
 }
 
 # The editable fields per method: name, label, type and bounds. The view builds
@@ -220,8 +222,9 @@ def engine_options(
                     baselines=inputs.baseline(i))
     elif method == "gradcam":
         if not view.get("layer"):
-            raise ExplanationInputError("Grad-CAM needs a layer with spatial output (N, C, H, W); the model has none")
-        return {"layer": view["layer"], "upsample": True, **hidden}
+            raise ExplanationInputError("Grad-CAM needs a layer with spatial output (N, C, H, W) or a transformer "
+                                        "block's tokens (N, T, D); the model has none")
+        return {"layer": view["layer"], "upsample": inputs.kind == "image", **hidden}
     if inputs.kind == "image" and method in ("feature_ablation", "kernel_shap", "lime", "learned_mask") \
             and "window" in view:
         opts["feature_mask"] = patch_mask(x, int(view["window"]))
@@ -258,7 +261,7 @@ def check_fits(methods: list[str], kind: str) -> None:
     if kind == "image":
         fits.add("gradcam")
     if kind == "text":  # gradients cannot flow into token ids: only layer methods and ablation
-        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {
+        fits = {m for m, info in METHODS.items() if info.kind == "layer"} | {
             "feature_ablation", "occlusion", "kernel_shap", "lime"}
     bad = [m for m in methods if m not in fits]
     if bad:
