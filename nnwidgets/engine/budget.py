@@ -21,6 +21,7 @@ import time
 import torch
 
 from .errors import ExplanationInputError
+from .progress import estimated
 
 AUTO_LIMIT = 1024  # elements per example up to which every element is its own feature
 GRID = 16  # image cells per side by default
@@ -93,7 +94,8 @@ def check_time_limit(value: object) -> float | None:
     return float(value)
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``seconds`` as a reader says it: "40 s", "3 min", "1.5 h"."""
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 7200:
@@ -115,8 +117,9 @@ class Budget:
         estimate = spent * total / max(done, 1e-12)
         if self.limit is not None and estimate > self.limit:
             raise TooSlow(
-                f"{self.what} would take about {_duration(estimate)} on this model and input (estimated "
-                f"from a timed forward of {_duration(spent) if spent >= 1 else f'{spent * 1000:.0f} ms'}), "
-                f"over the time_limit of {_duration(self.limit)}; {self.lower}, or pass a larger "
+                f"{self.what} would take about {duration(estimate)} on this model and input (estimated "
+                f"from a timed forward of {duration(spent) if spent >= 1 else f'{spent * 1000:.0f} ms'}), "
+                f"over the time_limit of {duration(self.limit)}; {self.lower}, or pass a larger "
                 f"time_limit (None: no limit)", estimate)
+        estimated(estimate, self.lower)
         return estimate

@@ -35,9 +35,11 @@ import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 
-__all__ = ["Callback", "Cancelled", "reporting", "step"]
+__all__ = ["Callback", "Cancelled", "estimated", "estimating", "reporting", "step"]
 
 Callback = Callable[[int, int], None]
+# (estimated seconds in all, how to make it faster) once a slow loop has timed its first forward.
+EstimateCallback = Callable[[float, str], None]
 
 
 class Cancelled(Exception):
@@ -45,6 +47,8 @@ class Cancelled(Exception):
 
 
 _CALLBACK: contextvars.ContextVar[Callback | None] = contextvars.ContextVar("nnwidgets_progress", default=None)
+_ESTIMATE: contextvars.ContextVar[EstimateCallback | None] = contextvars.ContextVar("nnwidgets_estimate",
+                                                                                     default=None)
 
 
 @contextlib.contextmanager
@@ -71,3 +75,25 @@ def step(done: int, total: int) -> None:
     callback = _CALLBACK.get()
     if callback is not None:
         callback(done, total)
+
+
+@contextlib.contextmanager
+def estimating(callback: EstimateCallback | None) -> Iterator[None]:
+    """Within the block, a loop that times its first forward (occlusion, ablation, the
+    surrogates, a learned mask; :class:`~nnwidgets.engine.budget.Budget`) calls
+    ``callback(seconds, advice)``: its estimated time in all and how to lower it.
+    Nestable like :func:`reporting`."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"the estimate callback must be callable (seconds, advice) or None; got {callback!r}")
+    token = _ESTIMATE.set(callback)
+    try:
+        yield
+    finally:
+        _ESTIMATE.reset(token)
+
+
+def estimated(seconds: float, advice: str) -> None:
+    """Tell the current estimate callback (if any) how long the running loop will take."""
+    callback = _ESTIMATE.get()
+    if callback is not None:
+        callback(seconds, advice)

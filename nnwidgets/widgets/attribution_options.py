@@ -18,6 +18,7 @@ import torch
 
 from ..engine import ExplanationInputError
 from ..engine.baselines import patch_mask, reference, value_span
+from ..engine.budget import TooSlow, duration
 from ..engine.registry import METHODS
 from .attribution_inputs import Inputs
 
@@ -79,6 +80,42 @@ SPECS: dict[str, list[dict[str, Any]]] = {
         {"name": "mode", "label": "mode", "type": "choice", "choices": ["preserve", "delete"]},
     ],
 }
+# Above this many estimated seconds the view says how long a run will take and how to shorten it.
+SLOW_ESTIMATE = 10.0
+
+
+def faster(method: str, kind: str) -> str:
+    """What to change in the view's options form to make ``method`` faster ("" when nothing there)."""
+    patch = " or raise the patch (px)" if kind == "image" else ""
+    return {
+        "occlusion": "raise the window (px)" if kind == "image" else "",
+        "feature_ablation": "raise the patch (px)" if kind == "image" else "",
+        "kernel_shap": "lower the samples" + patch,
+        "lime": "lower the samples" + patch,
+        "learned_mask": "lower the steps",
+        "integrated_gradients": "lower the steps",
+        "layer_integrated_gradients": "lower the steps",
+        "smoothgrad": "lower the samples",
+    }.get(method, "")
+
+
+def estimate_note(method: str, kind: str, seconds: float, advice: str) -> str:
+    """The sentence shown while a slow run computes ("" when it is quick): its timed estimate
+    and how to shorten it (the form's fields, else the engine's ``advice``)."""
+    if seconds <= SLOW_ESTIMATE:
+        return ""
+    how = faster(method, kind)
+    how = f"{how} in the options" if how else advice
+    return f"≈ {duration(seconds)} estimated; {how} to speed up"
+
+
+def refused(exc: TooSlow, method: str, title: str, kind: str) -> TooSlow:
+    """The engine's refusal as the view shows it: which method, and the form's fields to change."""
+    how = faster(method, kind)
+    extra = f" In this view: {how} in the options." if how else ""
+    return TooSlow(f"{title}: {exc}.{extra}", exc.estimate)
+
+
 # Fields that only mean something for images (patches of pixels).
 IMAGE_ONLY = {"window"}
 
