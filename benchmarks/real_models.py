@@ -10,8 +10,17 @@ Prints, per model:
   Captum calls that would take hours (feature ablation over every pixel) are
   estimated from their timed forward and marked "est.".
 
+With ``--estimates`` it prints, instead, each budgeted method's estimates (the timed
+probe's, then the one from its first full-sized step) beside its actual time, on
+``attribute``'s defaults without a time limit.
+
+With ``--picker`` the first column is what picking the method in the view costs
+(``view.method = m`` on a view without the trust panel: the view's own defaults,
+e.g. occlusion on about 8 × 8 patches, 200 surrogate samples, 32 IG steps) instead
+of ``attribute``'s defaults.
+
 torchvision comes from .venv/torchvision (scripts/setup.sh); run with
-``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16]``.
+``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [--picker] [resnet18|vit_b_16]``.
 """
 
 from __future__ import annotations
@@ -89,10 +98,21 @@ def captum_default(net, x, method: str, layer: str, target: int):
         "occlusion": lambda: ca.Occlusion(net).attribute(x, window, strides=window, target=target),
         "kernel_shap": lambda: ca.KernelShap(net).attribute(x, target=target),
     }
+    if x[0].numel() > 4096:  # Captum's default: one feature per pixel, 25 samples — hours of lasso-free
+        calls.pop("kernel_shap")  # but meaningless fitting (stopped after > 5 min on ResNet-18)
     return calls.get(method)
 
 
-def run(name: str) -> None:
+def picker_costs(net, x) -> dict:
+    """Each method the view offers, picked in it: (seconds, peak MB, error shown)."""
+    view = nw.Attribution(net, x, trust=False)
+    out = {}
+    for m in view.methods:
+        out[m] = measured(lambda: setattr(view, "method", m))[:2] + (view.error,)
+    return out, view
+
+
+def run(name: str, picker: bool = False) -> None:
     net = tv_model(name)
     if name.startswith("vit"):
         torch.nn.init.normal_(net.heads.head.weight, std=0.02)  # torchvision's zero head: every map zero
@@ -106,13 +126,24 @@ def run(name: str) -> None:
     target = int(net(x[None]).argmax())
     with torch.no_grad():
         fwd = measured(lambda: net(x[None]))[0]
-    print("| method | nnwidgets default | peak MB | Captum default | peak MB |")
-    print("|---|---|---|---|---|")
+    ours_name = "picked in the view" if picker else "nnwidgets default"
+    print(f"| method | {ours_name} | peak MB | Captum default | peak MB |")
+    print("|---|---|---|---|---|", flush=True)
+    picked, view = picker_costs(net, x) if picker else ({}, None)
+    if view is not None:
+        layer = view.method_options.get("gradcam", {}).get("layer", layer)
+        target = view.target
     for m in ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
               "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask"):
-        opts = {"layer": layer} if m == "gradcam" else {}
-        s, mb, out = measured(lambda: nw.attribute(net, x[None], m, target, **opts))
-        ours = out if isinstance(out, str) else f"{s:.2f} s"
+        if picker:
+            if m not in picked:
+                continue
+            s, mb, error = picked[m]
+            ours = f"{s:.2f} s" + (f" ({error.split(' on this model')[0]})" if error else "")
+        else:
+            opts = {"layer": layer} if m == "gradcam" else {}
+            s, mb, out = measured(lambda: nw.attribute(net, x[None], m, target, **opts))
+            ours = out if isinstance(out, str) else f"{s:.2f} s"
         call = captum_default(net, x[None], m, layer, target)
         if call is not None:
             cs, cmb, _ = measured(call)
@@ -126,6 +157,30 @@ def run(name: str) -> None:
         print(f"| {m} | {ours} | {mb:.0f} | {theirs} | {tmb} |", flush=True)
 
 
+def estimates(name: str) -> None:
+    """Estimate vs actual seconds of the methods that time a probe (engine.budget)."""
+    from nnwidgets.engine.progress import estimating
+
+    net = tv_model(name)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    nw.attribute(net, x, "saliency")  # warm, as a view that has drawn its first map
+    print(f"\n## {name} at 224 × 224: estimate vs actual\n")
+    print("| method | probe's estimate | after a full step | actual | probe / actual | full step / actual |")
+    print("|---|---|---|---|---|---|", flush=True)
+    for m, opts in (("occlusion", {}), ("feature_ablation", {}), ("kernel_shap", {}), ("learned_mask", {"steps": 20})):
+        seen: list[float] = []
+        with estimating(lambda seconds, _advice: seen.append(seconds)):
+            start = time.perf_counter()
+            nw.attribute(net, x, m, 0, time_limit=None, **opts)
+            actual = time.perf_counter() - start
+        probe, full = (seen + [float("nan")] * 2)[:2]
+        m = m + (" (20 steps)" if opts else "")
+        print(f"| {m} | {probe:.1f} s | {full:.1f} s | {actual:.1f} s | {probe / actual:.2f} | "
+              f"{full / actual:.2f} |", flush=True)
+
+
 if __name__ == "__main__":
-    for name in sys.argv[1:] or ["resnet18", "vit_b_16"]:
-        run(name)
+    args = sys.argv[1:]
+    picker, estimate = "--picker" in args, "--estimates" in args
+    for name in [a for a in args if not a.startswith("--")] or ["resnet18", "vit_b_16"]:
+        estimates(name) if estimate else run(name, picker)
