@@ -109,8 +109,10 @@ def test_the_demos_text_model_offers_gradcam_on_its_blocks():
 
     s = demo.sentences()
     view = nw.Attribution(s.model, s.ids[0], tokens=s.tokens[0], embedding=s.embedding_layer,
-                          baseline=s.baseline_ids(s.ids[0]), compare=["gradcam"], trust=False)
+                          baseline=s.baseline_ids(s.ids[0]), compare=["gradcam"])
     assert view.method_options["gradcam"]["layer"] == "bert.encoder.layer.5"
+    # its (1, 1, T) map takes part in the trust panel as one score per token
+    assert "error" not in view._trust and view._trust["methods"] == ["layer_integrated_gradients", "gradcam"]
     cam = nw.attribute(s.model, s.ids[0], "gradcam", 0, layer="bert.encoder.layer.5").attributions[0, 0]
     torch.testing.assert_close(torch.from_numpy(view.maps["gradcam"]), cam, rtol=1e-4, atol=1e-6)
     assert view.maps["gradcam"].shape == (len(s.tokens[0]),) and cam.abs().max() > 0

@@ -45,7 +45,9 @@ def test_a_slow_methods_estimate_shows_while_it_runs_and_a_refusal_shows_in_the_
     text = note.inner_text()
     assert text.startswith("≈ ") and text.endswith("s estimated; raise the window (px) in the options to speed up"), text
     seconds = float(first.locator(".nnw-progress").get_attribute("data-estimate"))
-    assert 10 < seconds < 60 and kernel_json(page, "w._progress['estimate_note']") == text
+    assert 10 < seconds < 60, seconds
+    # the kernel's sentence (it may have been refined since, from a full-sized step)
+    assert kernel_json(page, "w._progress['estimate_note']").endswith(text.split(" s estimated")[1])
     # laid out as one readable row: the bar, the label, the note, cancel — inside the view, not overlapping
     row = first.locator(".nnw-progress").bounding_box()
     view = first.bounding_box()
