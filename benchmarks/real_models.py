@@ -20,7 +20,8 @@ e.g. occlusion on about 8 × 8 patches, 200 surrogate samples, 32 IG steps) inst
 of ``attribute``'s defaults.
 
 torchvision comes from .venv/torchvision (scripts/setup.sh); run with
-``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [--picker] [resnet18|vit_b_16]``.
+``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [--picker] [--no-view] [--estimates] [resnet18|vit_b_16]``
+(``--no-view``: skip the constructor timings).
 """
 
 from __future__ import annotations
@@ -103,25 +104,22 @@ def captum_default(net, x, method: str, layer: str, target: int):
     return calls.get(method)
 
 
-def picker_costs(net, x) -> dict:
-    """Each method the view offers, picked in it: (seconds, peak MB, error shown)."""
-    view = nw.Attribution(net, x, trust=False)
-    out = {}
-    for m in view.methods:
-        out[m] = measured(lambda: setattr(view, "method", m))[:2] + (view.error,)
-    return out, view
+def picked(view, m: str) -> tuple[float, float, str]:
+    """Method ``m`` picked in the view (no trust panel): (seconds, peak MB, error shown)."""
+    return measured(lambda: setattr(view, "method", m))[:2] + (view.error,)
 
 
-def run(name: str, picker: bool = False) -> None:
+def run(name: str, picker: bool = False, view_first: bool = True) -> None:
     net = tv_model(name)
     if name.startswith("vit"):
         torch.nn.init.normal_(net.heads.head.weight, std=0.02)  # torchvision's zero head: every map zero
     torch.manual_seed(0)
     x = torch.randn(3, 224, 224)
-    one, first, full = view_times(net, x)
-    print(f"\n## {name} at 224 × 224\n")
-    print(f"attribute(input_x_gradient) {one:.2f} s · Attribution(model, x) → first map {first:.2f} s "
-          f"({first / one:.2f}×) · → complete view with trust {full:.1f} s\n")
+    print(f"\n## {name} at 224 × 224\n", flush=True)
+    if view_first:
+        one, first, full = view_times(net, x)
+        print(f"attribute(input_x_gradient) {one:.2f} s · Attribution(model, x) → first map {first:.2f} s "
+              f"({first / one:.2f}×) · → complete view with trust {full:.1f} s\n", flush=True)
     layers, layer = spatial_layers(net, x[None])
     target = int(net(x[None]).argmax())
     with torch.no_grad():
@@ -129,16 +127,20 @@ def run(name: str, picker: bool = False) -> None:
     ours_name = "picked in the view" if picker else "nnwidgets default"
     print(f"| method | {ours_name} | peak MB | Captum default | peak MB |")
     print("|---|---|---|---|---|", flush=True)
-    picked, view = picker_costs(net, x) if picker else ({}, None)
+    view = nw.Attribution(net, x, trust=False) if picker else None
     if view is not None:
         layer = view.method_options.get("gradcam", {}).get("layer", layer)
         target = view.target
-    for m in ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
-              "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask"):
+    order = ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
+             "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask")
+    if picker:  # cheap first, so that a run stopped by its time limit has the most rows
+        order = ("gradcam", "saliency", "gradient", "input_x_gradient", "feature_ablation", "kernel_shap", "lime",
+                 "learned_mask", "occlusion", "smoothgrad", "integrated_gradients")
+    for m in order:
         if picker:
-            if m not in picked:
+            if m not in view.methods:
                 continue
-            s, mb, error = picked[m]
+            s, mb, error = picked(view, m)
             ours = f"{s:.2f} s" + (f" ({error.split(' on this model')[0]})" if error else "")
         else:
             opts = {"layer": layer} if m == "gradcam" else {}
@@ -181,6 +183,6 @@ def estimates(name: str) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    picker, estimate = "--picker" in args, "--estimates" in args
+    picker, estimate, view_first = "--picker" in args, "--estimates" in args, "--no-view" not in args
     for name in [a for a in args if not a.startswith("--")] or ["resnet18", "vit_b_16"]:
-        estimates(name) if estimate else run(name, picker)
+        estimates(name) if estimate else run(name, picker, view_first)

@@ -284,11 +284,11 @@ class Attribution(FromTensor, AttributionTraits):
 
     def _show_estimate(self, seq: int, seconds: float, advice: str, info: Mapping[str, Any]) -> None:
         """A slow method's timed estimate (kernel thread): shown with its progress when long."""
-        if seq <= self._seq:
+        if seq <= self._seq or "method" not in info:
             return
         note = estimate_note(info["method"], self.kind, seconds, advice)
-        self._estimate = {"seq": seq, "step": info["step"], "estimate": seconds, "note": note}
-        if self._progress.get("seq") == seq and self._progress.get("step") == info["step"]:
+        self._estimate = {"seq": seq, "step": info.get("step"), "estimate": seconds, "note": note}
+        if self._progress.get("seq") == seq and self._progress.get("step") == info.get("step"):
             self._progress = {**self._progress, "estimate": seconds, "estimate_note": note}
 
     def _cancelled(self, seq: int) -> None:
