@@ -23,8 +23,8 @@ from ..engine.registry import METHODS
 from .attribution_inputs import Inputs
 
 # Every engine method that fits each kind. Grad-CAM is offered for images when
-# the model has a layer with spatial output, for text on a transformer's blocks; perturbation methods on images work
-# on square patches (the "window"), on text on tokens.
+# the model has a layer with spatial output, for text on a transformer's blocks;
+# perturbation methods on images work on square patches (the "window"), on text on tokens.
 METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     "image": (
         "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
