@@ -152,6 +152,8 @@ def run(name: str, picker: bool = False, view_first: bool = True) -> None:
             theirs, tmb = f"{cs:.2f} s", f"{cmb:.0f}"
         elif m == "feature_ablation":
             theirs, tmb = f"est. {x.numel() * fwd / 3600:.1f} h ({x.numel()} one-pixel forwards)", "–"
+        elif m == "kernel_shap":
+            theirs, tmb = f"not run: 25 samples over {x.numel():,} one-pixel features (> 5 min on ResNet-18)", "–"
         elif m == "lime":
             theirs, tmb = "not run: 50 samples over 150,528 one-pixel features", "–"
         else:
