@@ -10,8 +10,18 @@ Prints, per model:
   Captum calls that would take hours (feature ablation over every pixel) are
   estimated from their timed forward and marked "est.".
 
+With ``--estimates`` it prints, instead, each budgeted method's estimates (the timed
+probe's, then the one from its first full-sized step) beside its actual time, on
+``attribute``'s defaults without a time limit.
+
+With ``--picker`` the first column is what picking the method in the view costs
+(``view.method = m`` on a view without the trust panel: the view's own defaults,
+e.g. occlusion on about 8 × 8 patches, 200 surrogate samples, 32 IG steps) instead
+of ``attribute``'s defaults.
+
 torchvision comes from .venv/torchvision (scripts/setup.sh); run with
-``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16] [--repeats N] [--view-only]``.
+``PYTHONPATH=$PWD .venv/bin/python benchmarks/real_models.py [resnet18|vit_b_16] [--repeats N] [--view-only]
+[--picker] [--no-view] [--estimates]`` (``--no-view``: skip the constructor timings).
 """
 
 from __future__ import annotations
@@ -125,48 +135,97 @@ def captum_default(net, x, method: str, layer: str, target: int):
         "occlusion": lambda: ca.Occlusion(net).attribute(x, window, strides=window, target=target),
         "kernel_shap": lambda: ca.KernelShap(net).attribute(x, target=target),
     }
+    if x[0].numel() > 4096:  # Captum's default: one feature per pixel, 25 samples — hours of lasso-free
+        calls.pop("kernel_shap")  # but meaningless fitting (stopped after > 5 min on ResNet-18)
     return calls.get(method)
 
 
-def run(name: str, repeats: int = 7, view_only: bool = False) -> None:
+def picked(view, m: str) -> tuple[float, float, str]:
+    """Method ``m`` picked in the view (no trust panel): (seconds, peak MB, error shown)."""
+    return measured(lambda: setattr(view, "method", m))[:2] + (view.error,)
+
+
+def run(name: str, repeats: int = 7, view_only: bool = False, picker: bool = False, view_first: bool = True) -> None:
     net = tv_model(name)
     if name.startswith("vit"):
         torch.nn.init.normal_(net.heads.head.weight, std=0.02)  # torchvision's zero head: every map zero
     torch.manual_seed(0)
     x = torch.randn(3, 224, 224)
-    v = view_times(net, x, repeats)
-    print(f"\n## {name} at 224 × 224 ({torch.get_num_threads()} torch threads, load average "
-          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n")
-    print(f"attribute(input_x_gradient) {v['one']:.2f} s · Attribution(model, x) → first map {v['first']:.2f} s "
-          f"(medians of {repeats}) · constructor / attribute, median of the paired ratios: {v['ratio']:.2f}× "
-          f"wall-clock, {v['cpu_ratio']:.2f}× CPU time of the calling thread · → complete view with trust "
-          f"{v['full']:.1f} s\n", flush=True)
-    print("paired ratios, wall-clock: " + " ".join(f"{r:.2f}" for r in v["ratios"])
-          + " · CPU: " + " ".join(f"{r:.2f}" for r in v["cpu_ratios"]) + "\n", flush=True)
-    if view_only:
-        return
+    if view_first:
+        v = view_times(net, x, repeats)
+        print(f"\n## {name} at 224 × 224 ({torch.get_num_threads()} torch threads, load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n")
+        print(f"attribute(input_x_gradient) {v['one']:.2f} s · Attribution(model, x) → first map {v['first']:.2f} s "
+              f"(medians of {repeats}) · constructor / attribute, median of the paired ratios: {v['ratio']:.2f}× "
+              f"wall-clock, {v['cpu_ratio']:.2f}× CPU time of the calling thread · → complete view with trust "
+              f"{v['full']:.1f} s\n", flush=True)
+        print("paired ratios, wall-clock: " + " ".join(f"{r:.2f}" for r in v["ratios"])
+              + " · CPU: " + " ".join(f"{r:.2f}" for r in v["cpu_ratios"]) + "\n", flush=True)
+        if view_only:
+            return
+    else:
+        print(f"\n## {name} at 224 × 224\n", flush=True)
     layers, layer = spatial_layers(net, x[None])
     target = int(net(x[None]).argmax())
     with torch.no_grad():
         fwd = measured(lambda: net(x[None]))[0]
-    print("| method | nnwidgets default | peak MB | Captum default | peak MB |")
-    print("|---|---|---|---|---|")
-    for m in ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
-              "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask"):
-        opts = {"layer": layer} if m == "gradcam" else {}
-        s, mb, out = measured(lambda: nw.attribute(net, x[None], m, target, **opts))
-        ours = out if isinstance(out, str) else f"{s:.2f} s"
+    ours_name = "picked in the view" if picker else "nnwidgets default"
+    print(f"| method | {ours_name} | peak MB | Captum default | peak MB |")
+    print("|---|---|---|---|---|", flush=True)
+    view = nw.Attribution(net, x, trust=False) if picker else None
+    if view is not None:
+        layer = view.method_options.get("gradcam", {}).get("layer", layer)
+        target = view.target
+    order = ("gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
+             "occlusion", "feature_ablation", "kernel_shap", "lime", "learned_mask")
+    if picker:  # cheap first, so that a run stopped by its time limit has the most rows
+        order = ("gradcam", "saliency", "gradient", "input_x_gradient", "feature_ablation", "kernel_shap", "lime",
+                 "learned_mask", "occlusion", "smoothgrad", "integrated_gradients")
+    for m in order:
+        if picker:
+            if m not in view.methods:
+                continue
+            s, mb, error = picked(view, m)
+            ours = f"{s:.2f} s" + (f" ({error.split(' on this model')[0]})" if error else "")
+        else:
+            opts = {"layer": layer} if m == "gradcam" else {}
+            s, mb, out = measured(lambda: nw.attribute(net, x[None], m, target, **opts))
+            ours = out if isinstance(out, str) else f"{s:.2f} s"
         call = captum_default(net, x[None], m, layer, target)
         if call is not None:
             cs, cmb, _ = measured(call)
             theirs, tmb = f"{cs:.2f} s", f"{cmb:.0f}"
         elif m == "feature_ablation":
             theirs, tmb = f"est. {x.numel() * fwd / 3600:.1f} h ({x.numel()} one-pixel forwards)", "–"
+        elif m == "kernel_shap":
+            theirs, tmb = f"not run: 25 samples over {x.numel():,} one-pixel features (> 5 min on ResNet-18)", "–"
         elif m == "lime":
             theirs, tmb = "not run: 50 samples over 150,528 one-pixel features", "–"
         else:
             theirs, tmb = "no equivalent", "–"
         print(f"| {m} | {ours} | {mb:.0f} | {theirs} | {tmb} |", flush=True)
+
+
+def estimates(name: str) -> None:
+    """Estimate vs actual seconds of the methods that time a probe (engine.budget)."""
+    from nnwidgets.engine.progress import estimating
+
+    net = tv_model(name)
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    nw.attribute(net, x, "saliency")  # warm, as a view that has drawn its first map
+    print(f"\n## {name} at 224 × 224: estimate vs actual\n")
+    print("| method | probe's estimate | after a full step | actual | probe / actual | full step / actual |")
+    print("|---|---|---|---|---|---|", flush=True)
+    for m, opts in (("occlusion", {}), ("feature_ablation", {}), ("kernel_shap", {}), ("learned_mask", {"steps": 20})):
+        seen: list[float] = []
+        with estimating(lambda seconds, _advice: seen.append(seconds)):
+            start = time.perf_counter()
+            nw.attribute(net, x, m, 0, time_limit=None, **opts)
+            actual = time.perf_counter() - start
+        probe, full = (seen + [float("nan")] * 2)[:2]
+        m = m + (" (20 steps)" if opts else "")
+        print(f"| {m} | {probe:.1f} s | {full:.1f} s | {actual:.1f} s | {probe / actual:.2f} | "
+              f"{full / actual:.2f} |", flush=True)
 
 
 if __name__ == "__main__":
@@ -175,8 +234,14 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=7, help="constructor / attribute pairs")
     parser.add_argument("--view-only", action="store_true", help="only the constructor's timings, not the method table")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--picker", action="store_true", help="the first column: picking the method in the view")
+    parser.add_argument("--no-view", action="store_true", help="skip the constructor timings")
+    parser.add_argument("--estimates", action="store_true", help="estimate vs actual of the budgeted methods")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     for name in args.models:
-        run(name, args.repeats, args.view_only)
+        if args.estimates:
+            estimates(name)
+        else:
+            run(name, args.repeats, args.view_only, args.picker, not args.no_view)

@@ -178,3 +178,44 @@ def test_a_non_negative_method_draws_a_one_sided_scale_and_no_waterfall():
     assert {"saliency", "learned_mask"} <= set(view.unsigned_methods) and "gradient" not in view.unsigned_methods
     table = next(a for a in fig.get_axes() if a.get_title().startswith("Saliency"))
     assert table.get_xlim()[0] == 0  # the bars' axis starts at zero, not at −max
+
+
+def _drawn(fig) -> str:
+    return " ".join(t.get_text().replace("\n   ", " ").replace("\n", " ").replace("\\$", "$") for t, _ in texts(fig))
+
+
+def test_the_views_notes_are_drawn_inside_the_figure():
+    from .torchvision_models import model as tv_model
+
+    cls = tv_model("vit_b_16").__class__
+    torch.manual_seed(0)  # torchvision's ViT head is zero: every map all zero, every output equal
+    vit = cls(image_size=32, patch_size=8, num_layers=1, num_heads=2, hidden_dim=16, mlp_dim=32, num_classes=4).eval()
+    view = nw.Attribution(vit, torch.randn(3, 32, 32), compare=["gradcam"], trust=False)
+    assert len(view.notes) == 2
+    fig = view.to_figure()
+    assert_readable(fig)
+    drawn = _drawn(fig)
+    assert "outputs are all equal" in drawn and "'heads.head' has all-zero weights" in drawn
+
+    torch.manual_seed(0)
+    wide = nn.Sequential(nn.Linear(100, 8), nn.Tanh(), nn.Linear(8, 3)).eval()
+    view = nw.Attribution(wide, torch.randn(100), method="kernel_shap", feature_names=names("f", 100, True),
+                          method_options={"kernel_shap": {"n_samples": 25}})
+    fig = view.to_figure()
+    assert_readable(fig)
+    assert "under-determined: 25 samples for 100 features" in _drawn(fig)
+
+
+def test_a_compared_panel_at_a_small_share_of_the_scale_says_so_in_the_figure():
+    x = torch.rand(1, 8, 8)
+    big = torch.randn(1, 8, 8)
+    big[0, 0, 0] = 4.0  # the shared scale: ±4
+    for share, flagged in ((0.1, True), (0.3, False)):
+        view = nw.Attribution.from_tensor(x, {"big": big, "$small$ map": big * (share * 4.0 / big.abs().max())})
+        fig = view.to_figure()
+        assert_readable(fig)
+        drawn = _drawn(fig)
+        assert ("$small$ map: range ±0.4: 10 % of the shared ±4" in drawn) == flagged, drawn
+        assert "big: range" not in drawn
+    alone = nw.Attribution.from_tensor(x, {"small": big * 0.01})  # one panel: its own scale, nothing to flag
+    assert "% of the shared" not in _drawn(alone.to_figure())

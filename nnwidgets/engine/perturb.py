@@ -10,6 +10,7 @@ examples, flattened to P·N rows per forward.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -203,6 +204,7 @@ def evaluate(
     forwards = 1 + -(-max(0, total - first) // step)  # for the progress report
     done = 0
     while ref is None or start < total:
+        began = time.perf_counter()
         stop = min(total, start + (step if ref is not None else first))
         parts = [] if ref is not None else [inputs.unsqueeze(0)]
         if stop > start:
@@ -237,6 +239,8 @@ def evaluate(
         rows.append(scalars)
         if done == 0 and stop < total:
             budget.check((1 + stop) * n, (1 + total) * n)
+        elif done == 1 and stop < total:  # the first full-sized forward: a closer estimate for the view
+            budget.rest((1 + stop) * n, (1 + total) * n, p * n, time.perf_counter() - began, refuse=False)
         start = stop
         done += 1
         report_step(done, forwards)

@@ -37,9 +37,11 @@ import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 
-__all__ = ["Callback", "Cancelled", "current", "reporting", "step"]
+__all__ = ["Callback", "Cancelled", "current", "estimated", "estimating", "reporting", "step"]
 
 Callback = Callable[[int, int], None]
+# (estimated seconds in all, how to make it faster) once a slow loop has timed its first forward.
+EstimateCallback = Callable[[float, str], None]
 
 
 class Cancelled(Exception):
@@ -47,6 +49,8 @@ class Cancelled(Exception):
 
 
 _CALLBACK: contextvars.ContextVar[Callback | None] = contextvars.ContextVar("nnwidgets_progress", default=None)
+_ESTIMATE: contextvars.ContextVar[EstimateCallback | None] = contextvars.ContextVar("nnwidgets_estimate",
+                                                                                     default=None)
 
 
 @contextlib.contextmanager
@@ -79,3 +83,25 @@ def current() -> Callback | None:
     """The callback :func:`step` would call now (for a loop that maps its inner loops'
     steps onto its own progress)."""
     return _CALLBACK.get()
+
+
+@contextlib.contextmanager
+def estimating(callback: EstimateCallback | None) -> Iterator[None]:
+    """Within the block, a loop that times its first forward (occlusion, ablation, the
+    surrogates, a learned mask; :class:`~nnwidgets.engine.budget.Budget`) calls
+    ``callback(seconds, advice)``: its estimated time in all and how to lower it.
+    Nestable like :func:`reporting`."""
+    if callback is not None and not callable(callback):
+        raise TypeError(f"the estimate callback must be callable (seconds, advice) or None; got {callback!r}")
+    token = _ESTIMATE.set(callback)
+    try:
+        yield
+    finally:
+        _ESTIMATE.reset(token)
+
+
+def estimated(seconds: float, advice: str) -> None:
+    """Tell the current estimate callback (if any) how long the running loop will take."""
+    callback = _ESTIMATE.get()
+    if callback is not None:
+        callback(seconds, advice)

@@ -37,17 +37,41 @@ def grid_of(tokens: int) -> tuple[int, int] | None:
     return None
 
 
-def as_map(t: torch.Tensor) -> tuple[torch.Tensor, str]:
+def as_map(t: torch.Tensor, grid: bool = True) -> tuple[torch.Tensor, str]:
     """A token output (N, T, D) channels-first: (N, D, h, w) on its grid (class token
-    dropped), or (N, D, T) for a sequence; and a sentence saying which."""
+    dropped), or (N, D, T) for a sequence; and a sentence saying which. ``grid=False``
+    (text: 16 tokens are a sentence, not a 4 × 4 picture) always reads a sequence."""
     n, tokens, d = t.shape
-    grid = grid_of(tokens)
+    grid = grid_of(tokens) if grid else None
     if grid is None:
         return t.transpose(1, 2), f"tokens: {tokens} tokens × {d} features read as a sequence map over the tokens"
     skip, side = grid
     body = t[:, skip:].reshape(n, side, side, d).permute(0, 3, 1, 2)
     dropped = " (the class token dropped)" if skip else ""
     return body, f"tokens: {tokens} tokens × {d} features read as a {side} × {side} patch grid{dropped}"
+
+
+def is_block(module: nn.Module) -> bool:
+    """A transformer block: a module with an attention module among its children that is
+    not itself one (BERT's ``BertAttention`` holds ``BertSelfAttention``: not a block)."""
+    def attention(m: nn.Module) -> bool:
+        return isinstance(m, nn.MultiheadAttention) or "Attention" in type(m).__name__
+
+    return not attention(module) and any(attention(m) for m in module.children())
+
+
+def real_tokens(mask: object, n: int, tokens: int) -> torch.Tensor | None:
+    """An attention mask (N, T) as booleans (True: a real token), checked against the
+    layer's (N, T, D) output; None when there is none."""
+    if mask is None:
+        return None
+    if not isinstance(mask, torch.Tensor) or mask.dim() != 2 or mask.shape[1] != tokens or mask.shape[0] not in (1, n):
+        got = tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__
+        raise ExplanationInputError(
+            f"token_mask (an attention mask) must be a tensor of shape (N, T) = ({n}, {tokens}), 1 for the "
+            f"tokens and 0 for padding, to match the layer's output; got {got}"
+        )
+    return (mask != 0).expand(n, tokens)
 
 
 def is_tokens(model: nn.Module, t: torch.Tensor, layout: str = "auto") -> bool:

@@ -24,6 +24,7 @@ MAX_FEATURES = 20
 LABEL = 26  # characters of a user label a static figure keeps (class, feature, method names)
 TRUST_WIDTH = 9.0  # inches: the trust row's curve, legend and verdicts need this much
 CHARS_PER_INCH = 14  # at fontsize 8: how many characters a wrapped line holds per inch
+SMALL_SHARE = 0.25  # a compared panel below this share of the shared scale is flagged (js/src/attribution/scale.ts)
 
 
 def top_classes(probs: np.ndarray, k: int, target: int) -> list[int]:
@@ -87,6 +88,7 @@ def attribution_figure(
     method_titles: dict[str, str] | None = None,
     output_label: str = "",  # what the bars show ("softmax probabilities", "raw scores", ...)
     waterfall: dict[str, Any] | None = None,  # tabular: base, fx, complete (the main method's sum property)
+    notes: Sequence[str] = (),  # the view's notes (engine.notes): why a map may look as it does
 ) -> Figure:
     """The Attribution view as a Figure (see ``Attribution.to_figure``). ``waterfall``
     (tabular only): the ends base f(baseline) and f(x) of the main method's waterfall and
@@ -96,6 +98,7 @@ def attribution_figure(
     shown = [mask_map(m, scale, threshold, top_percent, absolute, pads) for m in maps]
     n = len(shown)
     has_trust = bool(trust) and "deletion_scores" in trust
+    notes = list(notes) + scale_notes(maps, titles, scale)
     titles = [clip(t, 40) for t in titles]
     width = {"image": 2.6 * n + 3.4, "tabular": 2.6 * n + 4.6, "text": 9.0}[kind]
     width = max(width, TRUST_WIDTH) if has_trust else width
@@ -106,9 +109,14 @@ def attribution_figure(
     trust_height = _trust_height(trust, width) if has_trust else 0.0
     wf = waterfall if kind == "tabular" and waterfall else None
     wf_height = 1.5 + 0.2 * (min(len(maps[0]), WATERFALL_FEATURES + 1) + 4) if wf else 0.0
-    heights = [height] + ([wf_height] if wf else []) + ([trust_height] if has_trust else [])
+    note_text = _notes_text(notes, width)
+    note_height = 0.2 + (note_text.count("\n") + 1) * 8 * 1.35 / 72 if notes else 0.0
+    # As in the view: the notes above the maps, the waterfall and the trust row below them.
+    heights = [h for h in (note_height, height, wf_height, trust_height) if h]
     fig = ViewFigure(figsize=(width, sum(heights)), layout="constrained")
-    rows = list(fig.subfigures(len(heights), 1, height_ratios=heights)) if len(heights) > 1 else [fig]
+    rows = list(np.atleast_1d(fig.subfigures(len(heights), 1, height_ratios=heights))) if len(heights) > 1 else [fig]
+    if notes:
+        _notes_panel(rows.pop(0), note_text)
     top = rows[0]
     if kind == "text":
         panels = top.subfigures(1, 2, width_ratios=[3.0, 1.0])
@@ -140,6 +148,33 @@ def attribution_figure(
     if has_trust:
         _trust_panel(rows[-1], trust, dict(method_titles or {}))
     return fig
+
+
+def scale_notes(maps: Sequence[np.ndarray], titles: Sequence[str], scale: float) -> list[str]:
+    """The view's note under a compared panel whose values are a small share of the
+    shared scale: drawn on it, the panel looks empty although it is not."""
+    if len(maps) < 2 or scale <= 0:
+        return []
+    out = []
+    for m, title in zip(maps, titles):
+        own = float(np.abs(np.asarray(m, dtype=np.float64)).max(initial=0.0))
+        share = own / scale
+        if 0 < share < SMALL_SHARE:  # an all-zero map has the engine's own note
+            out.append(f"{title}: range ±{own:.3g}: {share * 100:.2g} % of the shared ±{scale:.3g}, so its colours "
+                       "are faint on this scale (the live view can scale each panel alone).")
+    return out
+
+
+def _notes_text(notes: Sequence[str], width: float) -> str:
+    chars = int(CHARS_PER_INCH * width * 0.9)
+    return "\n".join(wrap("• " + n, chars).replace("\n", "\n   ") for n in notes)
+
+
+def _notes_panel(sub, text: str) -> None:
+    ax = sub.subplots()
+    ax.set_axis_off()
+    ax.axvline(0.0, color="#f9a825", linewidth=3)  # the view's amber margin
+    ax.text(0.012, 0.5, text, va="center", fontsize=8, color="#333", transform=ax.transAxes)
 
 
 def _tabular_panels(axes, shown, primary, titles, feature_names, values, lut, lo, hi) -> None:

@@ -9,7 +9,8 @@ in one message, numbers as binary buffers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -17,6 +18,7 @@ from torch import nn
 
 from ..engine import ExplanationInputError
 from ..engine.arguments import default_layer
+from ..engine.budget import TooSlow
 from ..engine.contract import OutputSpec, with_contract
 from ..engine.explanation import Explanation
 from ..engine.keywords import example_model, keyed
@@ -33,8 +35,8 @@ from ..transport.attribution import (
 )
 from .attribution_inputs import check_embedding, detokenize, normalise, output_labels, strip_pictures
 from .attribution_options import (
-    DEFAULT_METHOD, FAST, check_request, engine_options, offered_methods, specs_for, split_options,
-    title,
+    DEFAULT_METHOD, FAST, check_request, engine_options, estimate_note, offered_methods, refused, specs_for,
+    split_options, title,
 )
 from .attribution_static import FromTensor
 from .attribution_traits import AttributionTraits
@@ -151,7 +153,7 @@ class Attribution(FromTensor, AttributionTraits):
         # One example and a gradient method: the batch's forward is the first map's own.
         fused = (len(inputs) == 1 and index == 0 and inputs.kind != "text" and method in FROM_GRADIENT
                  and not (method_options or {}).get(method))
-        batch = batch_frame(model, inputs.examples, spatial=inputs.kind == "image",
+        batch = batch_frame(model, inputs.examples, spatial=inputs.kind in ("image", "text"),
                             gradient_for=target if fused else None)
         inputs.spatial_layers, inputs.spatial_default = batch.spatial_layers, batch.spatial_default
         offered = offered_methods(inputs.kind, methods, method, compare, bool(inputs.spatial_layers))
@@ -269,8 +271,13 @@ class Attribution(FromTensor, AttributionTraits):
             shown = check_request(index, method, compare, options, offered, view, inputs)
             opts = {m: engine_options(m, view[m], self._hidden[m], inputs, index, self._embedding) for m in shown}
 
-            def stage(i: int, m: str):
-                return progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown))
+            @contextlib.contextmanager
+            def stage(i: int, m: str) -> Iterator[None]:
+                with progress.stage(method=m, title=titles.get(m, m), step=i + 1, steps=len(shown)):
+                    try:
+                        yield
+                    except TooSlow as exc:  # refused before it ran long: say so with the form's knobs
+                        raise refused(exc, m, titles.get(m, m), inputs.kind) from None
 
             frame = attribution_frame(self._example_model(index), inputs.examples[index], shown, target, opts,
                                       kind=inputs.kind, output=output, stage=stage, titles=titles, gradient=gradient)
@@ -322,11 +329,23 @@ class Attribution(FromTensor, AttributionTraits):
         if seq <= self._seq:
             return  # answered already: nothing more to show
         share = done / total if total > 0 else 0.0
+        estimate = getattr(self, "_estimate", {})
+        same = estimate.get("seq") == seq and estimate.get("step") == info["step"]
         self._progress = {
             "seq": seq, "state": "running", "method": info["method"], "title": info["title"],
             "step": info["step"], "steps": info["steps"], "done": done, "total": total,
             "fraction": (info["step"] - 1 + share) / info["steps"],
+            **({"estimate": estimate["estimate"], "estimate_note": estimate["note"]} if same else {}),
         }
+
+    def _show_estimate(self, seq: int, seconds: float, advice: str, info: Mapping[str, Any]) -> None:
+        """A slow method's timed estimate (kernel thread): shown with its progress when long."""
+        if seq <= self._seq or "method" not in info:
+            return
+        note = estimate_note(info["method"], self.kind, seconds, advice)
+        self._estimate = {"seq": seq, "step": info.get("step"), "estimate": seconds, "note": note}
+        if self._progress.get("seq") == seq and self._progress.get("step") == info.get("step"):
+            self._progress = {**self._progress, "estimate": seconds, "estimate_note": note}
 
     def _cancelled(self, seq: int) -> None:
         self._progress = {"seq": seq, "state": "cancelled"}  # the maps on screen stay

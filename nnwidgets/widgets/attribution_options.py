@@ -18,12 +18,13 @@ import torch
 
 from ..engine import ExplanationInputError
 from ..engine.baselines import patch_mask, reference, value_span
+from ..engine.budget import TooSlow, duration
 from ..engine.registry import METHODS
 from .attribution_inputs import Inputs
 
 # Every engine method that fits each kind. Grad-CAM is offered for images when
-# the model has a layer with spatial output; perturbation methods on images work
-# on square patches (the "window"), on text on tokens.
+# the model has a layer with spatial output, for text on a transformer's blocks;
+# perturbation methods on images work on square patches (the "window"), on text on tokens.
 METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     "image": (
         "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad", "gradcam",
@@ -33,7 +34,8 @@ METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
         "gradient", "saliency", "input_x_gradient", "integrated_gradients", "smoothgrad",
         "feature_ablation", "kernel_shap", "lime", "learned_mask",
     ),
-    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "feature_ablation", "kernel_shap", "lime"),
+    "text": ("layer_integrated_gradients", "layer_gradient_x_activation", "gradcam", "feature_ablation",
+             "kernel_shap", "lime"),
 }
 DEFAULT_METHOD = {"image": "input_x_gradient", "tabular": "integrated_gradients", "text": "layer_integrated_gradients"}
 # Methods that are fast enough on the demo models to answer while exploring;
@@ -47,6 +49,7 @@ TEXT_TITLES = {
     "feature_ablation": "Token ablation",
     "kernel_shap": "Kernel SHAP (tokens)",
     "lime": "LIME (tokens)",
+    "gradcam": "Grad-CAM (tokens of a block)",
 }
 
 # The editable fields per method: name, label, type and bounds. The view builds
@@ -77,6 +80,42 @@ SPECS: dict[str, list[dict[str, Any]]] = {
         {"name": "mode", "label": "mode", "type": "choice", "choices": ["preserve", "delete"]},
     ],
 }
+# Above this many estimated seconds the view says how long a run will take and how to shorten it.
+SLOW_ESTIMATE = 10.0
+
+
+def faster(method: str, kind: str) -> str:
+    """What to change in the view's options form to make ``method`` faster ("" when nothing there)."""
+    patch = " or raise the patch (px)" if kind == "image" else ""
+    return {
+        "occlusion": "raise the window (px)" if kind == "image" else "",
+        "feature_ablation": "raise the patch (px)" if kind == "image" else "",
+        "kernel_shap": "lower the samples" + patch,
+        "lime": "lower the samples" + patch,
+        "learned_mask": "lower the steps",
+        "integrated_gradients": "lower the steps",
+        "layer_integrated_gradients": "lower the steps",
+        "smoothgrad": "lower the samples",
+    }.get(method, "")
+
+
+def estimate_note(method: str, kind: str, seconds: float, advice: str) -> str:
+    """The sentence shown while a slow run computes ("" when it is quick): its timed estimate
+    and how to shorten it (the form's fields, else the engine's ``advice``)."""
+    if seconds <= SLOW_ESTIMATE:
+        return ""
+    how = faster(method, kind)
+    how = f"{how} in the options" if how else advice
+    return f"≈ {duration(seconds)} estimated; {how} to speed up"
+
+
+def refused(exc: TooSlow, method: str, title: str, kind: str) -> TooSlow:
+    """The engine's refusal as the view shows it: which method, and the form's fields to change."""
+    how = faster(method, kind)
+    extra = f" In this view: {how} in the options." if how else ""
+    return TooSlow(f"{title}: {exc}.{extra}", exc.estimate)
+
+
 # Fields that only mean something for images (patches of pixels).
 IMAGE_ONLY = {"window"}
 
@@ -220,8 +259,9 @@ def engine_options(
                     baselines=inputs.baseline(i))
     elif method == "gradcam":
         if not view.get("layer"):
-            raise ExplanationInputError("Grad-CAM needs a layer with spatial output (N, C, H, W); the model has none")
-        return {"layer": view["layer"], "upsample": True, **hidden}
+            raise ExplanationInputError("Grad-CAM needs a layer with spatial output (N, C, H, W) or a transformer "
+                                        "block's tokens (N, T, D); the model has none")
+        return {"layer": view["layer"], "upsample": inputs.kind == "image", **hidden}
     if inputs.kind == "image" and method in ("feature_ablation", "kernel_shap", "lime", "learned_mask") \
             and "window" in view:
         opts["feature_mask"] = patch_mask(x, int(view["window"]))
@@ -258,7 +298,7 @@ def check_fits(methods: list[str], kind: str) -> None:
     if kind == "image":
         fits.add("gradcam")
     if kind == "text":  # gradients cannot flow into token ids: only layer methods and ablation
-        fits = {m for m, info in METHODS.items() if info.kind == "layer" and m != "gradcam"} | {
+        fits = {m for m, info in METHODS.items() if info.kind == "layer"} | {
             "feature_ablation", "occlusion", "kernel_shap", "lime"}
     bad = [m for m in methods if m not in fits]
     if bad:

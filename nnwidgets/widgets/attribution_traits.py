@@ -155,6 +155,7 @@ class AttributionTraits(Widget):
             trust=trust_arrays(self._trust),
             method_titles=dict(self.method_titles),
             waterfall=self._waterfall_ends(),
+            notes=list(self.notes),
         )
 
     def _waterfall_ends(self) -> dict | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..engine.progress import reporting
+from ..engine.progress import estimating, reporting
 from .jobs import Job, Runner
 
 if TYPE_CHECKING:
@@ -53,7 +53,12 @@ class Progress:
             return
         runner.loop.call_soon_threadsafe(widget._show_progress, job.seq, 0, 1, info)
         post = lambda seq, done, total: widget._show_progress(seq, done, total, info)  # noqa: E731
-        with reporting(runner.progress(job, post)):
+        shown = getattr(widget, "_show_estimate", None)  # a slow loop's timed estimate, where a view shows it
+
+        def estimate(seconds: float, advice: str) -> None:
+            runner.loop.call_soon_threadsafe(shown, job.seq, seconds, advice, info)
+
+        with reporting(runner.progress(job, post)), estimating(estimate if shown is not None else None):
             yield
 
 

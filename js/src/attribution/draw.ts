@@ -146,7 +146,12 @@ export function drawProgress(ui: Ui, p: Progress, pending: number | null): void 
   const of = (p.steps ?? 1) > 1 ? ` (${p.step}/${p.steps})` : "";
   const chunks = (p.total ?? 0) > 1 ? ` · ${p.done}/${p.total}` : "";
   setText(ui.progressLabel, `${p.title ?? ""}${of}${chunks}`);
+  const note = p.estimate_note ?? "";
+  setText(ui.progressNote, note);
+  ui.progressNote.hidden = note === "";
   ui.progress.dataset.fraction = String(ui.progressBar.value);
+  if (p.estimate !== undefined) ui.progress.dataset.estimate = String(p.estimate);
+  else delete ui.progress.dataset.estimate;
 }
 
 /** A from_tensor view: which class the given attributions explain, and why it may not be the predicted one. */

@@ -180,6 +180,8 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-progress { display: flex; gap: 8px; align-items: center; color: var(--nnw-muted); }
 .nnw-attribution .nnw-progress[hidden] { display: none; }
 .nnw-attribution .nnw-progress-bar { width: 200px; accent-color: var(--nnw-accent); }
+.nnw-attribution .nnw-progress-note { color: var(--nnw-fg); font-weight: 600; }
+.nnw-attribution .nnw-progress-note[hidden] { display: none; }
 .nnw-attribution .nnw-cancel {
   font: inherit; color: var(--nnw-fg); background: var(--nnw-bg); border: 1px solid var(--nnw-border);
   border-radius: 3px; padding: 1px 8px; cursor: pointer;

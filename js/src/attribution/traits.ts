@@ -15,6 +15,10 @@ export interface Progress {
   done?: number;
   total?: number;
   fraction?: number;
+  /** the running method's estimated seconds, from its timed first forward */
+  estimate?: number;
+  /** "≈ 40 s estimated; …" when the estimate is long, else "" */
+  estimate_note?: string;
 }
 
 /** What the view sends: a new explanation, or cancelling the one being computed. */

@@ -37,6 +37,8 @@ export interface Ui {
   progress: HTMLDivElement;
   progressBar: HTMLProgressElement;
   progressLabel: HTMLSpanElement;
+  /** a slow method's timed estimate and how to shorten it (Python's sentence) */
+  progressNote: HTMLSpanElement;
   cancel: HTMLButtonElement;
 }
 
@@ -120,13 +122,14 @@ export function buildDom(): Ui {
   const progress = h("div", "nnw-progress", { hidden: true });
   const progressBar = h("progress", "nnw-progress-bar", { max: 1, value: 0 });
   const progressLabel = h("span", "nnw-progress-label");
+  const progressNote = h("span", "nnw-progress-note", { hidden: true });
   const cancel = h("button", "nnw-cancel", { type: "button", title: "stop this computation; the maps shown stay" }, "cancel");
-  progress.append(progressBar, progressLabel, cancel);
+  progress.append(progressBar, progressLabel, progressNote, cancel);
   root.append(toolbar, display, error, notes, progress, strip, body, trust, status);
   return {
     root, method, compare, options, optionsForm, palette, opacity, threshold, top, absolute, zoom, strip, maps,
     colorbar, cbarLo, cbarHi, bars, barsTitle, side, readout, tip, waterfall, trust, error, notes, status, progress, progressBar,
-    progressLabel, cancel,
+    progressLabel, progressNote, cancel,
   };
 }
 

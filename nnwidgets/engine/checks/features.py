@@ -42,6 +42,8 @@ class Features:
         t = t.detach().to(x.device)
         if not t.is_floating_point():
             t = t.float()
+        if t.dim() == x.dim() + 1 and t.shape[:2] == (1, 1) and tuple(t.shape[2:]) == tuple(x.shape[1:]):
+            t = t[:, 0]  # Grad-CAM on a text model's block: (1, 1, T), one score per token of x (1, T)
         if t.dim() == x.dim() and t.shape[0] == 1 and all(a in (1, b) for a, b in zip(t.shape, x.shape)):
             t = t.expand_as(x)  # e.g. Grad-CAM's (1, 1, H, W): one score per pixel, shared by its channels
         if t.dim() >= x.dim() and tuple(t.shape[: x.dim()]) == tuple(x.shape):

@@ -27,7 +27,7 @@ from ..private import private_view
 from ..notes import map_notes
 from ..hooks import hooked_forward, watched
 from ..targets import Target
-from ..tokens import grid_of, has_attention
+from ..tokens import grid_of, has_attention, is_block
 from ..validate import check_inputs
 
 # Wraps the engine call of method ``name``, the ``i``-th of those shown (e.g. to show progress).
@@ -97,7 +97,9 @@ def spatial_layers(model: nn.Module, x: torch.Tensor) -> tuple[list[str], str | 
     """Modules whose output is a map Grad-CAM can take: (N, C, H, W) with H·W > 1 or, in
     a transformer, tokens (N, [1 +] h·w, D) on a patch grid; and the usual layer: the
     last transformer block whose patch tokens still reach the output (the one before
-    the last when a class token is read out), else the last convolution."""
+    the last when a class token is read out), else the last convolution. For token
+    ids (text), the transformer's blocks, whose (N, T, D) output is one row per token,
+    and the last of them."""
     return _spatial(model, x)[:2]
 
 
@@ -122,6 +124,10 @@ def _spatial(
         output = g.prediction
     modules = dict(model.named_modules())
     attention = has_attention(model)
+    if not x.is_floating_point():  # token ids: a text transformer's blocks, one (N, T, D) row per token
+        blocks = [name for name, module in modules.items() if name and is_block(module)
+                  and len(shapes.get(name, ())) == 3 and shapes[name][:2] == tuple(x.shape[:2])]
+        return blocks, (blocks[-1] if blocks else None), output, g
     names, blocks = [], []
     for name, module in modules.items():
         shape = shapes.get(name)
@@ -143,13 +149,16 @@ def _spatial(
     return names, (convs[-1] if convs else (names[-1] if names else None)), output, g
 
 
-def reduce_map(attributions: torch.Tensor, kind: str) -> torch.Tensor:
+def reduce_map(attributions: torch.Tensor, kind: str, method: str = "") -> torch.Tensor:
     """What one example's attributions look like on screen: (H, W), (F,) or (T,).
 
     Images sum over channels (a pixel's total contribution, signs kept);
-    embedding attributions sum over the embedding dimension (a token's total).
+    embedding attributions sum over the embedding dimension (a token's total);
+    Grad-CAM on text is already one score per token, (1, T).
     """
     a = attributions.detach()[0].float()
+    if kind == "text" and method == "gradcam":
+        return a.reshape(-1)
     if kind == "image":
         return a.sum(0)
     if kind == "text" and a.dim() == 2:
@@ -194,7 +203,7 @@ def attribution_frame(
             exps[m] = attribute(model, x, m, target, **options.get(m, {}))
         target = int(exps[m].target[0]) if exps[m].target is not None else 0
     exps = {m: exps[m] for m in shown}
-    maps = torch.stack([reduce_map(exps[m].attributions, kind) for m in shown]).cpu()
+    maps = torch.stack([reduce_map(exps[m].attributions, kind, m) for m in shown]).cpu()
     prediction = exps[shown[0]].prediction[0].reshape(-1)
     frame = given_frame(shown, maps, readable(prediction, output), output.kind if isinstance(output, Reading) else output)
     frame.target = int(target) if isinstance(target, int) else 0

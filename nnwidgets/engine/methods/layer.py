@@ -18,7 +18,8 @@ from torch import nn
 from ..batching import Chunk, check_batch_size, chunk_gradients, rows_within_budget
 from ..errors import ExplanationInputError
 from ..explanation import Explanation
-from ..tokens import as_map, is_tokens
+from ..contract import contract_of
+from ..tokens import as_map, is_tokens, real_tokens
 from ..fused import fused_pass
 from ..layers import tapped, value_before_rest
 from ..passes import call_model
@@ -87,6 +88,7 @@ def gradcam(
     upsample: bool | Sequence[int] = False,
     interpolate_mode: str = "nearest",
     layout: str = "auto",
+    token_mask: torch.Tensor | None = None,
 ) -> Explanation:
     """Grad-CAM (Selvaraju et al. 2017), Captum's ``LayerGradCam``: the layer's
     channels weighted by their spatially averaged gradient, summed over
@@ -99,21 +101,41 @@ def gradcam(
     as tokens when the model has an attention module; "tokens" or "channels"
     say so) are first put on their patch grid, (N, D, h, w) with the class token
     dropped, or (N, D, T) for a sequence (:mod:`~nnwidgets.engine.tokens`);
-    ``extras["layout"]`` says how the layer was read.
+    ``extras["layout"]`` says how the layer was read. Token ids (text) are always a
+    sequence: one score per token, the hidden dimension taken as channels, (N, 1, T).
+    ``token_mask`` (N, T), 1 for tokens and 0 for padding (by default the
+    ``attention_mask`` of mapping inputs, a tokenizer's output), keeps padding out:
+    the channel weights average the gradient over real tokens only, and padded
+    positions score 0.
     """
     p, act, grad = _layer_grad(model, inputs, target, layer)
     extras: dict = {"layer": layer}
+    keep = None
     if is_tokens(model, act, layout):
-        act, extras["layout"] = as_map(act)
-        grad, _ = as_map(grad)
+        if token_mask is None:
+            bound = contract_of(model).bound
+            token_mask = bound.kwargs.get("attention_mask") if bound is not None else None
+        keep = real_tokens(token_mask, act.shape[0], act.shape[1])
+        grid = inputs.is_floating_point() and inputs.dim() >= 3 and keep is None
+        act, extras["layout"] = as_map(act, grid=grid)
+        grad, _ = as_map(grad, grid=grid)
+    elif token_mask is not None:
+        raise ExplanationInputError(f"token_mask needs a layer whose output is tokens (N, T, D); layer {layer!r} "
+                                    f"gives {tuple(act.shape)} (read as channels: pass layout='tokens' if it is tokens)")
     if act.dim() < 3:
         raise ExplanationInputError(
             f"Grad-CAM needs a layer with channels and spatial dimensions, output (N, C, H, W) "
             f"or (N, C, L), or a transformer's tokens (N, T, D); layer {layer!r} gives {tuple(act.shape)}. "
             "Pick a convolutional layer or a transformer block"
         )
-    weights = grad.mean(dim=tuple(range(2, grad.dim())), keepdim=True)
+    if keep is None:
+        weights = grad.mean(dim=tuple(range(2, grad.dim())), keepdim=True)
+    else:  # the mean over real tokens: padding is no part of the sentence
+        m = keep.unsqueeze(1).to(grad.dtype)  # (N, 1, T)
+        weights = (grad * m).sum(2, keepdim=True) / m.sum(2, keepdim=True).clamp_min(1)
     cam = (weights * act).sum(dim=1, keepdim=True)
+    if keep is not None:
+        cam = cam * keep.unsqueeze(1)
     if relu_attributions:
         cam = F.relu(cam)
     if upsample is not False and upsample is not None:
