@@ -45,6 +45,14 @@ class Embedding(Widget):
     its input (thumbnail, row or ``texts[i]``), read in the browser; drag a box
     to set ``selected``; click a point to show it in every ``linked`` view
     (see :mod:`~nnwidgets.widgets.embedding_links`), in the click's one round trip.
+
+    In a kernel the constructor returns at once (after checking what it can without the
+    model: layer, projection, colour mode, counts a sized data set gives) and the pass over
+    the data and the projection run in the worker, with a progress bar and cancel in the view;
+    ``ready`` turns True when the points are in. ``coords``, ``predicted``, ``activations``,
+    ``click()``, ``to_figure()`` and ``save_html()`` wait for them (``wait(timeout=300)``);
+    traits such as ``n_points`` hold their defaults until then. In a script the pass runs in
+    the constructor, with a ``tqdm`` bar.
     """
 
     _esm = STATIC / "embedding.js"

@@ -66,6 +66,11 @@ class First:
         self._apply(value)
         self.view.ready = True
         self.view._progress = {}
+        from .base import kernel_loop
+
+        loop = kernel_loop()  # the real static picture, once this answer's message is out
+        if loop is not None:
+            loop.call_soon(self.view._update_fallback)
 
 
 def start(view: Widget, work: Callable[[Progress], Any], apply: Callable[[Any], None], desc: str,

@@ -78,6 +78,13 @@ class Importance(Widget):
     how many features (``top``) and their order (``sort``: "attribution", "permutation",
     "given"); a new method, metric or number of repeats runs in the worker with progress
     and cancel. ``to_figure()`` draws the same.
+
+    In a kernel the constructor returns at once (after checking its arguments) and the first
+    permutation and spread run in the worker, with a progress bar and cancel in the view;
+    ``ready`` turns True when they are in. ``permutation``, ``spread``, ``mean_abs``,
+    ``to_figure()`` and ``save_html()`` wait for them (``wait(timeout=300)``); the static
+    picture shown before says it is still computing. In a script they are computed in the
+    constructor, with a ``tqdm`` bar.
     """
 
     _esm = STATIC / "importance.js"
