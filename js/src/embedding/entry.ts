@@ -99,10 +99,10 @@ export function render({ model, el }: RenderProps): () => void {
     const shown = showProgress(ui.progress, progress, stage);
     ui.cancel.hidden = !shown;
     ui.stage.hidden = t.get("ready") === false;
-    const running = shown && progress && progress.total ? ` · ${stage}: ${progress.done}/${progress.total}` : "";
     const selected = t.int("n_selected", 0);
     const linked = t.strings("linked_names");
-    setText(ui.status, `${t.string("layer")}: ${t.string("cost")}${running}` +
+    const cost = t.string("cost"); // the progress row above says how far a computation is
+    setText(ui.status, `${t.string("layer")}${cost ? `: ${cost}` : ""}` +
       (selected ? ` · ${selected} selected` : "") + (linked.length ? ` · linked: ${linked.join(", ")}` : ""));
     ui.projection.value = t.string("projection", "pca");
     ui.neuron.max = String(Math.max(0, t.int("n_units", 1) - 1));
