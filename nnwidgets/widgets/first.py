@@ -92,6 +92,7 @@ def wait(view: Widget, timeout: float | None = WAIT) -> None:
     """Block until ``view``'s first result is in and set (at most ``timeout`` s); raise its error."""
     first: First | None = getattr(view, "_pending_first", None)
     if view.ready or first is None:
+        view._update_fallback(last=True)
         return
     name = type(view).__name__
     if first.cancelled:
@@ -113,6 +114,9 @@ def wait(view: Widget, timeout: float | None = WAIT) -> None:
         view._run(first.work, first.apply)
     if not view.ready:
         raise ExplanationInputError(f"{name}: its first result could not be computed: {view.error}")
+    # Now, in the cell that reads the result: a notebook runner (nbclient) records the real
+    # picture in place of the placeholder only while a cell runs.
+    view._update_fallback(last=True)
 
 
 @contextlib.contextmanager

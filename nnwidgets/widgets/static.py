@@ -52,15 +52,24 @@ class StaticForm:
             if handle is not None:
                 self._fallback_handle = handle
 
-    def _update_fallback(self) -> None:
-        """Replace the placeholder picture displayed before the first result with the real one."""
+    def _update_fallback(self, *, last: bool = False) -> None:
+        """Replace the placeholder picture displayed before the first result with the real one.
+
+        Sent when the result arrives and again (``last``) from the next cell that reads it:
+        a live front end takes the first, a notebook runner (nbclient) only records updates
+        sent while a cell runs."""
         handle = getattr(self, "_fallback_handle", None)
-        if handle is None:
-            return
+        if handle is None or not getattr(self, "ready", True) or getattr(self, "_updating_fallback", False):
+            return  # (drawing the picture reads the result, which comes back here)
         from .export import fallback_bundle
 
-        self._fallback_handle = None
-        fallback = fallback_bundle([self])
+        self._updating_fallback = True
+        try:
+            fallback = fallback_bundle([self])
+        finally:
+            self._updating_fallback = False
+        if last:
+            self._fallback_handle = None
         if fallback is not None:
             handle.update(fallback, raw=True)
 
