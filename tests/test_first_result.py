@@ -246,3 +246,24 @@ def test_outside_a_kernel_bad_input_raises_in_the_constructor():
         nw.Embedding(opened(Gated()), x, layer="fc1", labels=["a", "b"])
     with pytest.raises(ExplanationInputError, match="metric"):
         nw.Importance(opened(Gated()), x, targets=y, metric="f7")
+
+
+def test_refresh_computes_the_first_result_after_a_cancel(monkeypatch):
+    x, y = data(40)
+    model = Gated(free=1)
+
+    async def scenario():
+        w = nw.Importance(model, x, targets=y, repeats=2, method="gradient")
+        e = nw.Embedding(opened(Gated()), x, layer="fc1", targets=y, batch_size=8)
+        await wait_for(lambda: model.calls == 2)
+        w._request = {"seq": 1, "cancel": True}
+        model.shared["gate"].set()
+        await wait_for(lambda: w._jobs.running is None)
+        assert not w.ready
+        w.refresh()  # on this thread, as the error in the view says
+        e.refresh()
+        return w, e
+
+    w, e = run(scenario, monkeypatch)
+    assert w.ready and w.error == "" and w.permutation.mean.shape == (6,)
+    assert e.ready and e.n_points == 40

@@ -205,10 +205,9 @@ class Embedding(Widget):
         self._progress = {}
 
     def _refresh(self) -> None:
-        first = First(self, self._seq + 1, *self._sweep(self.projection), desc="Embedding")
-        self._pending_first = first
+        plan = First(self, self._seq + 1, *self._sweep(self.projection), desc="Embedding").bind()
         self.ready = False  # the pass runs again: the model's weights may have changed
-        self._run(first.work, first.apply)
+        self._run(plan.work, plan.apply)
 
     def _show_progress(self, seq: int, done: int, total: int, info: Mapping[str, Any]) -> None:
         if seq > self._seq:

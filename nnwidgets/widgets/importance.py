@@ -143,10 +143,7 @@ class Importance(Widget):
         self._listen()
         # The first pass over the data: in a kernel in the worker (this returns at once, the view
         # shows its progress), else here with a tqdm bar.
-        self._begin(method, int(repeats), metric)
-
-    def _begin(self, method: str, repeats: int, metric: str, seq: int | None = None) -> None:
-        start(self, *self._both(method, repeats, metric), desc="Importance", seq=seq)
+        start(self, *self._both(method, int(repeats), metric), desc="Importance")
 
     def _both(self, method: str, repeats: int, metric: str) -> tuple[Any, Any]:
         """The work and apply of the permutation and the spread together (the first result)."""
@@ -248,9 +245,9 @@ class Importance(Widget):
 
     def _refresh(self) -> None:
         if not self.ready:
-            self._pending_first = First(self, self._seq + 1, *self._both(self.method, self.repeats, self.metric),
-                                desc="Importance")
-            return self._run(self._pending_first.work, self._pending_first.apply)
+            first = First(self, self._seq + 1, *self._both(self.method, self.repeats, self.metric), desc="Importance")
+            plan = first.bind()
+            return self._run(plan.work, plan.apply)
         self._run(*self._both(self.method, self.repeats, self.metric))
 
     # -- Python-side API ------------------------------------------------------------
