@@ -278,3 +278,23 @@ def test_patch_heat_maps_show_and_hover_pythons_numbers(lab, page):
     assert "computing" not in page.locator(f"{ROOT} .nnw-status").first.inner_text()
     page.evaluate(KERNEL_EVAL, "model.delay[0] = 0.0")
     assert page.console_errors == []
+
+
+def test_first_result_streams_with_a_progress_bar(lab, page):
+    from .test_embedding import GATED_CELLS
+
+    cells = [GATED_CELLS[0] + "\ny = torch.randint(0, 3, (64,))",
+             "imp = nw.Importance(Gated(), x, targets=y, method='gradient', repeats=2)\nimp"]
+    open_and_run(page, lab, write_notebook(lab.root, "importance_first.ipynb", cells))
+    row = page.locator(f"{ROOT} .nnw-progress")
+    page.wait_for_function(f"() => document.querySelector('{ROOT} .nnw-progress')?.hidden === false", timeout=60_000)
+    assert "computing the first result: permutation" in page.locator(f"{ROOT} .nnw-progress-label").inner_text()
+    assert page.locator(f"{ROOT} .nnw-cancel").is_visible() and page.locator(f"{ROOT} .nnw-error").is_hidden()
+    assert kernel_json(page, "dict(ready=imp.ready)") == {"ready": False}  # the kernel answers meanwhile
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "importance-first-progress.png"))
+    kernel_json(page, "gate.set() or 0")
+    page.wait_for_selector(f"{ROOT}[data-rendered]", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{ROOT} .nnw-progress').hidden")
+    assert kernel_json(page, "dict(ready=imp.ready, error=imp.error)") == {"ready": True, "error": ""}
+    assert page.locator(f"{ROOT} .nnw-prow").count() == 6

@@ -80,7 +80,9 @@ export function render({ model, el }: RenderProps): () => void {
     const shown = showProgress(ui.progress, p, ready ? `computing ${what}` : `computing the first result: ${what}`);
     const running = shown && p && p.total ? ` · computing ${what}: ${p.done}/${p.total}` : "";
     ui.cancel.hidden = !shown;
-    setText(ui.status, `permutation over ${t.int("n_examples", 0)} examples × ${t.int("repeats", 0)} repeats, `
+    const scope = `permutation over ${t.int("n_examples", 0)} examples × ${t.int("repeats", 0)} repeats`;
+    // No score to state before the first result (its baseline would read as a score of 0).
+    setText(ui.status, !ready ? `${scope}: no result yet` : `${scope}, `
       + `${t.string("metric").replace(/_/g, " ")} ${formatValue(t.number("baseline", 0))} unshuffled · `
       + `beeswarm: ${t.int("n_shown", 0)} examples${running}`);
     showProblems(ui.error, t.string("error"), problems);
