@@ -174,7 +174,6 @@ def test_importance_draws_and_hovers_pythons_numbers_in_both_themes(lab, page, t
         s2 = state(page)
         if (s2["top"], s2["sort"]) == (5, "permutation"):
             break
-        print("python has", s2["top"], s2["sort"])
         page.wait_for_timeout(250)
     assert (s2["top"], s2["sort"]) == (5, "permutation")
     order = [int(j) for j in feature_order(s["mean_abs"], s["perm"][0], "permutation", 5)]
