@@ -49,6 +49,8 @@ class Widget(StaticForm, anywidget.AnyWidget):
     _fallback_key = t.Unicode(help="Key of this view's static fallback output.").tag(sync=True)
     background = t.Bool(True, help="In a kernel, compute the view's slow requests in a worker thread "
                         "(progress, cancel, newest request wins); False computes them on the kernel's thread.")
+    ready = t.Bool(True, help="False while the view's first result is still computed (views that need a pass "
+                   "over a data set first: the view shows its progress); see wait().").tag(sync=True)
 
     @t.default("_fallback_key")
     def _fallback_key_default(self) -> str:
@@ -144,6 +146,10 @@ class Widget(StaticForm, anywidget.AnyWidget):
         with self.hold_sync():
             self._cancelled(seq)
             self.error = ""
+            first = getattr(self, "_pending_first", None)
+            if not self.ready and first is not None:
+                first.cancelled = True
+                self.error = "Stopped before the first result: call refresh() (or choose again here) to compute it."
             self._seq = seq
 
     def _run(self, work: Callable[[Progress], Any], apply: Callable[[Any], None]) -> None:
@@ -226,6 +232,16 @@ class Widget(StaticForm, anywidget.AnyWidget):
             if weights_token(model) == before:
                 return value, False
         return value, True
+
+    def wait(self, timeout: float | None = 300.0) -> Widget:
+        """Block until the view's first result is in (views that compute it after their
+        constructor returned, in a kernel) and return the view; at once if it is. Raises
+        ``TimeoutError`` after ``timeout`` seconds (None: no limit), and the first
+        computation's error if it failed or was cancelled."""
+        from .first import wait
+
+        wait(self, timeout)
+        return self
 
     def refresh(self) -> None:
         """Recompute everything the view shows on the model's current weights (after

@@ -12,12 +12,15 @@ import traitlets as t
 from torch import nn
 
 from ..engine import ExplanationInputError
-from ..engine.frames.embedding import EmbeddingFrame, class_names, embedding_frame, frame_from
+from ..engine.data import as_data, length
+from ..engine.frames.embedding import EmbeddingFrame, activations, class_names, frame_from
+from ..engine.layers import resolve_layers
 from ..engine.projection import METHODS
 from ..figures.embedding import COLOR_MODES, CORRECT_RGB, category_table, continuous_table, embedding_figure
 from ..transport import pack, unpack
 from ..transport.embedding import neuron_state, points_state
-from .base import STATIC, Plan, Progress, Widget
+from .base import STATIC, Plan, Progress, Widget, request_seq
+from .first import First, start
 from .embedding_links import link_for
 
 if TYPE_CHECKING:
@@ -42,6 +45,14 @@ class Embedding(Widget):
     its input (thumbnail, row or ``texts[i]``), read in the browser; drag a box
     to set ``selected``; click a point to show it in every ``linked`` view
     (see :mod:`~nnwidgets.widgets.embedding_links`), in the click's one round trip.
+
+    In a kernel the constructor returns at once (after checking what it can without the
+    model: layer, projection, colour mode, counts a sized data set gives) and the pass over
+    the data and the projection run in the worker, with a progress bar and cancel in the view;
+    ``ready`` turns True when the points are in. ``coords``, ``predicted``, ``activations``,
+    ``click()``, ``to_figure()`` and ``save_html()`` wait for them (``wait(timeout=300)``);
+    traits such as ``n_points`` hold their defaults until then. In a script the pass runs in
+    the constructor, with a ``tqdm`` bar.
     """
 
     _esm = STATIC / "embedding.js"
@@ -82,37 +93,79 @@ class Embedding(Widget):
     ) -> None:
         if projection not in METHODS:
             raise ExplanationInputError(f"projection must be one of {', '.join(METHODS)}; got {projection!r}")
-        frame = embedding_frame(model, data, layer, targets=targets, method=projection, batch_size=batch_size,
-                                seed=seed)
-        a = frame.acts
-        n = a.acts.shape[0]
-        names = class_names(labels, a.scores.shape[1])
-        has_labels = bool((a.labels >= 0).any())
-        color_by = color_by or ("correct" if has_labels else "predicted")
-        if color_by not in COLOR_MODES:
+        if color_by is not None and color_by not in COLOR_MODES:
             raise ExplanationInputError(f"color_by must be one of {', '.join(COLOR_MODES)}; got {color_by!r}")
-        if color_by in ("label", "correct") and not has_labels:
-            raise ExplanationInputError(f"color_by={color_by!r} needs true classes: data of (x, y) pairs or targets=")
-        features = [str(f) for f in feature_names] if feature_names is not None else []
-        if features and frame.kind == "features" and len(features) != a.inputs.shape[1]:
-            raise ExplanationInputError(f"feature_names must name all {a.inputs.shape[1]} features; got {len(features)}")
-        if texts is not None and len(texts) != n:
-            raise ExplanationInputError(f"texts must give one string per example ({n}); got {len(texts)}")
-        self._links = [link_for(v, n, a.inputs) for v in linked]
-        self._frame, self._seed = frame, seed
+        resolve_layers(model, [layer])  # a wrong name fails here, not in the worker
+        data = as_data(data)
+        known = length(data) or None  # None: an iterable that does not say
+        if texts is not None and known is not None and len(texts) != known:
+            raise ExplanationInputError(f"texts must give one string per example ({known}); got {len(texts)}")
+        self._links = [link_for(v, known, self._inputs) for v in linked]
+        self._model, self._data, self._given = model, data, dict(
+            layer=layer, labels=labels, targets=targets, color_by=color_by, feature_names=feature_names,
+            texts=texts, linked=list(linked))
+        self._batch, self._seed, self._method = batch_size, seed, projection
         super().__init__(
-            layer=layer, labels=names, feature_names=features, texts=[str(s) for s in texts or []],
-            color_by=color_by, has_labels=has_labels, linked_names=[type(v).__name__ for v in linked],
-            _palette=pack(category_table(len(names)), "uint8"), _correct=pack(CORRECT_RGB, "uint8"),
-            _lut=pack(continuous_table(), "uint8"),
-            **points_state(frame), **neuron_state(a.acts[:, 0]), **kwargs,
+            layer=layer, feature_names=[str(f) for f in feature_names or []], texts=[str(s) for s in texts or []],
+            color_by=color_by or "predicted", linked_names=[type(v).__name__ for v in linked], projection=projection,
+            _correct=pack(CORRECT_RGB, "uint8"), _lut=pack(continuous_table(), "uint8"), **kwargs,
         )
         self.on_msg(self._on_message)
         self._listen()
+        # The pass over the data and the projection: in a kernel in the worker (this returns at
+        # once, the view shows its progress), else here with a tqdm bar.
+        start(self, *self._sweep(projection), desc="Embedding")
+
+    def _sweep(self, method: str) -> tuple[Any, Any]:
+        """The work and apply of the first result: the pass over the data, then the projection."""
+        given = self._given
+
+        def work(progress: Progress) -> EmbeddingFrame:
+            with progress.stage(method="sweep"):
+                a = activations(self._model, self._data, given["layer"], targets=given["targets"],
+                                batch_size=self._batch)
+            with progress.stage(method=method):
+                return frame_from(a, method, seed=self._seed)
+
+        def apply(frame: EmbeddingFrame) -> None:
+            a = frame.acts
+            n = a.acts.shape[0]
+            names = class_names(given["labels"], a.scores.shape[1])
+            has_labels = bool((a.labels >= 0).any())
+            color_by = given["color_by"] or ("correct" if has_labels else "predicted")
+            if color_by in ("label", "correct") and not has_labels:
+                raise ExplanationInputError(
+                    f"color_by={color_by!r} needs true classes: data of (x, y) pairs or targets=")
+            features, texts = [str(f) for f in given["feature_names"] or []], given["texts"]
+            if features and frame.kind == "features" and len(features) != a.inputs.shape[1]:
+                raise ExplanationInputError(
+                    f"feature_names must name all {a.inputs.shape[1]} features; got {len(features)}")
+            if texts is not None and len(texts) != n:
+                raise ExplanationInputError(f"texts must give one string per example ({n}); got {len(texts)}")
+            for view in given.get("linked", ()):
+                link_for(view, n, self._inputs)
+            self._apply_frame(frame)
+            self.labels, self.has_labels, self.color_by = names, has_labels, color_by
+            self._palette = pack(category_table(len(names)), "uint8")
+            for k, v in neuron_state(a.acts[:, 0]).items():
+                setattr(self, k, v)
+
+        return work, apply
+
+    def _inputs(self) -> torch.Tensor:
+        return self._frame.acts.inputs
 
     # -- answering -------------------------------------------------------------------
 
     def _plan(self, request: Mapping[str, Any]) -> Plan:
+        if not self.ready:
+            if "projection" not in request:
+                raise ExplanationInputError("the points are still being computed (or were stopped): "
+                                            "wait for them, or choose a projection to compute them")
+            method = str(request["projection"])
+            if method not in METHODS:
+                raise ExplanationInputError(f"projection must be one of {', '.join(METHODS)}; got {method!r}")
+            return First(self, request_seq(request, self._seq), *self._sweep(method), desc="Embedding").bind()
         if "click" in request:
             index = int(request["click"])
             if not 0 <= index < self.n_points:
@@ -151,6 +204,11 @@ class Embedding(Widget):
             setattr(self, name, value)
         self._progress = {}
 
+    def _refresh(self) -> None:
+        plan = First(self, self._seq + 1, *self._sweep(self.projection), desc="Embedding").bind()
+        self.ready = False  # the pass runs again: the model's weights may have changed
+        self._run(plan.work, plan.apply)
+
     def _show_progress(self, seq: int, done: int, total: int, info: Mapping[str, Any]) -> None:
         if seq > self._seq:
             self._progress = {"seq": seq, "method": info.get("method", ""), "done": done, "total": total}
@@ -168,12 +226,15 @@ class Embedding(Widget):
     # -- Python-side API ------------------------------------------------------------
 
     def click(self, index: int) -> None:
-        """Show point ``index`` in the linked views, as a click in the view would."""
+        """Show point ``index`` in the linked views, as a click in the view would
+        (after the first result: ``wait()``)."""
+        self.wait()
         plan = self._plan({"click": index})
         self._run(plan.work, plan.apply)
 
     def color_neuron(self, unit: int) -> None:
-        """Colour the points by unit ``unit``'s activation."""
+        """Colour the points by unit ``unit``'s activation (after the first result: ``wait()``)."""
+        self.wait()
         plan = self._plan({"neuron": unit})
         self._run(plan.work, plan.apply)
 
@@ -186,20 +247,25 @@ class Embedding(Widget):
 
     @property
     def coords(self) -> np.ndarray:
-        """(N, 2) projected points."""
+        """(N, 2) projected points; waits for the first result (``wait()``)."""
+        self.wait()
         return unpack(self._xy)
 
     @property
     def activations(self) -> torch.Tensor:
-        """(N, D) the layer's activations, one row per example."""
+        """(N, D) the layer's activations, one row per example; waits for the first result."""
+        self.wait()
         return self._frame.acts.acts
 
     @property
     def predicted(self) -> np.ndarray:
+        """(N,) the predicted classes; waits for the first result (``wait()``)."""
+        self.wait()
         return unpack(self._predicted)
 
     def to_figure(self) -> Figure:
-        """The scatter as a matplotlib Figure, coloured as the view is."""
+        """The scatter as a matplotlib Figure, coloured as the view is (waits for the first result)."""
+        self.wait()
         return embedding_figure(
             self.coords, color_by=self.color_by, labels=unpack(self._label), predicted=self.predicted,
             confidence=unpack(self._confidence), neuron=unpack(self._neuron_values), class_names=self.labels,

@@ -28,15 +28,18 @@ def _attribute_example(view: Any, i: int) -> None:
     view._run(plan.work, plan.apply)
 
 
-def link_for(view: Any, n: int, inputs: torch.Tensor) -> Link:
-    """The function that shows point ``i`` in ``view``; a clear error if the view cannot follow."""
+def link_for(view: Any, n: int | None, inputs: Callable[[], torch.Tensor]) -> Link:
+    """The function that shows point ``i`` in ``view``; a clear error if the view cannot follow.
+
+    ``n`` is the number of points (None while not known: checked again once it is);
+    ``inputs()`` gives the points' inputs, read at the click."""
     from .attribution import Attribution
     from .layers import Layers
     from .whatif import WhatIf
 
     name = type(view).__name__
     if isinstance(view, (Attribution, Layers)):
-        if view.n_examples != n:
+        if n is not None and view.n_examples != n:
             raise ExplanationInputError(
                 f"a linked {name} must be built on the embedding's data, one example per point "
                 f"({n}); it has {view.n_examples}. E.g. {name}(model, inputs) with the same inputs as Embedding")
@@ -45,8 +48,8 @@ def link_for(view: Any, n: int, inputs: torch.Tensor) -> Link:
         return lambda i: view.show(example=int(i))
     if isinstance(view, WhatIf):
         if view.kind == "image":
-            return lambda i: view.set_image(inputs[int(i)])
-        return lambda i: view.set_values({j: float(v) for j, v in enumerate(inputs[int(i)].reshape(-1).tolist())})
+            return lambda i: view.set_image(inputs()[int(i)])
+        return lambda i: view.set_values({j: float(v) for j, v in enumerate(inputs()[int(i)].reshape(-1).tolist())})
     if callable(view):
         return lambda i: view(int(i))
     raise ExplanationInputError(

@@ -22,7 +22,8 @@ from ..engine.registry import check_methods, lookup
 from ..figures.importance import SORTS, grid_tables, importance_figure, value_table
 from ..transport import pack, unpack
 from ..transport.importance import permutation_state, spread_state
-from .base import STATIC, Plan, Progress, Widget
+from .base import STATIC, Plan, Progress, Widget, request_seq
+from .first import First, start
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -77,6 +78,13 @@ class Importance(Widget):
     how many features (``top``) and their order (``sort``: "attribution", "permutation",
     "given"); a new method, metric or number of repeats runs in the worker with progress
     and cancel. ``to_figure()`` draws the same.
+
+    In a kernel the constructor returns at once (after checking its arguments) and the first
+    permutation and spread run in the worker, with a progress bar and cancel in the view;
+    ``ready`` turns True when they are in. ``permutation``, ``spread``, ``mean_abs``,
+    ``to_figure()`` and ``save_html()`` wait for them (``wait(timeout=300)``); the static
+    picture shown before says it is still computing. In a script they are computed in the
+    constructor, with a ``tqdm`` bar.
     """
 
     _esm = STATIC / "importance.js"
@@ -125,15 +133,43 @@ class Importance(Widget):
         self._model, self._x, self._y, self._seed, self._batch, self._groups = model, x, y, seed, batch_size, groups
         self._options, self._first = dict(method_options), method
         self._shown = sample_ids(x.shape[0], max_examples, seed)
-        self.permutation: PermutationImportance = self._permute(repeats, metric)
-        self.spread: AttributionSpread = self._spread(method)
+        self._check(repeats=int(repeats), metric=metric)
         super().__init__(
             feature_names=names, methods=offered, top=max(1, min(int(top), groups.count)), sort=sort,
             n_examples=int(x.shape[0]), _lut=pack(value_table(), "uint8"), kind=groups.kind,
             grid=list(groups.grid or ()), _grid_lut=pack(grid_tables(), "uint8"),
-            **permutation_state(self.permutation), **spread_state(self.spread),
+            method=method, repeats=int(repeats), metric=metric,
         )
         self._listen()
+        # The first pass over the data: in a kernel in the worker (this returns at once, the view
+        # shows its progress), else here with a tqdm bar.
+        start(self, *self._both(method, int(repeats), metric), desc="Importance")
+
+    def _both(self, method: str, repeats: int, metric: str) -> tuple[Any, Any]:
+        """The work and apply of the permutation and the spread together (the first result)."""
+        def work(progress: Progress) -> tuple[PermutationImportance, AttributionSpread]:
+            with progress.stage(what="permutation"):
+                p = self._permute(repeats, metric)
+            with progress.stage(what=method):
+                return p, self._spread(method)
+
+        def apply(both: tuple[PermutationImportance, AttributionSpread]) -> None:
+            self._apply_permutation(both[0])
+            self._apply_spread(both[1])
+
+        return work, apply
+
+    @property
+    def permutation(self) -> PermutationImportance:
+        """Each feature's drop in the score (mean, 95% interval); waits for the first result (``wait()``)."""
+        self.wait()
+        return self._perm
+
+    @property
+    def spread(self) -> AttributionSpread:
+        """``method``'s attribution of each shown example; waits for the first result (``wait()``)."""
+        self.wait()
+        return self._spr
 
     def _spread(self, method: str) -> AttributionSpread:
         x = self._x if self._shown is None else self._x[self._shown]
@@ -152,6 +188,13 @@ class Importance(Widget):
     # -- answering -------------------------------------------------------------------
 
     def _plan(self, request: Mapping[str, Any]) -> Plan:
+        if not self.ready and {"method", "repeats", "metric"} & set(request):
+            # No result yet (still computing, or stopped): whatever changes computes both.
+            method, repeats, metric = (request.get(k, getattr(self, k)) for k in ("method", "repeats", "metric"))
+            self._check(repeats=int(repeats), metric=str(metric), method=str(method))
+            seq = request_seq(request, self._seq)
+            self.method, self.repeats, self.metric = str(method), int(repeats), str(metric)
+            return First(self, seq, *self._both(str(method), int(repeats), str(metric)), desc="Importance").bind()
         if "method" in request:
             method = str(request["method"])
             check_methods([method], "layer" if self._groups.kind == "tokens" else "input")
@@ -164,10 +207,7 @@ class Importance(Widget):
         if "repeats" in request or "metric" in request:
             repeats = int(request.get("repeats", self.repeats))
             metric = str(request.get("metric", self.metric))
-            if metric not in METRICS:
-                raise ExplanationInputError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
-            if not 2 <= repeats <= 1000:
-                raise ExplanationInputError(f"repeats must be in [2, 1000]; got {repeats}")
+            self._check(repeats=repeats, metric=metric)
 
             def shuffle(progress: Progress) -> PermutationImportance:
                 with progress.stage(what="permutation"):
@@ -176,14 +216,22 @@ class Importance(Widget):
             return Plan(shuffle, self._apply_permutation)
         raise ExplanationInputError(f"unknown request {sorted(request)}")
 
+    def _check(self, *, repeats: int, metric: str, method: str | None = None) -> None:
+        if metric not in METRICS:
+            raise ExplanationInputError(f"metric must be one of {', '.join(METRICS)}; got {metric!r}")
+        if not 2 <= repeats <= 1000:
+            raise ExplanationInputError(f"repeats must be in [2, 1000]; got {repeats}")
+        if method is not None:
+            check_methods([method], "layer" if self._groups.kind == "tokens" else "input")
+
     def _apply_spread(self, s: AttributionSpread) -> None:
-        self.spread = s
+        self._spr = s
         for name, value in spread_state(s).items():
             setattr(self, name, value)
         self._progress = {}
 
     def _apply_permutation(self, p: PermutationImportance) -> None:
-        self.permutation = p
+        self._perm = p
         for name, value in permutation_state(p).items():
             setattr(self, name, value)
         self._progress = {}
@@ -196,8 +244,11 @@ class Importance(Widget):
         self._progress = {}
 
     def _refresh(self) -> None:
-        self._run(lambda _p: (self._permute(self.repeats, self.metric), self._spread(self.method)),
-            lambda both: (self._apply_permutation(both[0]), self._apply_spread(both[1])))
+        if not self.ready:
+            first = First(self, self._seq + 1, *self._both(self.method, self.repeats, self.metric), desc="Importance")
+            plan = first.bind()
+            return self._run(plan.work, plan.apply)
+        self._run(*self._both(self.method, self.repeats, self.metric))
 
     # -- Python-side API ------------------------------------------------------------
 
@@ -216,11 +267,12 @@ class Importance(Widget):
     @property
     def mean_abs(self) -> torch.Tensor:
         """(F,) mean |attribution| per feature over the shown examples."""
+        self.wait()
         return torch.from_numpy(unpack(self._mean_abs))
 
     def to_figure(self) -> Figure:
         """The three panels as a matplotlib Figure, the view's features in the view's order."""
-        p, s = self.permutation, self.spread
+        p, s = self.permutation, self.spread  # both wait for the first result
         return importance_figure(self.feature_names, perm_mean=p.mean.numpy(), perm_low=p.low.numpy(),
                                  perm_high=p.high.numpy(), metric=p.metric, attributions=s.values.numpy(),
                                  inputs=s.inputs.numpy(), method=s.method, top=self.top, sort=self.sort,

@@ -47,19 +47,46 @@ class StaticForm:
         display(data, metadata=metadata, raw=True)
         fallback = fallback_bundle([self])
         if fallback is not None:
-            display(fallback, raw=True)
+            # A view still computing its first result shows a placeholder, replaced once it is in.
+            handle = display(fallback, raw=True, display_id=not getattr(self, "ready", True))
+            if handle is not None:
+                self._fallback_handle = handle
+
+    def _update_fallback(self, *, last: bool = False) -> None:
+        """Replace the placeholder picture displayed before the first result with the real one.
+
+        Sent when the result arrives and again (``last``) from the next cell that reads it:
+        a live front end takes the first, a notebook runner (nbclient) only records updates
+        sent while a cell runs."""
+        handle = getattr(self, "_fallback_handle", None)
+        if handle is None or not getattr(self, "ready", True) or getattr(self, "_updating_fallback", False):
+            return  # (drawing the picture reads the result, which comes back here)
+        from .export import fallback_bundle
+
+        self._updating_fallback = True
+        try:
+            fallback = fallback_bundle([self])
+        finally:
+            self._updating_fallback = False
+        if last:
+            self._fallback_handle = None
+        if fallback is not None:
+            handle.update(fallback, raw=True)
 
     def save_html(self, path: str | Path, requests: Sequence[Mapping[str, Any]] | None = None) -> Path:
         """Write this view as one self-contained HTML file that works without a kernel or network
         (see :func:`nnwidgets.widgets.export.save_html`); returns the path."""
         from .export import save_html
 
+        self.wait()  # the file holds the result, not the view still computing it
         return save_html(self, path, requests)
 
     def _static_png(self, *, cached_only: bool = False) -> str | None:
         """The PNG of ``to_figure()`` for the current state (base64), made once per state."""
         from .export import static_png
 
+        if not getattr(self, "ready", True):  # no result yet: say so rather than wait for it
+            return None if cached_only else figure_png(pending_figure(type(self).__name__))
         return static_png(self, cached_only=cached_only)
 
 
@@ -68,3 +95,13 @@ def figure_png(fig: Figure, dpi: int = 100) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def pending_figure(name: str) -> Figure:
+    """What the static picture of a view still computing its first result says."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(5, 0.6))
+    fig.text(0.5, 0.5, f"{name}: computing its first result (the live view shows its progress)",
+             ha="center", va="center", fontsize=9, usetex=False, parse_math=False)
+    return fig

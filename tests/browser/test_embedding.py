@@ -224,3 +224,50 @@ def test_fifty_thousand_points_draw_and_pan_in_both_themes(lab, page, theme):
     legend_colour = page.evaluate(f"() => getComputedStyle(document.querySelector('{ROOT} .nnw-tip')).color")
     assert legend_colour != "rgb(0, 0, 0)"  # the card's text follows the dark theme
     assert page.console_errors == []
+
+
+GATED_CELLS = [
+    "import threading\nimport torch\nfrom torch import nn\nimport nnwidgets as nw\ntorch.manual_seed(0)\n"
+    "gate, calls = threading.Event(), [0]\n"
+    "class Gated(nn.Module):\n"
+    "    def __init__(self):\n        super().__init__()\n        self.a, self.b = nn.Linear(6, 8), nn.Linear(8, 3)\n"
+    "    def forward(self, x):\n        calls[0] += 1\n        if calls[0] > 2:\n            gate.wait(60)\n"
+    "        return self.b(torch.relu(self.a(x)))\n"
+    "x = torch.randn(64, 6)",
+    "e = nw.Embedding(Gated(), x, layer='a', batch_size=8)\ne",
+]
+
+
+def test_first_pass_shows_progress_cancels_and_the_kernel_answers_meanwhile(lab, page):
+    open_and_run(page, lab, write_notebook(lab.root, "embedding_first.ipynb", GATED_CELLS))
+    bar = page.locator(f"{ROOT} .nnw-progress")
+    # The model waits in its third forward: the view shows how far the pass is (8 or 16 rows:
+    # progress messages are sent at most every 0.1 s), and the kernel (free: the pass runs in
+    # the worker) answers another cell meanwhile.
+    page.wait_for_function(f"() => +document.querySelector('{ROOT} .nnw-progress')?.dataset.done >= 8",
+                           timeout=60_000)
+    done = int(bar.get_attribute("data-done"))
+    assert bar.is_visible() and bar.get_attribute("data-total") == "64" and done in (8, 16)
+    assert page.locator(f"{ROOT} .nnw-progress-label").inner_text() == f"reading the layer over the data: {done}/64"
+    value = page.locator(f"{ROOT} progress.nnw-progress-bar").evaluate("p => p.value")
+    assert float(value) == pytest.approx(done / 64)
+    assert page.locator(f"{ROOT} .nnw-error").is_hidden()
+    assert kernel_json(page, "dict(ready=e.ready, n=e.n_points, calls=calls[0])") == {"ready": False, "n": 0, "calls": 3}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "embedding-first-progress.png"))
+
+    # Cancel in the view, then let the model go: the pass stops, the view says so.
+    page.click(f"{ROOT} .nnw-progress .nnw-cancel")
+    page.wait_for_function(f"() => document.querySelector('{ROOT} .nnw-error')?.textContent.includes('Stopped')")
+    kernel_json(page, "gate.set() or 0")
+    page.wait_for_function(f"() => document.querySelector('{ROOT} .nnw-progress').hidden")
+    s = kernel_json(page, "dict(ready=e.ready, calls=calls[0], hooks=sum(len(m._forward_hooks) for m in e._model.modules()))")
+    assert s["ready"] is False and s["calls"] < 8 and s["hooks"] == 0
+
+    # A new projection request computes the points: the view draws them.
+    page.select_option(f"{ROOT} select.nnw-projection", "pca")
+    page.dispatch_event(f"{ROOT} select.nnw-projection", "change")
+    page.wait_for_selector(f"{CANVAS}[data-rendered]", timeout=60_000)
+    assert kernel_json(page, "dict(ready=e.ready, n=e.n_points, error=e.error)") == {"ready": True, "n": 64, "error": ""}
+    assert page.locator(f"{ROOT} .nnw-error").is_hidden()
+    page.locator(ROOT).first.screenshot(path=str(ARTIFACTS / "embedding-first-done.png"))

@@ -9,6 +9,7 @@ import { showProblems, widgetError } from "../lib/errors";
 import { attempt } from "../lib/model";
 import { mount, type RenderProps } from "../lib/mount";
 import { finiteOr } from "../lib/numbers";
+import { showProgress } from "../lib/progress";
 import { RequestCounter } from "../lib/requests";
 import { traits } from "../lib/traits";
 import { fit, pan, toData, zoomAt, type Camera } from "./camera";
@@ -70,6 +71,10 @@ export function render({ model, el }: RenderProps): () => void {
   function refreshPoints(): void {
     problems = [];
     const before = pts?.xy;
+    if (t.get("ready") === false) {  // before the first result there is nothing to read
+      refreshStatus();
+      return;
+    }
     attempt(problems, () => {
       pts = readPoints(t);
       colors = pointColors(pts.mode, pts.sources);
@@ -90,10 +95,14 @@ export function render({ model, el }: RenderProps): () => void {
     seqs.drew(seq);
     ui.root.dataset.seq = String(seq);
     const progress = t.get("_progress");
-    const running = progress && progress.total ? ` · projecting: ${progress.done}/${progress.total}` : "";
+    const stage = progress?.method === "sweep" ? "reading the layer over the data" : `projecting (${progress?.method ?? ""})`;
+    const shown = showProgress(ui.progress, progress, stage);
+    ui.cancel.hidden = !shown;
+    ui.stage.hidden = t.get("ready") === false;
     const selected = t.int("n_selected", 0);
     const linked = t.strings("linked_names");
-    setText(ui.status, `${t.string("layer")}: ${t.string("cost")}${running}` +
+    const cost = t.string("cost"); // the progress row above says how far a computation is
+    setText(ui.status, `${t.string("layer")}${cost ? `: ${cost}` : ""}` +
       (selected ? ` · ${selected} selected` : "") + (linked.length ? ` · linked: ${linked.join(", ")}` : ""));
     ui.projection.value = t.string("projection", "pca");
     ui.neuron.max = String(Math.max(0, t.int("n_units", 1) - 1));
@@ -210,6 +219,7 @@ export function render({ model, el }: RenderProps): () => void {
   }, on);
   ui.neuron.addEventListener("change", () => send({ neuron: Math.max(0, Math.floor(Number(ui.neuron.value) || 0)) }), on);
   ui.projection.addEventListener("change", () => send({ projection: ui.projection.value }), on);
+  ui.cancel.addEventListener("click", () => send({ cancel: true }), on);
 
   refreshPoints();
   return () => view.cleanup();

@@ -28,6 +28,9 @@ ${E} .nnw-tip td { padding: 0 4px; }
 ${E} .nnw-legend { display: flex; flex-wrap: wrap; gap: 8px; font-size: 12px; color: var(--nnw-muted); }
 ${E} .nnw-legend span.nnw-swatch { display: inline-block; width: 10px; height: 10px; margin-right: 3px;
   border-radius: 50%; vertical-align: -1px; }
+${E} .nnw-progress { display: flex; gap: 8px; align-items: center; font-size: 12px; color: var(--nnw-muted); margin: 4px 0; }
+${E} .nnw-progress[hidden], ${E} .nnw-stage[hidden] { display: none; }
+${E} .nnw-progress-bar { width: 200px; accent-color: var(--nnw-accent); }
 ${E} .nnw-status { font-size: 12px; color: var(--nnw-muted); }
 ${E} .nnw-error { color: var(--nnw-error); white-space: pre-wrap; }
 `;

@@ -17,6 +17,7 @@ export interface EmbeddingTraits {
   _seq: number;
   _request: EmbeddingRequest;
   error: string;
+  ready: boolean;
   layer: string;
   labels: string[];
   feature_names: string[];
@@ -49,10 +50,10 @@ export type EmbeddingModel = Traits<EmbeddingTraits>;
 
 /** Traits whose change redraws the points (one coalesced redraw per message). */
 export const POINT_TRAITS = [
-  "_xy", "_label", "_predicted", "_confidence", "_neuron_values", "color_by", "_palette", "_lut",
+  "ready", "_xy", "_label", "_predicted", "_confidence", "_neuron_values", "color_by", "_palette", "_lut",
 ] as const;
 
 /** Traits whose change updates the toolbar and status only. */
 export const STATUS_TRAITS = [
-  "error", "cost", "_progress", "n_selected", "clicked", "neuron", "projection", "_seq",
+  "error", "ready", "cost", "_progress", "n_selected", "clicked", "neuron", "projection", "_seq",
 ] as const;

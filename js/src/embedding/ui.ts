@@ -2,6 +2,7 @@
 // names, texts, errors) is set with textContent, never as HTML.
 
 import { h } from "../lib/dom";
+import { progressRow, type ProgressRow } from "../lib/progress";
 import { COLOR_MODES } from "./colors";
 
 export const WIDTH = 560;
@@ -20,6 +21,8 @@ export interface EmbeddingUi {
   legend: HTMLDivElement;
   status: HTMLDivElement;
   error: HTMLDivElement;
+  progress: ProgressRow;
+  cancel: HTMLButtonElement;
 }
 
 const MODE_TITLES: Record<string, string> = {
@@ -56,6 +59,8 @@ export function buildDom(): EmbeddingUi {
   const status = h("div", "nnw-status");
   const error = h("div", "nnw-error", { hidden: true });
   const hint = h("div", "nnw-status", {}, "drag: pan · wheel: zoom · shift+drag: select · click: show in linked views");
-  root.append(bar, stage, legend, status, hint, error);
-  return { root, colorBy, neuron, projection, reset, stage, canvas, box, tip, legend, status, error };
+  const cancel = h("button", "nnw-cancel", { type: "button", title: "stop this computation" }, "cancel");
+  const progress = progressRow(cancel);
+  root.append(bar, progress.box, stage, legend, status, hint, error);
+  return { root, colorBy, neuron, projection, reset, stage, canvas, box, tip, legend, status, error, progress, cancel };
 }

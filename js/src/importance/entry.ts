@@ -10,6 +10,7 @@ import { cellFromClient, formatValue } from "../lib/hover";
 import { attempt } from "../lib/model";
 import { mount, type RenderProps } from "../lib/mount";
 import { finiteOr } from "../lib/numbers";
+import { showProgress } from "../lib/progress";
 import { RequestCounter } from "../lib/requests";
 import { traits } from "../lib/traits";
 import { drawColorbar } from "../lib/colormap";
@@ -39,7 +40,9 @@ export function render({ model, el }: RenderProps): () => void {
 
   function refresh(): void {
     problems = [];
-    attempt(problems, () => void (state = readState(t)));
+    const ready = t.get("ready") !== false; // before the first result there is nothing to read
+    ui.stage.hidden = !ready;
+    if (ready) attempt(problems, () => void (state = readState(t)));
     const seq = finiteOr(t.get("_seq"), 0);
     seqs.drew(seq);
     ui.root.dataset.seq = String(seq);
@@ -73,9 +76,13 @@ export function render({ model, el }: RenderProps): () => void {
       ui.root.dataset.rendered = String(Number(ui.root.dataset.rendered ?? 0) + 1);
     }
     const p = t.get("_progress");
-    const running = p && p.total ? ` · computing ${String(p.what ?? "").replace(/_/g, " ")}: ${p.done}/${p.total}` : "";
-    ui.cancel.hidden = !running;
-    setText(ui.status, `permutation over ${t.int("n_examples", 0)} examples × ${t.int("repeats", 0)} repeats, `
+    const what = String(p?.what ?? "").replace(/_/g, " ");
+    const shown = showProgress(ui.progress, p, ready ? `computing ${what}` : `computing the first result: ${what}`);
+    const running = shown && p && p.total ? ` · computing ${what}: ${p.done}/${p.total}` : "";
+    ui.cancel.hidden = !shown;
+    const scope = `permutation over ${t.int("n_examples", 0)} examples × ${t.int("repeats", 0)} repeats`;
+    // No score to state before the first result (its baseline would read as a score of 0).
+    setText(ui.status, !ready ? `${scope}: no result yet` : `${scope}, `
       + `${t.string("metric").replace(/_/g, " ")} ${formatValue(t.number("baseline", 0))} unshuffled · `
       + `beeswarm: ${t.int("n_shown", 0)} examples${running}`);
     showProblems(ui.error, t.string("error"), problems);

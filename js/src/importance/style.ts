@@ -45,6 +45,9 @@ ${E} .nnw-gridbar { display: inline-block; width: 90px; height: 8px; }
 ${E} .nnw-tip { position: absolute; pointer-events: none; background: var(--nnw-bg); color: var(--nnw-fg);
   border: 1px solid var(--nnw-border); border-radius: 3px; padding: 4px 6px; font-size: 12px; max-width: 280px;
   box-shadow: 0 1px 4px rgba(0, 0, 0, 0.2); white-space: pre-wrap; z-index: 2; }
+${E} .nnw-progress { display: flex; gap: 8px; align-items: center; font-size: 12px; color: var(--nnw-muted); margin: 4px 0; }
+${E} .nnw-progress[hidden], ${E} .nnw-stage[hidden] { display: none; }
+${E} .nnw-progress-bar { width: 200px; accent-color: var(--nnw-accent); }
 ${E} .nnw-status { font-size: 12px; color: var(--nnw-muted); }
 ${E} .nnw-error { color: var(--nnw-error); white-space: pre-wrap; }
 `;

@@ -17,6 +17,7 @@ export interface ImportanceTraits {
   _seq: number;
   _request: ImportanceRequest;
   error: string;
+  ready: boolean;
   feature_names: string[];
   method: string;
   methods: string[];
@@ -46,5 +47,5 @@ export type ImportanceModel = Traits<ImportanceTraits>;
 /** Traits whose change redraws the panels (one coalesced redraw per message). */
 export const DRAW_TRAITS = [
   "_permutation", "_attributions", "_values", "_ids", "_value_range", "_mean_abs", "_lut", "_grid_lut", "grid", "feature_names",
-  "top", "sort", "method", "metric", "repeats", "baseline", "error", "_progress", "_seq",
+  "top", "sort", "method", "metric", "repeats", "baseline", "error", "ready", "_progress", "_seq",
 ] as const;

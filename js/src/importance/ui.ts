@@ -1,6 +1,7 @@
 // The Importance view's DOM skeleton. Every user string (feature names, method
 // names, errors) is set with textContent, never as HTML.
 
+import { progressRow, type ProgressRow } from "../lib/progress";
 import { h } from "../lib/dom";
 import { buildGridMap, type GridMap } from "./grid";
 
@@ -36,6 +37,7 @@ export interface ImportanceUi {
   tip: HTMLDivElement;
   status: HTMLDivElement;
   error: HTMLDivElement;
+  progress: ProgressRow;
 }
 
 const SORT_TITLES: Array<[string, string]> = [
@@ -89,10 +91,11 @@ export function buildDom(): ImportanceUi {
   const error = h("div", "nnw-error", { hidden: true });
   const hint = h("div", "nnw-status", {}, "hover a bar or a dot for its numbers");
   stage.append(table, legend, grids, tip); // the colour bar under the beeswarm it explains
-  root.append(bar, stage, status, hint, error);
+  const progress = progressRow();
+  root.append(bar, progress.box, stage, status, hint, error);
   return {
     root, top, sort, method, metric, repeats, cancel, stage, table, permHead, meanHead, swarmHead, swarm, canvas,
-    swarmZero, dotMark, axes, colorbar, grids, maps, tip, status, error,
+    swarmZero, dotMark, axes, colorbar, grids, maps, tip, status, error, progress,
   };
 }
 
