@@ -140,6 +140,10 @@ def test_says_which_input_it_shows_and_refuses_data():
     model, x = _case()
     w = nw.Layers(model, x)
     assert w.note == "input 0 of 2 (image) shown; all 2 inputs go to the model"
+    single = nn.Sequential(nn.Flatten(), nn.Linear(5, 2))
+    one = nw.Layers(single, (x[1],))  # a tuple of one: as the tensor itself
+    assert one.note == "" and one.error == ""
+    np.testing.assert_allclose(one.activation, nw.Layers(single, x[1]).activation)
     with pytest.raises(nw.ExplanationInputError, match=r"data= is not taken with tuple inputs \(x has 2 inputs\)"):
         nw.Layers(model, x, data=x[0])
     with pytest.raises(nw.ExplanationInputError, match="same batch size"):

@@ -132,7 +132,8 @@ class Layers(Widget):
         input_note = ""
         if isinstance(x, tuple):  # several inputs: the first is shown, the others bound to the model
             parts = bind_parts(model, x, data=data)
-            model, x, input_note = parts.model, parts.x, (parts.note, parts.neuron_note)
+            model, x = parts.model, parts.x
+            input_note = (parts.note, parts.neuron_note) if parts.count > 1 else ""
             # The bound rows are the whole batch's: the batch is swept in one chunk.
             batch_size = max(batch_size, int(x.shape[0]))
         given = keyed(model, x)  # a BatchEncoding: its input_ids, the rest bound to the model
