@@ -31,13 +31,14 @@ if TYPE_CHECKING:
 
 
 def refuse_several(view: str, x: object) -> None:
-    """A clear error for a view that explains one input, given a tuple (a several-input model)."""
+    """A clear error for a view that edits one input, given a tuple (a several-input model)."""
     if isinstance(x, tuple):
         raise ExplanationInputError(
-            f"{view} explains a model with one input; x is a tuple (one tensor per input of a model with several "
-            "inputs). Use Attribution(model, x) for one panel per input, or nnwidgets.attribute(model, x, ...) "
-            "for the attributions as a tuple; to explore one input here, wrap the model so the others are fixed, "
-            "e.g. lambda image: model(image, meta)")
+            f"{view} explains a model with one input: x is one tensor, an image batch (N, C, H, W) or feature rows "
+            "(N, F), whose values it edits and predicts again; x is a tuple (one tensor per input of a model with "
+            "several inputs), and editing several inputs at once is not supported. Use Attribution(model, x) for one "
+            "panel per input or Layers(model, x) for its layers; to edit one input here, wrap the model so the "
+            f"others are fixed, e.g. {view}(lambda image: model(image, meta), image)")
 
 
 def batched(x: tuple) -> tuple[torch.Tensor, ...]:

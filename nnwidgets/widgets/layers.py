@@ -11,10 +11,10 @@ import torch
 import traitlets as t
 from torch import nn
 
-from .attribution_parts import refuse_several
 from ..engine import ExplanationInputError
 from ..engine.contract import OutputSpec, with_contract
 from ..engine.frames.layers import LayerPasses, LayersFrame, check_layers_args, layers_frame, layers_setup
+from ..engine.frames.layers_parts import bind_parts
 from ..engine.health import layer_health
 from ..engine.keywords import keyed
 from ..engine.images import user_batch
@@ -56,6 +56,10 @@ class Layers(Widget):
     ``x`` may be a mapping of keyword arguments (a tokenizer's ``BatchEncoding``): its
     ``input_ids`` are shown, the rest passed to the model unchanged, each example with
     its own rows (``data=`` is then not taken).
+    ``x`` may be a tuple, one tensor (N, ...) per positional input of the model
+    (``forward(image, meta)``): every activation and gradient is of the model run on
+    all of them; the input panel, a neuron's attribution and the top inputs show the
+    first input, the others held as given, and the view says so (``data=`` is then not taken).
     ``tokens`` (token-id inputs) gives each example's token strings: the input
     panel lists them and hovering a sequence layer names the token of the row;
     without it they are read by ``tokenizer`` (any Hugging Face tokenizer) or one
@@ -124,8 +128,14 @@ class Layers(Widget):
         output: OutputSpec = None, task: str = "auto", mean: Any = None, std: Any = None, display: Any = None,
         tokenizer: Any = None, **kwargs: Any,
     ) -> None:
-        refuse_several("Layers", x)
         model = with_contract(model, output=output, task=task)
+        input_note = ""
+        if isinstance(x, tuple):  # several inputs: the first is shown, the others bound to the model
+            parts = bind_parts(model, x, data=data)
+            model, x = parts.model, parts.x
+            input_note = (parts.note, parts.neuron_note) if parts.count > 1 else ""
+            # The bound rows are the whole batch's: the batch is swept in one chunk.
+            batch_size = max(batch_size, int(x.shape[0]))
         given = keyed(model, x)  # a BatchEncoding: its input_ids, the rest bound to the model
         if given.key is not None:
             if data is not None:
@@ -148,7 +158,8 @@ class Layers(Widget):
                              top_k=top_k, batch_size=batch_size)
         # Health and top inputs over the batch now (setup.stats); over the data set once it is swept.
         self._setup, self._data_stats, n = setup, None, x.shape[0]
-        self._passes = LayerPasses(model, x, setup.layers, setup.reading, shown=shown, unnormalize=unnormalize)
+        self._passes = LayerPasses(model, x, setup.layers, setup.reading, shown=shown, unnormalize=unnormalize,
+                                   input_note=input_note or None)
         first = self._frame(0, target, setup.start, None, "activations")
         shown = {"_display_range": list(first.input_range), **self._state(first)}
         super().__init__(

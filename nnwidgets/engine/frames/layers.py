@@ -214,8 +214,11 @@ class LayerPasses:
         self, model: nn.Module, x: torch.Tensor, layers: Sequence[str], reading: Reading | None = None, *,
         shown: tuple[torch.Tensor, tuple[float, float]] | None = None,
         unnormalize: Callable[[torch.Tensor], torch.Tensor] | None = None,
+        input_note: tuple[str, str] | None = None,
     ) -> None:
         self.model, self.x, self.layers = model, x, list(layers)
+        # several inputs (frames/layers_parts.py): what every frame says, and a frame with a neuron
+        self.input_note = input_note
         self.reading = reading  # how the prediction is shown; None: decided from its values
         # images: what is drawn of x (N, C, H, W) and its range, and of a top input (mean/std); None: x itself
         self.shown, self.unnormalize = shown, unnormalize
@@ -227,7 +230,8 @@ class LayerPasses:
 
     def renewed(self, layers: Sequence[str]) -> LayerPasses:
         """A fresh pass over the same inputs (and pictures) through ``layers``."""
-        return LayerPasses(self.model, self.x, layers, shown=self.shown, unnormalize=self.unnormalize)
+        return LayerPasses(self.model, self.x, layers, shown=self.shown, unnormalize=self.unnormalize,
+                           input_note=self.input_note)
 
     def get(self, example: int, target: Target) -> Refresh:
         # The weights are part of the key: after training in another cell the pass is taken again.
@@ -320,6 +324,9 @@ def layers_frame(
     if panel == "weights":
         weights, wxg, weights_note = _weights(model, x1, target, layer)
         note = weights_note or note
+    if passes.input_note is not None:
+        said = passes.input_note[1] if neuron and kind in FLOAT_KINDS else passes.input_note[0]
+        note = "; ".join(n for n in (said, note) if n)
     return LayersFrame(
         example=example, target=int(target), predicted=int(out.argmax()), layer=layer, panel=panel, kind=kind,
         input=shown, input_range=(lo_in, hi_in if hi_in > lo_in else lo_in + 1.0), scores=readable(out, passes.reading),
