@@ -142,6 +142,7 @@ export const CSS = `${themeCss(".nnw-attribution", { bg2: "var(--jp-layout-color
 .nnw-attribution .nnw-wrow.nnw-wrest .nnw-wname, .nnw-attribution .nnw-wrow.nnw-wgap .nnw-wname { font-style: italic; color: var(--nnw-muted); }
 .nnw-attribution .nnw-wtrack { position: relative; flex: 1; min-width: 80px; height: 12px; }
 .nnw-attribution .nnw-waxis { display: flex; justify-content: space-between; height: auto; }
+.nnw-attribution .nnw-wzero-label { position: absolute; top: 0; transform: translateX(-50%); }
 .nnw-attribution .nnw-wbar { position: absolute; top: 0; bottom: 0; min-width: 1px; border-radius: 1px; }
 .nnw-attribution .nnw-wgap .nnw-wbar { background: repeating-linear-gradient(45deg, var(--nnw-muted) 0 2px, transparent 2px 5px); outline: 1px solid var(--nnw-muted); }
 .nnw-attribution .nnw-wbase, .nnw-attribution .nnw-wfx, .nnw-attribution .nnw-wzero { position: absolute; top: -2px; bottom: -2px; width: 1px; }

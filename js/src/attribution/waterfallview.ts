@@ -98,6 +98,12 @@ export function renderWaterfall(box: HTMLElement, s: DrawState, lut: ArrayLike<n
   const head = h("div", "nnw-whead", { "aria-hidden": "true" });
   const axis = h("span", "nnw-wtrack nnw-waxis");
   axis.append(h("span", "", {}, formatValue(w.lo)), h("span", "", {}, formatValue(w.hi)));
+  const zeroAt = shareOf(0, w.lo, w.hi);
+  if (w.lo < 0 && w.hi > 0 && zeroAt > 0.15 && zeroAt < 0.85) {  // the zero line, named (clear of the end labels)
+    const zero = h("span", "nnw-wzero-label", {}, "0");
+    zero.style.left = pct(zeroAt);
+    axis.append(zero);
+  }
   head.append(h("span", "nnw-wname", {}, "feature = value"), axis, h("span", "nnw-wnum", {}, "step"));
   const foot = h("div", "nnw-wfoot");
   let sentence = `the steps add up to f(x) − base = ${formatValue(w.fx - w.base)}; Σ attributions = ${formatValue(w.sum)}`;
