@@ -97,6 +97,14 @@ class Lab:
         (labconfig / "page_config.json").write_text(
             json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
         )
+        # JupyterLab 4.6 sends comm messages over kernel subshells (one per comm target) by
+        # default; with ipykernel 7.4 the kernel sometimes answers the first message from a
+        # view with "Cannot handle comm_msg …: Unknown subshell_id" and drops it (seen in the
+        # server log: a click's request never reached Python). That race is upstream, not in
+        # nnwidgets; the tests use the plain shell channel so they test what nnwidgets does.
+        kernels = self.workdir / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+        kernels.mkdir(parents=True, exist_ok=True)
+        (kernels / "kernels-settings.jupyterlab-settings").write_text(json.dumps({"commsOverSubshells": "disabled"}))
         expose = "--LabApp.expose_app_in_browser=True" if self.app == "lab" else \
             "--JupyterNotebookApp.expose_app_in_browser=True"
         cmd = [
